@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Map layouts shared by the BPF program and user space. KernelLayout.java mirrors them, and
+ * KernelLayoutTest checks the mirror against the BTF of the compiled object.
+ */
+#ifndef CTXSWITCH_H
+#define CTXSWITCH_H
+
+/* 2^7 = 128 buckets per power of two: each at most 1/128 (0.78 %) wide relative to its start. */
+#define SUB_BITS 7
+/* Values of 2^36 ns (68.7 s) and above share the last bucket; exact min/max still hold them. */
+#define MAX_EXP 35
+#define NBUCKETS ((MAX_EXP - SUB_BITS + 2) << SUB_BITS)
+/* Distinct tasks with their own figures; more are counted in proc_dropped. */
+#define PROC_TABLE_SIZE 16384
+
+/* Exact figures of one interval (epoch). Two per owner, by epoch parity. */
+struct interval_slot {
+	__u64 epoch;
+	__u64 count;
+	__u64 sum_ns;
+	__u64 min_ns;
+	__u64 max_ns;
+};
+
+struct cpu_agg {
+	__u64 start_ns;			/* pairing: when the task entering __schedule() stopped; 0 = none */
+	__u64 unpaired;			/* cumulative: entries or exits without their other end */
+	__u64 no_switch;		/* cumulative: __schedule() picked the same task */
+	__u64 proc_dropped;		/* cumulative: samples not attributed, the task table was full */
+	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
+	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+};
+
+struct proc_agg {
+	struct interval_slot slot[2];
+	__u32 tgid;
+	char comm[16];
+};
+
+#endif

@@ -1,0 +1,74 @@
+package io.ctxswitch.libbpf;
+
+/**
+ * Mirrors ctxswitch.h: sizes and offsets of the maps' values, and the log-linear histogram buckets.
+ * KernelLayoutTest checks every number here against the BTF of the committed object.
+ */
+final class KernelLayout {
+    static final int SUB_BITS = 7;
+    static final int MAX_EXP = 35;
+    static final int NBUCKETS = (MAX_EXP - SUB_BITS + 2) << SUB_BITS;
+    static final int PROC_TABLE_SIZE = 16384;
+
+    // struct interval_slot
+    static final int SLOT_EPOCH = 0;
+    static final int SLOT_COUNT = 8;
+    static final int SLOT_SUM = 16;
+    static final int SLOT_MIN = 24;
+    static final int SLOT_MAX = 32;
+    static final int SLOT_SIZE = 40;
+
+    // struct cpu_agg
+    static final int CPU_UNPAIRED = 8;
+    static final int CPU_NO_SWITCH = 16;
+    static final int CPU_PROC_DROPPED = 24;
+    static final int CPU_SLOTS = 32;
+    static final int CPU_HIST = 112;
+    static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
+
+    // struct proc_agg (the map's value size is rounded up to 8)
+    static final int PROC_SLOTS = 0;
+    static final int PROC_TGID = 80;
+    static final int PROC_COMM = 84;
+    static final int COMM_LEN = 16;
+    static final int PROC_AGG_SIZE = 104;
+
+    // .data and .rodata
+    static final int DATA_EPOCH = 0;
+    static final int RODATA_PER_TASK = 0;
+
+    private KernelLayout() {
+    }
+
+    /** The bucket of a latency, exactly as bucket_of() in the BPF program computes it. */
+    static int bucketOf(long ns) {
+        if (ns < (1L << SUB_BITS)) {
+            return (int) ns;
+        }
+        int e = 63 - Long.numberOfLeadingZeros(ns);
+        if (e > MAX_EXP) {
+            return NBUCKETS - 1;
+        }
+        int b = (e - SUB_BITS + 1) << SUB_BITS;
+        return b + (int) ((ns >>> (e - SUB_BITS)) & ((1 << SUB_BITS) - 1));
+    }
+
+    /** The smallest latency in bucket {@code b}. */
+    static long bucketLow(int b) {
+        if (b < (1 << SUB_BITS)) {
+            return b;
+        }
+        int e = (b >> SUB_BITS) + SUB_BITS - 1;
+        long sub = b & ((1 << SUB_BITS) - 1);
+        return ((1L << SUB_BITS) + sub) << (e - SUB_BITS);
+    }
+
+    /** How many distinct latencies bucket {@code b} holds (the last one is open-ended; this is its nominal width). */
+    static long bucketWidth(int b) {
+        if (b < (1 << SUB_BITS)) {
+            return 1;
+        }
+        int e = (b >> SUB_BITS) + SUB_BITS - 1;
+        return 1L << (e - SUB_BITS);
+    }
+}

@@ -1,0 +1,63 @@
+package io.ctxswitch.libbpf;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Library;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+
+/**
+ * The part of libbpf's C API (libbpf.so.1, Debian package libbpf1) that the backend uses. Since
+ * libbpf 1.0, functions returning a pointer return NULL and set errno on failure, and functions
+ * returning int return a negative errno.
+ */
+public interface LibBpf extends Library {
+    int LIBBPF_WARN = 0;
+    int LIBBPF_INFO = 1;
+    int BTF_KIND_TYPEDEF = 8;
+
+    /** {@code libbpf_print_fn_t}: the va_list arrives as a pointer on x86-64 and is read with vsnprintf. */
+    interface PrintFn extends Callback {
+        int invoke(int level, Pointer format, Pointer args);
+    }
+
+    int libbpf_major_version();
+
+    int libbpf_minor_version();
+
+    Pointer libbpf_set_print(PrintFn fn);
+
+    int libbpf_num_possible_cpus();
+
+    Pointer bpf_object__open_mem(Pointer buffer, long size, Pointer opts);
+
+    int bpf_object__load(Pointer object);
+
+    void bpf_object__close(Pointer object);
+
+    Pointer bpf_object__find_map_by_name(Pointer object, String name);
+
+    Pointer bpf_object__find_program_by_name(Pointer object, String name);
+
+    int bpf_map__set_max_entries(Pointer map, int maxEntries);
+
+    int bpf_map__fd(Pointer map);
+
+    Pointer bpf_map__initial_value(Pointer map, long[] size);
+
+    Pointer bpf_program__attach(Pointer program);
+
+    int bpf_link__destroy(Pointer link);
+
+    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
+                             IntByReference count, Pointer opts);
+
+    int bpf_map_delete_elem(int fd, Pointer key);
+
+    int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);
+
+    Pointer btf__load_vmlinux_btf();
+
+    int btf__find_by_name_kind(Pointer btf, String name, int kind);
+
+    void btf__free(Pointer btf);
+}

@@ -1,0 +1,22 @@
+package io.ctxswitch.libbpf;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/** The few libc functions the backend needs: mapping the kernel's aggregate and formatting libbpf's log. */
+interface LibC extends Library {
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int PROT_READ = 1;
+    int MAP_SHARED = 1;
+    Pointer MAP_FAILED = new Pointer(-1);
+
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(Pointer addr, long length);
+
+    int vsnprintf(byte[] buffer, long size, Pointer format, Pointer args);
+
+    String strerror(int errnum);
+}

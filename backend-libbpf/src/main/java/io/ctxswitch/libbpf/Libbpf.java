@@ -1,0 +1,99 @@
+package io.ctxswitch.libbpf;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.ctxswitch.core.spi.SourceException;
+
+/**
+ * libbpf, loaded once per process through JNA, with its log captured rather than printed: the log
+ * (the verifier's complaint among it) is shown only when loading fails.
+ */
+final class Libbpf {
+    /** Overrides where libbpf is loaded from, for a libbpf outside the linker's path. */
+    static final String LIBRARY_ENV = "CTXSWITCH_LIBBPF";
+    static final String DEFAULT_LIBRARY = "libbpf.so.1";
+    static final int MIN_MAJOR = 1;
+
+    private static Libbpf instance;
+
+    final LibBpf api;
+    final int major;
+    final int minor;
+    private final StringBuilder log = new StringBuilder();
+    private final LibBpf.PrintFn printer = this::print; // held here: libbpf keeps only a raw pointer to it
+
+    private Libbpf(LibBpf api, int major, int minor) {
+        this.api = api;
+        this.major = major;
+        this.minor = minor;
+    }
+
+    /** libbpf, or an environment error naming what is missing and how to get it. */
+    static synchronized Libbpf load() throws SourceException {
+        if (instance != null) {
+            return instance;
+        }
+        String path = System.getenv().getOrDefault(LIBRARY_ENV, DEFAULT_LIBRARY);
+        LibBpf api;
+        try {
+            api = Native.load(path, LibBpf.class);
+        } catch (UnsatisfiedLinkError e) {
+            throw SourceException.environment("libbpf (" + path + ") could not be loaded: install it with 'apt-get install libbpf1'"
+                    + (System.getenv(LIBRARY_ENV) != null ? " or fix " + LIBRARY_ENV : ""));
+        }
+        int major;
+        int minor;
+        try {
+            major = api.libbpf_major_version();
+            minor = api.libbpf_minor_version();
+        } catch (UnsatisfiedLinkError e) {
+            throw tooOld("older than 0.6");
+        }
+        if (major < MIN_MAJOR) {
+            throw tooOld(major + "." + minor);
+        }
+        Libbpf lib = new Libbpf(api, major, minor);
+        api.libbpf_set_print(lib.printer);
+        instance = lib;
+        return lib;
+    }
+
+    private static SourceException tooOld(String version) {
+        return SourceException.environment("libbpf " + version + " is too old: ctxswitch needs libbpf 1.0 or later"
+                + " (Debian 12 and Ubuntu 22.10 and later: apt-get install libbpf1)");
+    }
+
+    String version() {
+        return major + "." + minor;
+    }
+
+    /** Forgets what libbpf said so far: call before an operation whose log may be shown. */
+    synchronized void clearLog() {
+        log.setLength(0);
+    }
+
+    synchronized String log() {
+        return log.toString().strip();
+    }
+
+    private int print(int level, Pointer format, Pointer args) {
+        if (level > LibBpf.LIBBPF_INFO) {
+            return 0;
+        }
+        byte[] buffer = new byte[4096];
+        int n = LibC.INSTANCE.vsnprintf(buffer, buffer.length, format, args);
+        if (n > 0) {
+            synchronized (this) {
+                if (log.length() < 1 << 20) { // a verifier log can be long; a megabyte is plenty to show
+                    log.append(new String(buffer, 0, Math.min(n, buffer.length - 1), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The text of an errno, e.g. "Operation not permitted". */
+    static String strerror(int errno) {
+        return LibC.INSTANCE.strerror(Math.abs(errno));
+    }
+}

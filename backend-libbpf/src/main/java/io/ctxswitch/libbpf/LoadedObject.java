@@ -1,0 +1,169 @@
+package io.ctxswitch.libbpf;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.ctxswitch.core.spi.SourceException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Our BPF object in the kernel: opened from memory, sized for this machine's CPUs, loaded,
+ * attached, and released on {@link #close} whatever state it reached. Nothing is pinned, so the
+ * kernel also frees everything if the process dies.
+ */
+final class LoadedObject implements AutoCloseable {
+    private static final long PAGE = 4096;
+
+    private final Libbpf lib;
+    private final Memory elf;   // libbpf reads the ELF from this buffer until the object is closed
+    private final Memory name;  // the object's name, for bpftool and the internal maps' names
+    private Pointer object;
+    private final Deque<Pointer> links = new ArrayDeque<>();
+    private Pointer cpuArea;
+    private long cpuAreaLength;
+    private int dataFd = -1;
+    private final Memory zeroKey = new Memory(4);
+    private final Memory epochValue = new Memory(8);
+    private int procsFd = -1;
+    final int cpus;
+
+    private LoadedObject(Libbpf lib, byte[] elfBytes, int cpus) {
+        this.lib = lib;
+        this.cpus = cpus;
+        this.elf = new Memory(elfBytes.length);
+        this.elf.write(0, elfBytes, 0, elfBytes.length);
+        byte[] objectName = "ctxswitch\0".getBytes(StandardCharsets.US_ASCII);
+        this.name = new Memory(objectName.length);
+        this.name.write(0, objectName, 0, objectName.length);
+    }
+
+    /** Opens and loads the object; on failure nothing stays behind. */
+    static LoadedObject load(Libbpf lib, byte[] elfBytes, boolean perTask) throws SourceException {
+        int cpus = lib.api.libbpf_num_possible_cpus();
+        if (cpus <= 0) {
+            throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
+        }
+        LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
+        try {
+            loaded.open(perTask);
+            return loaded;
+        } catch (SourceException | RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    private void open(boolean perTask) throws SourceException {
+        lib.clearLog();
+        Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
+        opts.setLong(0, 16);
+        opts.setPointer(8, name);
+        object = lib.api.bpf_object__open_mem(elf, elf.size(), opts);
+        if (object == null) {
+            throw failure("libbpf could not open the BPF object", Native.getLastError());
+        }
+        Pointer cpuMap = map("cpus");
+        check(lib.api.bpf_map__set_max_entries(cpuMap, cpus), "sizing the per-CPU map");
+        Pointer rodata = lib.api.bpf_map__initial_value(map(".rodata"), new long[1]);
+        if (rodata == null) {
+            throw failure("libbpf gave no .rodata to configure", Native.getLastError());
+        }
+        rodata.setInt(KernelLayout.RODATA_PER_TASK, perTask ? 1 : 0);
+        lib.clearLog();
+        int err = lib.api.bpf_object__load(object);
+        if (err != 0) {
+            throw failure("the kernel refused to load the BPF program", err);
+        }
+        cpuAreaLength = (KernelLayout.CPU_AGG_SIZE * (long) cpus + PAGE - 1) / PAGE * PAGE;
+        cpuArea = LibC.INSTANCE.mmap(null, cpuAreaLength, LibC.PROT_READ, LibC.MAP_SHARED, lib.api.bpf_map__fd(cpuMap), 0);
+        if (cpuArea == null || LibC.MAP_FAILED.equals(cpuArea)) {
+            cpuArea = null;
+            throw failure("mapping the per-CPU figures into memory failed", Native.getLastError());
+        }
+        dataFd = lib.api.bpf_map__fd(map(".data"));
+        zeroKey.setInt(0, 0);
+        procsFd = lib.api.bpf_map__fd(map("procs"));
+    }
+
+    /** Attaches the programs in this order (entry before exit, so that no exit comes first). */
+    void attach(String... programs) throws SourceException {
+        for (String program : programs) {
+            Pointer prog = lib.api.bpf_object__find_program_by_name(object, program);
+            if (prog == null) {
+                throw new SourceException(SourceException.Kind.UNEXPECTED, "the BPF object has no program " + program);
+            }
+            lib.clearLog();
+            Pointer link = lib.api.bpf_program__attach(prog);
+            if (link == null) {
+                throw failure("attaching " + program + " failed", Native.getLastError());
+            }
+            links.push(link);
+        }
+    }
+
+    /** Detaches every program; the maps stay readable until {@link #close}. */
+    void detach() {
+        while (!links.isEmpty()) {
+            lib.api.bpf_link__destroy(links.pop());
+        }
+    }
+
+    /** The per-CPU aggregates (struct cpu_agg[cpus]), read-only. */
+    Pointer cpuArea() {
+        return cpuArea;
+    }
+
+    /**
+     * Sets the epoch the programs write to. Written with a map update, not through libbpf's copy of
+     * .data: before libbpf 1.5 that copy is the kernel's memory only for skeletons.
+     */
+    void setEpoch(long epoch) {
+        epochValue.setLong(KernelLayout.DATA_EPOCH, epoch);
+        int err = lib.api.bpf_map_update_elem(dataFd, zeroKey, epochValue, 0);
+        if (err != 0) {
+            throw new IllegalStateException("updating the epoch failed: " + Libbpf.strerror(err));
+        }
+    }
+
+    int procsFd() {
+        return procsFd;
+    }
+
+    @Override
+    public void close() {
+        detach();
+        if (cpuArea != null) {
+            LibC.INSTANCE.munmap(cpuArea, cpuAreaLength);
+            cpuArea = null;
+        }
+        if (object != null) {
+            lib.api.bpf_object__close(object);
+            object = null;
+        }
+    }
+
+    private Pointer map(String mapName) throws SourceException {
+        Pointer map = lib.api.bpf_object__find_map_by_name(object, mapName);
+        if (map == null) {
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "the BPF object has no map " + mapName);
+        }
+        return map;
+    }
+
+    private void check(int err, String what) throws SourceException {
+        if (err != 0) {
+            throw failure(what + " failed", err);
+        }
+    }
+
+    /** An environment error with errno's text, and libbpf's log (the verifier's complaint) as detail. */
+    private SourceException failure(String what, int errno) {
+        int code = Math.abs(errno);
+        String hint = code == 1 || code == 13 ? " (run it as root, or with CAP_BPF and CAP_PERFMON)" : "";
+        String log = lib.log();
+        return new SourceException(SourceException.Kind.ENVIRONMENT,
+                what + ": " + Libbpf.strerror(code) + hint, log.isEmpty() ? null : log, null);
+    }
+}

@@ -1,0 +1,157 @@
+package io.ctxswitch.cli;
+
+import com.google.inject.Provider;
+import io.ctxswitch.core.report.JsonRenderer;
+import io.ctxswitch.core.report.Summary;
+import io.ctxswitch.core.report.TextRenderer;
+import io.ctxswitch.core.run.TraceSession;
+import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.ProbeMode;
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.TraceOptions;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "ctxswitch",
+        mixinStandardHelpOptions = true,
+        versionProvider = CtxswitchCommand.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Measures context-switch latency: on each CPU, the time from the moment one task stops running",
+            "to the moment the next task starts. Traces until Ctrl+C (or --duration), then prints count,",
+            "min, max, mean, percentiles and a histogram, in total and, if asked, per CPU and per task.",
+            "Needs root (or CAP_BPF and CAP_PERFMON).",
+            ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success (also after Ctrl+C or SIGTERM, with the summary)",
+            "1:unexpected error",
+            "2:usage error",
+            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it)",
+            "4:input: an unreadable or unrecognisable trace",
+            "130:a second Ctrl+C: exited at once, without a summary"})
+final class CtxswitchCommand implements Callable<Integer> {
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "NAME",
+            description = "auto (the best that can run here, and says which), libbpf, bpftrace or perf. Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Option(names = "--probe", defaultValue = "auto", paramLabel = "MODE", converter = ProbeModeConverter.class,
+            description = "auto, sched-tp, fentry or kprobe: the probe points to measure between. Default: ${DEFAULT-VALUE}.")
+    ProbeMode probe;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Trace this long (5s, 500ms, 2m, 1h), then print the summary. Default: until Ctrl+C or SIGTERM.")
+    Duration duration;
+
+    @Option(names = "--interval", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Also report every TIME: one row per interval (text) or one JSON object per line. Intervals add up to the summary.")
+    Duration interval;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+            description = "text or json (one object per summary, on one line). Default: ${DEFAULT-VALUE}.")
+    OutputFormat format;
+
+    @Option(names = "--per-cpu", description = "List count, min, mean and max for each CPU.")
+    boolean perCpu;
+
+    @Option(names = "--top", defaultValue = "0", paramLabel = "N",
+            description = "List the N tasks switched in most often, with their latency (a switch counts for the task that starts).")
+    int top;
+
+    @Option(names = "--list-backends", description = "Say which backends this build has and whether each can run here, then exit.")
+    boolean listBackends;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, Provider<LatencySource>> backends;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+
+    CtxswitchCommand(Map<String, Provider<LatencySource>> backends, PrintStream out, PrintStream err, boolean terminal) {
+        this.backends = backends;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws SourceException {
+        BackendSelector selector = new BackendSelector(backends);
+        if (top < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top must be 0 or more, not " + top);
+        }
+        if (!selector.known(backend)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown backend '" + backend
+                    + "' (expected auto, " + String.join(", ", BackendSelector.PREFERENCE) + ")");
+        }
+        TraceOptions options = new TraceOptions(probe, top > 0);
+        if (listBackends) {
+            return listBackends(selector, options);
+        }
+        BackendSelector.Choice choice = selector.choose(backend, options);
+        if (choice.note() != null) {
+            err.println("ctxswitch: " + choice.note());
+        }
+        String name = choice.source().name();
+        String until = duration != null ? "for " + io.ctxswitch.core.report.Durations.format(duration.toNanos())
+                : "press Ctrl+C to stop";
+        ConsoleListener listener = new ConsoleListener(out, err, format, name, terminal && format == OutputFormat.text,
+                perCpu, top, until);
+        TraceSession session = new TraceSession();
+        new SignalTrap(session::requestStop).install();
+        TraceSession.Result result = session.run(choice.source(), options, duration, interval,
+                terminal ? Duration.ofMillis(250) : null, listener);
+        Summary summary = Summary.of("summary", name, listener.probe(), result.durationNs(), result.total(), perCpu, top);
+        if (format == OutputFormat.json) {
+            out.println(new JsonRenderer().render(summary));
+        } else {
+            if (interval != null) {
+                out.println();
+            }
+            out.print(new TextRenderer().render(summary));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int listBackends(BackendSelector selector, TraceOptions options) {
+        for (String name : BackendSelector.PREFERENCE) {
+            if (!backends.containsKey(name)) {
+                out.printf("%-9s not in this build yet%n", name);
+                continue;
+            }
+            Availability a = backends.get(name).get().availability(options);
+            out.printf("%-9s %-11s %s%n", name, a.available() ? "available" : "unavailable", a.reason());
+        }
+        return 0;
+    }
+
+    static final class ProbeModeConverter implements CommandLine.ITypeConverter<ProbeMode> {
+        @Override
+        public ProbeMode convert(String value) {
+            try {
+                return ProbeMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = CtxswitchCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"ctxswitch " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.ctxswitch.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.Provider;
+import com.google.inject.TypeLiteral;
+import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.libbpf.LibbpfModule;
+import java.io.PrintStream;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The entry point: wires the backends (Guice, a map by name), parses the command line (picocli),
+ * and turns every expected failure into one line on stderr and its exit code (DESIGN.md §4). A stack
+ * trace is printed only for an unexpected error, and only with CTXSWITCH_DEBUG=1.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.console() != null));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        Injector injector = Guice.createInjector(new LibbpfModule());
+        Map<String, Provider<LatencySource>> backends =
+                injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<LatencySource>>>() { }));
+        CommandLine cli = new CommandLine(new CtxswitchCommand(backends, out, err, terminal))
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOut(new java.io.PrintWriter(out, true))
+                .setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((e, argv) -> {
+            err.println("ctxswitch: " + e.getMessage());
+            err.println("Try 'ctxswitch --help' for more information.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof SourceException se) {
+                err.println("ctxswitch: " + se.getMessage());
+                if (se.detail() != null) {
+                    err.println(se.detail());
+                }
+                return se.kind().exitCode();
+            }
+            err.println("ctxswitch: unexpected error: " + e);
+            if ("1".equals(System.getenv("CTXSWITCH_DEBUG"))) {
+                e.printStackTrace(err);
+            } else {
+                err.println("  (run with CTXSWITCH_DEBUG=1 for details, and please report it)");
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,7 @@
+package io.ctxswitch.cli;
+
+/** --format. */
+enum OutputFormat {
+    text,
+    json
+}

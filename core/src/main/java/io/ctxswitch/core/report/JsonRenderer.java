@@ -1,0 +1,87 @@
+package io.ctxswitch.core.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The JSON contract of DESIGN.md §4: one object per summary, on one line, field names fixed
+ * (scripts depend on them; extend, don't rename). Empty figures are null.
+ */
+public final class JsonRenderer {
+    private final JsonFactory factory = new JsonFactory();
+
+    public String render(Summary s) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("kind", s.kind());
+            g.writeStringField("backend", s.backend());
+            g.writeStringField("probe", s.probe());
+            g.writeNumberField("duration_ns", s.durationNs());
+            g.writeNumberField("count", s.count());
+            number(g, "min_ns", s.minNs());
+            number(g, "max_ns", s.maxNs());
+            number(g, "mean_ns", s.meanNs());
+            number(g, "stddev_ns", s.stddevNs());
+            number(g, "p50_ns", s.p50Ns());
+            number(g, "p90_ns", s.p90Ns());
+            number(g, "p99_ns", s.p99Ns());
+            number(g, "p999_ns", s.p999Ns());
+            g.writeNumberField("percentile_relative_error", Summary.PERCENTILE_RELATIVE_ERROR);
+            g.writeNumberField("unpaired", s.unpaired());
+            g.writeNumberField("no_switch", s.noSwitch());
+            g.writeNumberField("lost", s.lost());
+            g.writeNumberField("skipped_lines", s.skippedLines());
+            g.writeNumberField("process_table_overflow", s.processTableOverflow());
+            g.writeArrayFieldStart("histogram");
+            for (HistogramBins.Bin b : s.histogram()) {
+                g.writeStartObject();
+                g.writeNumberField("from_ns", b.fromNs());
+                g.writeNumberField("to_ns", b.toNs());
+                g.writeNumberField("count", b.count());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("per_cpu");
+            for (Summary.CpuLine c : s.perCpu()) {
+                g.writeStartObject();
+                g.writeNumberField("cpu", c.cpu());
+                g.writeNumberField("count", c.count());
+                g.writeNumberField("min_ns", c.minNs());
+                g.writeNumberField("max_ns", c.maxNs());
+                number(g, "mean_ns", c.meanNs());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("top_processes");
+            for (Summary.ProcessLine p : s.topProcesses()) {
+                g.writeStartObject();
+                g.writeNumberField("pid", p.pid());
+                g.writeNumberField("tgid", p.tgid());
+                g.writeStringField("comm", p.comm());
+                g.writeNumberField("count", p.count());
+                number(g, "mean_ns", p.meanNs());
+                g.writeNumberField("max_ns", p.maxNs());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    private static void number(JsonGenerator g, String name, Number value) throws IOException {
+        if (value == null) {
+            g.writeNullField(name);
+        } else if (value instanceof Double d) {
+            g.writeNumberField(name, Math.round(d * 10) / 10.0); // 0.1 ns is finer than any clock here
+        } else {
+            g.writeNumberField(name, value.longValue());
+        }
+    }
+}

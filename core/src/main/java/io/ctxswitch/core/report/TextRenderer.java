@@ -1,0 +1,94 @@
+package io.ctxswitch.core.report;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The summary for a terminal: a header naming backend and probe, aligned figures with units, an
+ * ASCII histogram in the style of bpftrace and BCC, and the per-CPU and per-process tables asked for.
+ */
+public final class TextRenderer {
+    private static final int BAR_WIDTH = 40;
+
+    public String render(Summary s) {
+        StringBuilder out = new StringBuilder();
+        out.append("ctxswitch: context-switch latency, backend ").append(s.backend())
+                .append(", probe ").append(s.probe()).append('\n');
+        out.append(String.format(Locale.ROOT, "traced %s: %,d switches, %,d unpaired, %,d no-switch, %,d lost%s%n",
+                Durations.format(s.durationNs()), s.count(), s.unpaired(), s.noSwitch(), s.lost(),
+                s.skippedLines() > 0 ? String.format(Locale.ROOT, ", %,d lines skipped", s.skippedLines()) : ""));
+        if (s.count() == 0) {
+            out.append("\nno context switch was measured\n");
+            return out.toString();
+        }
+        out.append('\n');
+        figure(out, "count", String.format(Locale.ROOT, "%,d", s.count()));
+        figure(out, "min", Durations.format(s.minNs()));
+        figure(out, "mean", Durations.format(s.meanNs()));
+        figure(out, "stddev", Durations.format(s.stddevNs()));
+        figure(out, "p50", Durations.format(s.p50Ns()));
+        figure(out, "p90", Durations.format(s.p90Ns()));
+        figure(out, "p99", Durations.format(s.p99Ns()));
+        figure(out, "p99.9", Durations.format(s.p999Ns()));
+        figure(out, "max", Durations.format(s.maxNs()));
+        out.append(String.format(Locale.ROOT, "  (percentiles and stddev within %.0f %%; count, min, mean and max exact)%n",
+                Summary.PERCENTILE_RELATIVE_ERROR * 100));
+        histogram(out, s.histogram());
+        if (!s.perCpu().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%n  %4s %12s %10s %10s %10s%n", "cpu", "count", "min", "mean", "max"));
+            for (Summary.CpuLine c : s.perCpu()) {
+                out.append(String.format(Locale.ROOT, "  %4d %,12d %10s %10s %10s%n", c.cpu(), c.count(),
+                        Durations.format(c.minNs()), Durations.format(c.meanNs()), Durations.format(c.maxNs())));
+            }
+        }
+        if (!s.topProcesses().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%n  %8s  %-16s %12s %10s %10s%n", "pid", "comm", "count", "mean", "max"));
+            for (Summary.ProcessLine p : s.topProcesses()) {
+                out.append(String.format(Locale.ROOT, "  %8d  %-16s %,12d %10s %10s%n", p.pid(), p.comm(), p.count(),
+                        Durations.format(p.meanNs()), Durations.format(p.maxNs())));
+            }
+        }
+        if (s.processTableOverflow() > 0) {
+            out.append(String.format(Locale.ROOT, "%n  per-process table full: %,d switches not attributed to a task%n",
+                    s.processTableOverflow()));
+        }
+        return out.toString();
+    }
+
+    /** The header of {@link #intervalLine} rows. */
+    public String intervalHeader() {
+        return String.format(Locale.ROOT, "%-8s %10s %10s %10s %10s %10s %10s %9s%n",
+                "time", "switches", "min", "mean", "p50", "p99", "max", "unpaired");
+    }
+
+    /** One compact row per {@code --interval}, like vmstat. */
+    public String intervalLine(String clock, Summary s) {
+        return String.format(Locale.ROOT, "%-8s %,10d %10s %10s %10s %10s %10s %,9d%n", clock, s.count(),
+                fmt(s.minNs()), fmt(s.meanNs()), fmt(s.p50Ns()), fmt(s.p99Ns()), fmt(s.maxNs()), s.unpaired());
+    }
+
+    private static String fmt(Number ns) {
+        return ns == null ? "-" : Durations.format(ns.doubleValue());
+    }
+
+    private static void figure(StringBuilder out, String label, String value) {
+        out.append(String.format(Locale.ROOT, "  %-7s %12s%n", label, value));
+    }
+
+    private static void histogram(StringBuilder out, List<HistogramBins.Bin> bins) {
+        long peak = bins.stream().mapToLong(HistogramBins.Bin::count).max().orElse(0);
+        if (peak == 0) {
+            return;
+        }
+        out.append(String.format(Locale.ROOT, "%n  %-20s %12s  distribution%n", "latency", "count"));
+        for (HistogramBins.Bin b : bins) {
+            int width = (int) Math.round((double) b.count() * BAR_WIDTH / peak);
+            if (width == 0 && b.count() > 0) {
+                width = 1; // a bin that has samples never looks empty
+            }
+            String range = "[" + Durations.edge(b.fromNs()) + ", " + Durations.edge(b.toNs()) + ")";
+            out.append(String.format(Locale.ROOT, "  %-20s %,12d |%-" + BAR_WIDTH + "s|%n",
+                    range, b.count(), "@".repeat(width)));
+        }
+    }
+}

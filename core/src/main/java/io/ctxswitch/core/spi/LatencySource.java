@@ -1,0 +1,51 @@
+package io.ctxswitch.core.spi;
+
+import io.ctxswitch.core.stats.LatencyStats;
+
+/**
+ * One way of measuring context-switch latency (a backend). Sources are constructed cheaply and do
+ * nothing until {@link #start}; {@link #availability} may be asked first and has no side effects.
+ *
+ * <p>Delivery is by draining: each {@link #drain} returns exactly what was measured since the
+ * previous drain, so that summing the drains gives the total and interval reports add up to it.
+ * A source that receives samples one by one records them into a {@link LatencyStats} of its own;
+ * a source that aggregates in the kernel converts its snapshot into one.
+ *
+ * <p>Calls come from one thread, except {@link #progress}, which a status line may call at any time.
+ */
+public interface LatencySource extends AutoCloseable {
+
+    /** The name users give to {@code --backend}. */
+    String name();
+
+    /** Whether this source can run here with these options, and if not, what is missing and how to get it. */
+    Availability availability(TraceOptions options);
+
+    /** Loads, attaches or spawns what it needs. On failure everything acquired so far is released. */
+    void start(TraceOptions options) throws SourceException;
+
+    /** What the samples are taken between, for the report header; valid after {@link #start}. */
+    String probeDescription();
+
+    /** Everything measured since the previous drain (or since start). */
+    LatencyStats drain() throws SourceException;
+
+    /** Switches measured so far, cheaply, for a status line; -1 if unknown. */
+    long progress();
+
+    /** True once the source can deliver nothing more (end of a replayed trace, a child that exited). */
+    default boolean finished() {
+        return false;
+    }
+
+    /** Registers what to call when {@link #finished} becomes true, so that no one has to poll for it. */
+    default void onFinished(Runnable callback) {
+    }
+
+    /** Stops measuring; a following {@link #drain} returns the rest. Idempotent. */
+    void stop();
+
+    /** Releases everything. Idempotent, never throws. */
+    @Override
+    void close();
+}
