@@ -24,18 +24,19 @@ public final class Durations {
         return scaled(ns / 1e9, "s");
     }
 
-    /** A bin edge: the shortest exact-enough form ("256ns", "1.25us"). */
+    /**
+     * A histogram edge in nanoseconds with bpftrace's binary suffixes, exact for our edges:
+     * 320, 1K (1024), 1.25K (1280), 12K, 2.5M.
+     */
     public static String edge(long ns) {
-        if (ns < 1_000) {
-            return ns + "ns";
+        String[] suffixes = {"", "K", "M", "G", "T"};
+        int i = 0;
+        double value = ns;
+        while (value >= 1024 && i < suffixes.length - 1) {
+            value /= 1024;
+            i++;
         }
-        if (ns < 1_000_000) {
-            return trim(ns / 1e3) + "us";
-        }
-        if (ns < 1_000_000_000) {
-            return trim(ns / 1e6) + "ms";
-        }
-        return trim(ns / 1e9) + "s";
+        return trim(value) + suffixes[i];
     }
 
     private static String scaled(double value, String unit) {

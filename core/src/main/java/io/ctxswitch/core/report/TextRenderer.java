@@ -75,19 +75,25 @@ public final class TextRenderer {
         out.append(String.format(Locale.ROOT, "  %-7s %12s%n", label, value));
     }
 
+    /** Rows as bpftrace prints them; a run of empty bins shows as one row so that outliers don't stretch the picture. */
     private static void histogram(StringBuilder out, List<HistogramBins.Bin> bins) {
         long peak = bins.stream().mapToLong(HistogramBins.Bin::count).max().orElse(0);
         if (peak == 0) {
             return;
         }
-        out.append(String.format(Locale.ROOT, "%n  %-20s %12s  distribution%n", "latency", "count"));
-        for (HistogramBins.Bin b : bins) {
+        out.append(String.format(Locale.ROOT, "%n  %-16s %12s  distribution%n", "latency (ns)", "count"));
+        for (int i = 0; i < bins.size(); i++) {
+            HistogramBins.Bin b = bins.get(i);
+            long to = b.toNs();
+            while (b.count() == 0 && i + 1 < bins.size() && bins.get(i + 1).count() == 0) {
+                to = bins.get(++i).toNs();
+            }
             int width = (int) Math.round((double) b.count() * BAR_WIDTH / peak);
             if (width == 0 && b.count() > 0) {
                 width = 1; // a bin that has samples never looks empty
             }
-            String range = "[" + Durations.edge(b.fromNs()) + ", " + Durations.edge(b.toNs()) + ")";
-            out.append(String.format(Locale.ROOT, "  %-20s %,12d |%-" + BAR_WIDTH + "s|%n",
+            String range = "[" + Durations.edge(b.fromNs()) + ", " + Durations.edge(to) + ")";
+            out.append(String.format(Locale.ROOT, "  %-16s %,12d |%-" + BAR_WIDTH + "s|%n",
                     range, b.count(), "@".repeat(width)));
         }
     }

@@ -1,0 +1,62 @@
+package io.ctxswitch.libbpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctxswitch.core.spi.Availability;
+import org.junit.jupiter.api.Test;
+
+/** Every missing piece gives one line naming it and how to get it; the first missing piece wins. */
+class HostFactsTest {
+    private static final HostFacts GOOD = new HostFacts(null, true, true, true, "6.18.0");
+
+    @Test
+    void aCapableHostIsAvailable() {
+        Availability a = GOOD.schedTpAvailability();
+        assertThat(a.available()).isTrue();
+        assertThat(a.reason()).contains("sched_entry_tp").contains("6.18.0");
+    }
+
+    @Test
+    void missingLibbpfIsNamedFirst() {
+        Availability a = new HostFacts("libbpf (libbpf.so.1) could not be loaded: install it with 'apt-get install libbpf1'",
+                false, false, false, "6.1.0").schedTpAvailability();
+        assertThat(a.available()).isFalse();
+        assertThat(a.reason()).contains("apt-get install libbpf1");
+    }
+
+    @Test
+    void notRootSaysHowToGetThePrivilege() {
+        Availability a = new HostFacts(null, false, true, true, "6.18.0").schedTpAvailability();
+        assertThat(a.available()).isFalse();
+        assertThat(a.reason()).contains("root").contains("CAP_BPF").contains("sudo");
+    }
+
+    @Test
+    void noBtfNamesTheFileAndTheKernelOption() {
+        Availability a = new HostFacts(null, true, false, false, "5.4.0").schedTpAvailability();
+        assertThat(a.reason()).contains("/sys/kernel/btf/vmlinux").contains("CONFIG_DEBUG_INFO_BTF").contains("5.4.0");
+    }
+
+    @Test
+    void anOldKernelNamesTheTracepointsAndTheVersionThatHasThem() {
+        Availability a = new HostFacts(null, true, true, false, "6.1.0-28-amd64").schedTpAvailability();
+        assertThat(a.available()).isFalse();
+        assertThat(a.reason()).contains("6.1.0-28-amd64").contains("sched_entry_tp").contains("6.15");
+        assertThat(a.reason()).doesNotContain("\n");
+    }
+
+    @Test
+    void capabilitiesAreReadFromProcStatus() {
+        String root = "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n";
+        String nobody = "Name:\tjava\nCapEff:\t0000000000000000\n";
+        String bpfAndPerfmon = "CapEff:\t000000c000000000\n";
+        String bpfOnly = "CapEff:\t0000008000000000\n";
+        String sysAdmin = "CapEff:\t0000000000200000\n";
+        assertThat(HostFacts.hasTracingCapabilities(root)).isTrue();
+        assertThat(HostFacts.hasTracingCapabilities(nobody)).isFalse();
+        assertThat(HostFacts.hasTracingCapabilities(bpfAndPerfmon)).isTrue();
+        assertThat(HostFacts.hasTracingCapabilities(bpfOnly)).isFalse();
+        assertThat(HostFacts.hasTracingCapabilities(sysAdmin)).isTrue();
+        assertThat(HostFacts.hasTracingCapabilities("")).isFalse();
+    }
+}

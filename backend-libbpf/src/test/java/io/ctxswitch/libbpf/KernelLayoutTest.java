@@ -1,0 +1,98 @@
+package io.ctxswitch.libbpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** KernelLayout must match ctxswitch.h as the compiler laid it out: read back from the object's BTF. */
+class KernelLayoutTest {
+    private static String btf;
+
+    @BeforeAll
+    static void dumpBtf() throws Exception {
+        Path bpftool = Path.of("/usr/sbin/bpftool");
+        if (!Files.isExecutable(bpftool)) {
+            System.err.println("SKIPPED KernelLayoutTest: bpftool is not installed (apt-get install bpftool)");
+            Assumptions.abort("bpftool is not installed");
+        }
+        Path object = Files.createTempFile("ctxswitch", ".bpf.o");
+        try (InputStream in = LibbpfSource.class.getResourceAsStream(LibbpfSource.OBJECT_RESOURCE)) {
+            Files.write(object, in.readAllBytes());
+        }
+        Process p = new ProcessBuilder(bpftool.toString(), "btf", "dump", "file", object.toString()).redirectErrorStream(true).start();
+        btf = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(btf).isZero();
+        Files.delete(object);
+    }
+
+    /** Member name to byte offset, and "size" to the struct's size. */
+    private static Map<String, Integer> struct(String name) {
+        Matcher header = Pattern.compile("STRUCT '" + name + "' size=(\\d+) vlen=(\\d+)").matcher(btf);
+        assertThat(header.find()).as("struct %s in BTF", name).isTrue();
+        Map<String, Integer> members = new HashMap<>();
+        members.put("size", Integer.parseInt(header.group(1)));
+        int vlen = Integer.parseInt(header.group(2));
+        Matcher member = Pattern.compile("\\t'(\\w+)' type_id=\\d+ bits_offset=(\\d+)").matcher(btf);
+        member.region(header.end(), btf.length());
+        for (int i = 0; i < vlen && member.find(); i++) {
+            members.put(member.group(1), Integer.parseInt(member.group(2)) / 8);
+        }
+        return members;
+    }
+
+    @Test
+    void cpuAggregateMatches() {
+        Map<String, Integer> s = struct("cpu_agg");
+        assertThat(s.get("size")).isEqualTo(KernelLayout.CPU_AGG_SIZE);
+        assertThat(s.get("unpaired")).isEqualTo(KernelLayout.CPU_UNPAIRED);
+        assertThat(s.get("no_switch")).isEqualTo(KernelLayout.CPU_NO_SWITCH);
+        assertThat(s.get("proc_dropped")).isEqualTo(KernelLayout.CPU_PROC_DROPPED);
+        assertThat(s.get("slot")).isEqualTo(KernelLayout.CPU_SLOTS);
+        assertThat(s.get("hist")).isEqualTo(KernelLayout.CPU_HIST);
+    }
+
+    @Test
+    void intervalSlotMatches() {
+        Map<String, Integer> s = struct("interval_slot");
+        assertThat(s.get("size")).isEqualTo(KernelLayout.SLOT_SIZE);
+        assertThat(s.get("epoch")).isEqualTo(KernelLayout.SLOT_EPOCH);
+        assertThat(s.get("count")).isEqualTo(KernelLayout.SLOT_COUNT);
+        assertThat(s.get("sum_ns")).isEqualTo(KernelLayout.SLOT_SUM);
+        assertThat(s.get("min_ns")).isEqualTo(KernelLayout.SLOT_MIN);
+        assertThat(s.get("max_ns")).isEqualTo(KernelLayout.SLOT_MAX);
+    }
+
+    @Test
+    void taskAggregateMatches() {
+        Map<String, Integer> s = struct("proc_agg");
+        assertThat(s.get("size")).isEqualTo(KernelLayout.PROC_AGG_SIZE);
+        assertThat(s.get("slot")).isEqualTo(KernelLayout.PROC_SLOTS);
+        assertThat(s.get("tgid")).isEqualTo(KernelLayout.PROC_TGID);
+        assertThat(s.get("comm")).isEqualTo(KernelLayout.PROC_COMM);
+    }
+
+    @Test
+    void globalsSitWhereUserSpaceWritesThem() {
+        assertThat(btf).containsPattern("DATASEC '.data' size=\\d+ vlen=1\\s+type_id=\\d+ offset=" + KernelLayout.DATA_EPOCH + " size=8 \\(VAR 'epoch'\\)");
+        assertThat(btf).containsPattern("DATASEC '.rodata' size=\\d+ vlen=1\\s+type_id=\\d+ offset=" + KernelLayout.RODATA_PER_TASK + " size=4 \\(VAR 'per_task'\\)");
+    }
+
+    @Test
+    void histogramSizeMatchesTheHeader() throws IOException {
+        String header = Files.readString(Path.of("src/main/bpf/ctxswitch.h"));
+        assertThat(header).contains("#define SUB_BITS " + KernelLayout.SUB_BITS + "\n");
+        assertThat(header).contains("#define MAX_EXP " + KernelLayout.MAX_EXP + "\n");
+        assertThat(header).contains("#define PROC_TABLE_SIZE " + KernelLayout.PROC_TABLE_SIZE + "\n");
+    }
+}

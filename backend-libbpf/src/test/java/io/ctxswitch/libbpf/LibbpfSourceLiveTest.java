@@ -1,0 +1,122 @@
+package io.ctxswitch.libbpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.ProbeMode;
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.core.report.Summary;
+import io.ctxswitch.core.stats.LatencyStats;
+import io.ctxswitch.core.stats.ProcessStats;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Loads and attaches the real program and measures a workload this test drives itself. */
+class LibbpfSourceLiveTest {
+    private static final int ROUND_TRIPS = 20_000;
+
+    @BeforeEach
+    void needsACapableHost() {
+        LiveHost.assumeSchedTpCapable();
+    }
+
+    @Test
+    void measuresAPinnedPingPongInTotalPerCpuAndPerTask() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        TraceOptions options = new TraceOptions(ProbeMode.AUTO, true);
+        Availability availability = source.availability(options);
+        assertThat(availability.available()).as(availability.reason()).isTrue();
+        LatencyStats total = new LatencyStats();
+        PinnedPingPong workload = new PinnedPingPong();
+        try {
+            source.start(options);
+            total.add(source.drain()); // an interval boundary before the workload: intervals must add up
+            workload.run(0, ROUND_TRIPS);
+            total.add(source.drain());
+            source.stop();
+            total.add(source.drain());
+            assertThat(source.drain().total().count()).as("nothing is drained twice").isZero();
+        } finally {
+            source.close();
+        }
+        Summary s = Summary.of("summary", "libbpf", source.probeDescription(), 1, total, true, 10);
+        assertThat(s.count()).isGreaterThanOrEqualTo(2L * ROUND_TRIPS);
+        assertThat(s.minNs()).isPositive();
+        assertThat(s.minNs()).isLessThanOrEqualTo(s.p50Ns());
+        assertThat(s.p50Ns()).isLessThanOrEqualTo(s.p90Ns());
+        assertThat(s.p90Ns()).isLessThanOrEqualTo(s.p99Ns());
+        assertThat(s.p99Ns()).isLessThanOrEqualTo(s.p999Ns());
+        assertThat(s.p999Ns()).isLessThanOrEqualTo(s.maxNs());
+        assertThat(s.meanNs()).isBetween((double) s.minNs(), (double) s.maxNs());
+        assertThat(s.meanNs()).as("a switch takes microseconds, not milliseconds").isLessThan(1_000_000.0);
+        assertThat(s.perCpu()).anySatisfy(cpu -> {
+            assertThat(cpu.cpu()).isZero();
+            assertThat(cpu.count()).isGreaterThanOrEqualTo(2L * ROUND_TRIPS);
+        });
+        assertThat(s.unpaired()).as("only around attach and detach").isLessThanOrEqualTo(4L * Runtime.getRuntime().availableProcessors());
+        List<ProcessStats> tasks = total.processes().top(Integer.MAX_VALUE);
+        for (int tid : workload.tids) {
+            assertThat(tasks).filteredOn(p -> p.pid() == tid).singleElement()
+                    .satisfies(p -> {
+                        assertThat(p.latency().count()).isGreaterThanOrEqualTo(ROUND_TRIPS);
+                        assertThat(p.comm()).startsWith("pingpong-");
+                    });
+        }
+        long binned = s.histogram().stream().mapToLong(b -> b.count()).sum();
+        assertThat(binned).isEqualTo(s.count());
+    }
+
+    @Test
+    void leavesNoProgramBehind() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        try {
+            source.start(new TraceOptions(ProbeMode.SCHED_TP, false));
+            String during = LiveHost.loadedProgramNames();
+            if (during != null) {
+                assertThat(during).contains(LibbpfSource.ENTRY_PROGRAM).contains(LibbpfSource.EXIT_PROGRAM);
+            }
+        } finally {
+            source.close();
+        }
+        String after = LiveHost.programsOnceGone("ctxsw_");
+        if (after == null) {
+            System.err.println("bpftool is missing: cannot list programs after close");
+            return;
+        }
+        assertThat(after).doesNotContain(LibbpfSource.ENTRY_PROGRAM).doesNotContain(LibbpfSource.EXIT_PROGRAM);
+    }
+
+    @Test
+    void withoutPerTaskTheTaskTableStaysEmpty() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        LatencyStats total = new LatencyStats();
+        try {
+            source.start(new TraceOptions(ProbeMode.AUTO, false));
+            new PinnedPingPong().run(1 % Runtime.getRuntime().availableProcessors(), 2_000);
+            source.stop();
+            total.add(source.drain());
+        } finally {
+            source.close();
+        }
+        assertThat(total.total().count()).isGreaterThanOrEqualTo(4_000);
+        assertThat(total.processes().size()).isZero();
+    }
+
+    @Test
+    void unimplementedProbeModesAreRefusedWithAReason() {
+        LibbpfSource source = new LibbpfSource();
+        Availability a = source.availability(new TraceOptions(ProbeMode.KPROBE, false));
+        assertThat(a.available()).isFalse();
+        assertThat(a.reason()).contains("kprobe").contains("sched-tp");
+        try {
+            source.start(new TraceOptions(ProbeMode.FENTRY, false));
+            throw new AssertionError("start must refuse fentry");
+        } catch (SourceException e) {
+            assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
+        } finally {
+            source.close();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.ctxswitch.core.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.stats.LatencyStats;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SummaryAndJsonTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The field names of DESIGN.md §4, in order; scripts rely on them. */
+    private static final List<String> CONTRACT = List.of("backend", "probe", "duration_ns", "count", "min_ns",
+            "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "unpaired", "no_switch", "lost",
+            "histogram", "per_cpu", "top_processes", "skipped_lines");
+
+    private static LatencyStats sample() {
+        LatencyStats stats = new LatencyStats();
+        for (int i = 1; i <= 1000; i++) {
+            stats.record(i % 2, i * 10L, i % 3 + 100, i % 3 + 100, "task " + i % 3);
+        }
+        stats.addUnpaired(2);
+        stats.addNoSwitch(5);
+        return stats;
+    }
+
+    @Test
+    void jsonCarriesEveryContractFieldWithExactFigures() throws Exception {
+        Summary s = Summary.of("summary", "libbpf", "sched-tp", 5_000_000_000L, sample(), true, 2);
+        JsonNode json = JSON.readTree(new JsonRenderer().render(s));
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        assertThat(names).containsAll(CONTRACT);
+        assertThat(json.get("backend").asText()).isEqualTo("libbpf");
+        assertThat(json.get("count").asLong()).isEqualTo(1000);
+        assertThat(json.get("min_ns").asLong()).isEqualTo(10);
+        assertThat(json.get("max_ns").asLong()).isEqualTo(10_000);
+        assertThat(json.get("mean_ns").asDouble()).isEqualTo(5_005.0);
+        assertThat(json.get("unpaired").asLong()).isEqualTo(2);
+        assertThat(json.get("no_switch").asLong()).isEqualTo(5);
+        assertThat(json.get("p50_ns").asLong()).isBetween(4_950L, 5_050L);
+        assertThat(json.get("per_cpu")).hasSize(2);
+        assertThat(json.get("per_cpu").get(1).get("cpu").asInt()).isEqualTo(1);
+        assertThat(json.get("per_cpu").get(1).get("count").asLong()).isEqualTo(500);
+        assertThat(json.get("top_processes")).hasSize(2);
+        assertThat(json.get("top_processes").get(0).get("comm").asText()).startsWith("task ");
+        long binned = 0;
+        for (JsonNode bin : json.get("histogram")) {
+            assertThat(bin.get("from_ns").asLong()).isLessThan(bin.get("to_ns").asLong());
+            binned += bin.get("count").asLong();
+        }
+        assertThat(binned).isEqualTo(1000);
+    }
+
+    @Test
+    void emptyMeasurementGivesNulls() throws Exception {
+        Summary s = Summary.of("summary", "libbpf", "sched-tp", 1_000, new LatencyStats(), true, 5);
+        JsonNode json = JSON.readTree(new JsonRenderer().render(s));
+        assertThat(json.get("count").asLong()).isZero();
+        for (String field : List.of("min_ns", "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns")) {
+            assertThat(json.get(field).isNull()).as(field).isTrue();
+        }
+        assertThat(json.get("histogram")).isEmpty();
+        assertThat(json.get("per_cpu")).isEmpty();
+        assertThat(new TextRenderer().render(s)).contains("no context switch was measured");
+    }
+
+    @Test
+    void percentilesAreOrderedAndInsideMinAndMax() {
+        Summary s = Summary.of("summary", "x", "y", 1, sample(), false, 0);
+        assertThat(s.minNs()).isLessThanOrEqualTo(s.p50Ns());
+        assertThat(s.p50Ns()).isLessThanOrEqualTo(s.p90Ns());
+        assertThat(s.p90Ns()).isLessThanOrEqualTo(s.p99Ns());
+        assertThat(s.p99Ns()).isLessThanOrEqualTo(s.p999Ns());
+        assertThat(s.p999Ns()).isLessThanOrEqualTo(s.maxNs());
+        assertThat(s.perCpu()).isEmpty();
+        assertThat(s.topProcesses()).isEmpty();
+    }
+
+    @Test
+    void textSummaryNamesBackendAndProbeAndShowsUnits() {
+        String text = new TextRenderer().render(Summary.of("summary", "libbpf", "sched-tp", 2_000_000_000L, sample(), true, 1));
+        assertThat(text).contains("backend libbpf, probe sched-tp");
+        assertThat(text).contains("traced 2.00 s: 1,000 switches, 2 unpaired, 5 no-switch, 0 lost");
+        assertThat(text).containsPattern("min\\s+10 ns");
+        assertThat(text).containsPattern("max\\s+10.0 us");
+        assertThat(text).contains("|@");
+        assertThat(text).containsPattern("cpu\\s+count\\s+min\\s+mean\\s+max");
+        assertThat(text).contains("task ");
+    }
+}

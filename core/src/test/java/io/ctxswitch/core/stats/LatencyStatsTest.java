@@ -1,0 +1,122 @@
+package io.ctxswitch.core.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LatencyStatsTest {
+
+    @Test
+    void exactMinMaxMeanOfKnownSamples() {
+        LatencyStats stats = new LatencyStats();
+        long[] samples = {700, 300, 1_200, 5_000, 800};
+        for (long s : samples) {
+            stats.record(0, s, 42, 42, "worker");
+        }
+        ExactStats total = stats.total();
+        assertThat(total.count()).isEqualTo(5);
+        assertThat(total.minNs()).isEqualTo(300);
+        assertThat(total.maxNs()).isEqualTo(5_000);
+        assertThat(total.sumNs()).isEqualTo(8_000);
+        assertThat(total.meanNs()).isEqualTo(1_600.0);
+    }
+
+    @Test
+    void meanIsExactWhereTheHistogramWouldRound() {
+        // 1001 and 1003 share no HdrHistogram bucket boundary issue here, but a mean from buckets
+        // would be off by the bucket width on large values; the exact sum is not.
+        LatencyStats stats = new LatencyStats();
+        stats.record(0, 1_000_000_001L, 1, 1, "a");
+        stats.record(0, 1_000_000_004L, 1, 1, "a");
+        assertThat(stats.total().meanNs()).isEqualTo(1_000_000_002.5);
+    }
+
+    @Test
+    void perCpuFiguresStayApart() {
+        LatencyStats stats = new LatencyStats();
+        stats.record(0, 100, 1, 1, "a");
+        stats.record(3, 900, 2, 2, "b");
+        stats.record(3, 500, 2, 2, "b");
+        assertThat(stats.perCpu()).extracting(LatencyStats.CpuEntry::cpu).containsExactly(0, 3);
+        ExactStats cpu3 = stats.perCpu().get(1).stats();
+        assertThat(cpu3.count()).isEqualTo(2);
+        assertThat(cpu3.minNs()).isEqualTo(500);
+        assertThat(cpu3.maxNs()).isEqualTo(900);
+    }
+
+    @Test
+    void percentilesStayWithinTheStatedErrorOfTheExactOnes() {
+        Random random = new Random(7);
+        long[] samples = new long[200_000];
+        LatencyStats stats = new LatencyStats();
+        for (int i = 0; i < samples.length; i++) {
+            // log-normal-ish spread from ~100 ns to ~10 ms, as switch latencies are
+            samples[i] = (long) Math.exp(7 + random.nextGaussian() * 1.5) + 50;
+            stats.record(i % 4, samples[i], i % 100, i % 100, "t");
+        }
+        Arrays.sort(samples);
+        for (double p : new double[] {50, 90, 99, 99.9}) {
+            long exact = samples[(int) Math.ceil(p / 100 * samples.length) - 1];
+            long measured = stats.distribution().getValueAtPercentile(p);
+            assertThat((double) measured).as("p%s", p).isCloseTo(exact, within(exact * 0.01));
+        }
+    }
+
+    @Test
+    void mergingPartsGivesWhatOneWholeGives() {
+        Random random = new Random(11);
+        LatencyStats whole = new LatencyStats();
+        LatencyStats[] parts = {new LatencyStats(), new LatencyStats(), new LatencyStats()};
+        for (int i = 0; i < 30_000; i++) {
+            long ns = 200 + random.nextInt(100_000);
+            int cpu = random.nextInt(8);
+            whole.record(cpu, ns, cpu + 10, cpu + 10, "t" + cpu);
+            parts[i % 3].record(cpu, ns, cpu + 10, cpu + 10, "t" + cpu);
+        }
+        parts[1].addUnpaired(3);
+        whole.addUnpaired(3);
+        LatencyStats merged = new LatencyStats();
+        for (LatencyStats part : parts) {
+            merged.add(part);
+        }
+        assertThat(merged.total().count()).isEqualTo(whole.total().count());
+        assertThat(merged.total().sumNs()).isEqualTo(whole.total().sumNs());
+        assertThat(merged.total().minNs()).isEqualTo(whole.total().minNs());
+        assertThat(merged.total().maxNs()).isEqualTo(whole.total().maxNs());
+        assertThat(merged.unpaired()).isEqualTo(3);
+        assertThat(merged.distribution()).isEqualTo(whole.distribution());
+        for (int i = 0; i < whole.perCpu().size(); i++) {
+            ExactStats a = whole.perCpu().get(i).stats();
+            ExactStats b = merged.perCpu().get(i).stats();
+            assertThat(b.count()).isEqualTo(a.count());
+            assertThat(b.sumNs()).isEqualTo(a.sumNs());
+            assertThat(b.minNs()).isEqualTo(a.minNs());
+            assertThat(b.maxNs()).isEqualTo(a.maxNs());
+        }
+        assertThat(merged.processes().top(8)).extracting(p -> p.latency().count())
+                .isEqualTo(whole.processes().top(8).stream().map(p -> p.latency().count()).toList());
+    }
+
+    @Test
+    void kernelAggregatesMergeLikeSamples() {
+        LatencyStats stats = new LatencyStats();
+        stats.addCpu(1, 3, 3_000, 500, 1_500);
+        stats.addCpu(1, 0, 0, 0, 0); // an empty slot changes nothing
+        stats.record(1, 100, 5, 5, "x");
+        ExactStats total = stats.total();
+        assertThat(total.count()).isEqualTo(4);
+        assertThat(total.minNs()).isEqualTo(100);
+        assertThat(total.maxNs()).isEqualTo(1_500);
+        assertThat(total.sumNs()).isEqualTo(3_100);
+    }
+
+    @Test
+    void aNegativeLatencyIsRefused() {
+        assertThatThrownBy(() -> new LatencyStats().record(0, -1, 1, 1, "a"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
