@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = {
-            "Measures context-switch latency: on each CPU, the time from the moment one task stops running",
-            "to the moment the next task starts. Traces until Ctrl+C (or --duration), then prints count,",
-            "min, max, mean, percentiles and a histogram, in total and, if asked, per CPU and per task.",
+            "Measures context-switch latency: on each CPU, the time from the moment one task stops running"
+                + " to the moment the next task starts. Traces until Ctrl+C (or --duration), then prints count,"
+                + " min, max, mean, percentiles and a histogram, in total and, if asked, per CPU and per task.",
             "Needs root (or CAP_BPF and CAP_PERFMON).",
             ""},
         exitCodeListHeading = "%nExit codes:%n",

@@ -18,10 +18,17 @@ import picocli.CommandLine;
  * trace is printed only for an unexpected error, and only with CTXSWITCH_DEBUG=1.
  */
 public final class Main {
+    /**
+     * JNA reports trouble with its temporary files through java.util.logging, stack trace included.
+     * Users get our one-line errors instead; held here because JUL forgets levels of unreferenced loggers.
+     */
+    private static final java.util.logging.Logger JNA_LOG = java.util.logging.Logger.getLogger("com.sun.jna");
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        JNA_LOG.setLevel(java.util.logging.Level.OFF);
         System.exit(run(args, System.out, System.err, System.console() != null));
     }
 

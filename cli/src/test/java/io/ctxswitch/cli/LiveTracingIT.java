@@ -1,0 +1,140 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The jar traces for real, as the issue's acceptance runs it. */
+class LiveTracingIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeEach
+    void needsACapableHost() throws Exception {
+        LiveHost.assumeSchedTpCapable();
+        if (!Jar.onPath("perf") || !Jar.onPath("taskset")) {
+            Jar.skip("perf bench or taskset is missing (apt-get install linux-perf util-linux)");
+        }
+    }
+
+    /** Builds bench/reftracer, the independent minimal tracer of the same interval. */
+    private static Path referenceTracer() throws Exception {
+        for (String tool : new String[] {"make", "clang", "bpftool", "gcc"}) {
+            if (!Jar.onPath(tool)) {
+                Jar.skip("cannot build the reference tracer without " + tool);
+            }
+        }
+        Process make = new ProcessBuilder("make", "-s", "-C", Jar.ROOT.resolve("bench/reftracer").toString())
+                .redirectErrorStream(true).start();
+        String log = new String(make.getInputStream().readAllBytes());
+        assertThat(make.waitFor()).as("building the reference tracer: " + log).isZero();
+        return Jar.ROOT.resolve("target/reftracer/reftracer");
+    }
+
+    private static void pingPong(int loops) throws Exception {
+        Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", Integer.toString(loops))
+                .redirectErrorStream(true).start();
+        String out = new String(bench.getInputStream().readAllBytes());
+        assertThat(bench.waitFor()).as(out).isZero();
+    }
+
+    @Test
+    void jsonDuringAPinnedPingPongAgreesWithAnIndependentTracer() throws Exception {
+        Path reftracer = referenceTracer();
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--duration=6s", "--format=json", "--per-cpu");
+        Process reference = new ProcessBuilder(reftracer.toString(), "4").start();
+        ctxswitch.awaitErr("tracing with libbpf", 60);
+        byte[] attached = new byte[9];
+        assertThat(reference.getErrorStream().readNBytes(attached, 0, 9)).isEqualTo(9);
+        assertThat(new String(attached)).isEqualTo("attached\n");
+        pingPong(20_000);
+        assertThat(reference.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String refOut = new String(reference.getInputStream().readAllBytes());
+        Jar.Run run = ctxswitch.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+
+        JsonNode json = JSON.readTree(run.out());
+        assertThat(json.get("backend").asText()).isEqualTo("libbpf");
+        assertThat(json.get("probe").asText()).startsWith("sched-tp");
+        assertThat(json.get("count").asLong()).isGreaterThanOrEqualTo(40_000);
+        assertThat(json.get("duration_ns").asLong()).isBetween(5_900_000_000L, 7_000_000_000L);
+        long min = json.get("min_ns").asLong();
+        long p50 = json.get("p50_ns").asLong();
+        long p90 = json.get("p90_ns").asLong();
+        long p99 = json.get("p99_ns").asLong();
+        long p999 = json.get("p999_ns").asLong();
+        long max = json.get("max_ns").asLong();
+        assertThat(min).isPositive().isLessThanOrEqualTo(p50);
+        assertThat(p50).isLessThanOrEqualTo(p90);
+        assertThat(p90).isLessThanOrEqualTo(p99);
+        assertThat(p99).isLessThanOrEqualTo(p999);
+        assertThat(p999).isLessThanOrEqualTo(max);
+        assertThat(json.get("per_cpu").findValuesAsText("cpu")).contains("0");
+
+        Matcher ref = Pattern.compile("count (\\d+) sum_ns (\\d+) mean_ns ([\\d.]+)").matcher(refOut);
+        assertThat(ref.find()).as(refOut).isTrue();
+        double refMean = Double.parseDouble(ref.group(3));
+        double mean = json.get("mean_ns").asDouble();
+        assertThat(Long.parseLong(ref.group(1))).isGreaterThanOrEqualTo(40_000);
+        assertThat(mean).as("ctxswitch mean vs reference tracer mean %s", refMean)
+                .isBetween(refMean / 2, refMean * 2);
+        assertThat(mean).isCloseTo(refMean, within(refMean * 0.5));
+        assertThat(run.err()).doesNotContain("Exception");
+    }
+
+    @Test
+    void ctrlCPrintsTheSummaryExitsZeroAndLeavesNoProgram() throws Exception {
+        for (String signal : new String[] {"INT", "TERM"}) {
+            Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--per-cpu", "--top=3");
+            ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+            pingPong(5_000);
+            ctxswitch.signal(signal);
+            Jar.Run run = ctxswitch.finish(30);
+            assertThat(run.exit()).as(signal + ": " + run.err()).isZero();
+            assertThat(run.out()).contains("backend libbpf").containsPattern("min\\s+\\d")
+                    .containsPattern("mean\\s+\\d").containsPattern("max\\s+\\d").contains("|@");
+            assertThat(run.out() + run.err()).doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(LiveHost.programsOnceGone()).doesNotContain("ctxsw_");
+        }
+    }
+
+    @Test
+    void intervalsPrintOneJsonObjectPerLineAndAddUpToTheSummary() throws Exception {
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--duration=3500ms", "--interval=1s", "--format=json");
+        ctxswitch.awaitErr("tracing with", 60);
+        pingPong(5_000);
+        Jar.Run run = ctxswitch.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<String> lines = run.out().strip().lines().toList();
+        assertThat(lines.size()).isBetween(4, 6);
+        long intervals = 0;
+        for (String line : lines.subList(0, lines.size() - 1)) {
+            JsonNode interval = JSON.readTree(line);
+            assertThat(interval.get("kind").asText()).isEqualTo("interval");
+            intervals += interval.get("count").asLong();
+        }
+        JsonNode summary = JSON.readTree(lines.get(lines.size() - 1));
+        assertThat(summary.get("kind").asText()).isEqualTo("summary");
+        assertThat(summary.get("count").asLong()).isGreaterThanOrEqualTo(10_000).isEqualTo(intervals);
+    }
+
+    @Test
+    void autoSaysWhichBackendItChoseAndWhy() throws Exception {
+        Jar.Run run = Jar.run("--duration=1s");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("backend auto: using libbpf (");
+        Jar.Run list = Jar.run("--list-backends");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).containsPattern("libbpf\\s+available");
+    }
+}
