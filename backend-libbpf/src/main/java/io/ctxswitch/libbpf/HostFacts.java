@@ -1,5 +1,6 @@
 package io.ctxswitch.libbpf;
 
+import io.ctxswitch.core.host.Capabilities;
 import io.ctxswitch.core.spi.Availability;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,9 +19,6 @@ import java.nio.file.Path;
  */
 record HostFacts(String libbpfProblem, boolean privileged, boolean btf, boolean schedTracepoints, String kernelRelease) {
     static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
-    private static final int CAP_SYS_ADMIN = 21;
-    private static final int CAP_PERFMON = 38;
-    private static final int CAP_BPF = 39;
 
     Availability schedTpAvailability() {
         if (libbpfProblem != null) {
@@ -43,7 +41,7 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean btf, boolean 
     /** The facts of this host. Never throws: what cannot be read counts as missing. */
     static HostFacts gather() {
         String release = read(Path.of("/proc/sys/kernel/osrelease")).strip();
-        boolean privileged = hasTracingCapabilities(read(Path.of("/proc/self/status")));
+        boolean privileged = Capabilities.current().canTraceWithBpf();
         boolean btf = Files.isReadable(VMLINUX_BTF);
         Libbpf lib;
         try {
@@ -53,21 +51,6 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean btf, boolean 
         }
         boolean tracepoints = btf && hasBtfTypes(lib, "btf_trace_sched_entry_tp", "btf_trace_sched_exit_tp");
         return new HostFacts(null, privileged, btf, tracepoints, release);
-    }
-
-    /** From the CapEff line of /proc/self/status: the effective capabilities, as hex. */
-    static boolean hasTracingCapabilities(String procStatus) {
-        for (String line : procStatus.split("\n")) {
-            if (line.startsWith("CapEff:")) {
-                long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).strip(), 16);
-                return bit(caps, CAP_SYS_ADMIN) || (bit(caps, CAP_BPF) && bit(caps, CAP_PERFMON));
-            }
-        }
-        return false;
-    }
-
-    private static boolean bit(long caps, int n) {
-        return (caps >>> n & 1) != 0;
     }
 
     private static boolean hasBtfTypes(Libbpf lib, String... typedefs) {

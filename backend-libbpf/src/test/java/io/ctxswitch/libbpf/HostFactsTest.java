@@ -44,19 +44,4 @@ class HostFactsTest {
         assertThat(a.reason()).contains("6.1.0-28-amd64").contains("sched_entry_tp").contains("6.15");
         assertThat(a.reason()).doesNotContain("\n");
     }
-
-    @Test
-    void capabilitiesAreReadFromProcStatus() {
-        String root = "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n";
-        String nobody = "Name:\tjava\nCapEff:\t0000000000000000\n";
-        String bpfAndPerfmon = "CapEff:\t000000c000000000\n";
-        String bpfOnly = "CapEff:\t0000008000000000\n";
-        String sysAdmin = "CapEff:\t0000000000200000\n";
-        assertThat(HostFacts.hasTracingCapabilities(root)).isTrue();
-        assertThat(HostFacts.hasTracingCapabilities(nobody)).isFalse();
-        assertThat(HostFacts.hasTracingCapabilities(bpfAndPerfmon)).isTrue();
-        assertThat(HostFacts.hasTracingCapabilities(bpfOnly)).isFalse();
-        assertThat(HostFacts.hasTracingCapabilities(sysAdmin)).isTrue();
-        assertThat(HostFacts.hasTracingCapabilities("")).isFalse();
-    }
 }

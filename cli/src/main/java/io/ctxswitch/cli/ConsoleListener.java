@@ -25,13 +25,13 @@ final class ConsoleListener implements TraceSession.Listener {
     private final boolean statusLine;
     private final boolean perCpu;
     private final int top;
-    private final String until;
+    private final java.util.function.Function<LatencySource, String> announcement;
     private String probe = "";
     private boolean headerPrinted;
     private boolean statusShown;
 
     ConsoleListener(PrintStream out, PrintStream err, OutputFormat format, String backend, boolean statusLine,
-                    boolean perCpu, int top, String until) {
+                    boolean perCpu, int top, java.util.function.Function<LatencySource, String> announcement) {
         this.out = out;
         this.err = err;
         this.format = format;
@@ -39,7 +39,7 @@ final class ConsoleListener implements TraceSession.Listener {
         this.statusLine = statusLine;
         this.perCpu = perCpu;
         this.top = top;
-        this.until = until;
+        this.announcement = announcement;
     }
 
     String probe() {
@@ -49,7 +49,7 @@ final class ConsoleListener implements TraceSession.Listener {
     @Override
     public void started(LatencySource source) {
         probe = source.probeDescription();
-        err.println("ctxswitch: tracing with " + backend + ", " + probe + "; " + until);
+        err.println("ctxswitch: " + announcement.apply(source));
     }
 
     @Override

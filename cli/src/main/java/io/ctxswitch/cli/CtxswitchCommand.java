@@ -1,6 +1,7 @@
 package io.ctxswitch.cli;
 
 import com.google.inject.Provider;
+import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
@@ -66,6 +67,17 @@ final class CtxswitchCommand implements Callable<Integer> {
             description = "List the N tasks switched in most often, with their latency (a switch counts for the task that starts).")
     int top;
 
+    @Option(names = "--replay", paramLabel = "FILE",
+            description = "Read a recorded trace instead of tracing: perf script text or a perf.data file (- for standard input). The format is recognised from the content.")
+    String replay;
+
+    @Option(names = "--record", paramLabel = "FILE",
+            description = "With --backend=perf: keep the recording (a perf.data file) for a later --replay.")
+    java.nio.file.Path record;
+
+    @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
+    java.nio.file.Path perfPath;
+
     @Option(names = "--list-backends", description = "Say which backends this build has and whether each can run here, then exit.")
     boolean listBackends;
 
@@ -73,12 +85,15 @@ final class CtxswitchCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private final Map<String, Provider<LatencySource>> backends;
+    private final ReplayOpener replays;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean terminal;
 
-    CtxswitchCommand(Map<String, Provider<LatencySource>> backends, PrintStream out, PrintStream err, boolean terminal) {
+    CtxswitchCommand(Map<String, Provider<LatencySource>> backends, ReplayOpener replays, PrintStream out, PrintStream err,
+                     boolean terminal) {
         this.backends = backends;
+        this.replays = replays;
         this.out = out;
         this.err = err;
         this.terminal = terminal;
@@ -94,24 +109,40 @@ final class CtxswitchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown backend '" + backend
                     + "' (expected auto, " + String.join(", ", BackendSelector.PREFERENCE) + ")");
         }
-        TraceOptions options = new TraceOptions(probe, top > 0);
+        checkCombinations();
+        TraceOptions options = new TraceOptions(probe, top > 0, perfPath, null, record);
         if (listBackends) {
-            return listBackends(selector, options);
+            return listBackends(options);
         }
-        BackendSelector.Choice choice = selector.choose(backend, options);
-        if (choice.note() != null) {
-            err.println("ctxswitch: " + choice.note());
+        LatencySource source;
+        java.util.function.Function<LatencySource, String> announcement;
+        if (replay != null) {
+            ReplayOpener.Opened opened = replays.open(replay, options, System.in);
+            source = opened.source();
+            announcement = s -> "replaying " + ("-".equals(replay) ? "standard input" : replay) + " (" + opened.format() + ")";
+        } else {
+            BackendSelector.Choice choice = selector.choose(backend, options);
+            if (choice.note() != null) {
+                err.println("ctxswitch: " + choice.note());
+            }
+            source = choice.source();
+            if (interval != null && !source.name().equals("libbpf")) {
+                source.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), "--interval needs the libbpf backend: the "
+                        + source.name() + " backend reads its recording when tracing stops");
+            }
+            String until = duration != null ? "for " + Durations.format(duration.toNanos()) : "press Ctrl+C to stop";
+            announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
         }
-        String name = choice.source().name();
-        String until = duration != null ? "for " + io.ctxswitch.core.report.Durations.format(duration.toNanos())
-                : "press Ctrl+C to stop";
-        ConsoleListener listener = new ConsoleListener(out, err, format, name, terminal && format == OutputFormat.text,
-                perCpu, top, until);
+        String name = source.name();
+        ConsoleListener listener = new ConsoleListener(out, err, format, name,
+                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
         TraceSession session = new TraceSession();
         new SignalTrap(session::requestStop).install();
-        TraceSession.Result result = session.run(choice.source(), options, duration, interval,
+        TraceSession.Result result = session.run(source, options, duration, interval,
                 terminal ? Duration.ofMillis(250) : null, listener);
-        Summary summary = Summary.of("summary", name, listener.probe(), result.durationNs(), result.total(), perCpu, top);
+        long covered = source.coveredNs().orElse(result.durationNs());
+        Summary summary = Summary.of("summary", name, listener.probe(), covered, result.total(), perCpu, top);
         if (format == OutputFormat.json) {
             out.println(new JsonRenderer().render(summary));
         } else {
@@ -121,10 +152,31 @@ final class CtxswitchCommand implements Callable<Integer> {
             out.print(new TextRenderer().render(summary));
         }
         out.flush();
+        for (String warning : source.warnings()) {
+            err.println("ctxswitch: warning: " + warning);
+        }
         return 0;
     }
 
-    private int listBackends(BackendSelector selector, TraceOptions options) {
+    /** Options that make no sense together are usage errors, said in one line. */
+    private void checkCombinations() {
+        if (replay != null) {
+            for (String[] conflict : new String[][] {
+                {"--duration", duration == null ? null : "x"}, {"--interval", interval == null ? null : "x"},
+                {"--record", record == null ? null : "x"}, {"--list-backends", listBackends ? "x" : null},
+                {"--backend", BackendSelector.AUTO.equals(backend) ? null : "x"}}) {
+                if (conflict[1] != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), conflict[0]
+                            + " does not apply to --replay, which reads the whole trace in its own format");
+                }
+            }
+        }
+        if (record != null && !"perf".equals(backend)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--record keeps a perf recording: use it with --backend=perf");
+        }
+    }
+
+    private int listBackends(TraceOptions options) {
         for (String name : BackendSelector.PREFERENCE) {
             if (!backends.containsKey(name)) {
                 out.printf("%-9s not in this build yet%n", name);

@@ -7,7 +7,9 @@ import com.google.inject.Provider;
 import com.google.inject.TypeLiteral;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.ReplayFormat;
 import io.ctxswitch.libbpf.LibbpfModule;
+import io.ctxswitch.perf.PerfModule;
 import java.io.PrintStream;
 import java.util.Map;
 import picocli.CommandLine;
@@ -33,10 +35,11 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
-        Injector injector = Guice.createInjector(new LibbpfModule());
+        Injector injector = Guice.createInjector(new LibbpfModule(), new PerfModule());
         Map<String, Provider<LatencySource>> backends =
                 injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<LatencySource>>>() { }));
-        CommandLine cli = new CommandLine(new CtxswitchCommand(backends, out, err, terminal))
+        java.util.Set<ReplayFormat> formats = injector.getInstance(Key.get(new TypeLiteral<java.util.Set<ReplayFormat>>() { }));
+        CommandLine cli = new CommandLine(new CtxswitchCommand(backends, new ReplayOpener(formats), out, err, terminal))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(new java.io.PrintWriter(out, true))
                 .setErr(new java.io.PrintWriter(err, true));

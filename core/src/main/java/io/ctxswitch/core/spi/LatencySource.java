@@ -42,6 +42,16 @@ public interface LatencySource extends AutoCloseable {
     default void onFinished(Runnable callback) {
     }
 
+    /** The time the measurement covers when it is not wall-clock time (a replayed trace's span). */
+    default java.util.OptionalLong coveredNs() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /** Things the user should know about the figures (e.g. microsecond timestamps), one line each. */
+    default java.util.List<String> warnings() {
+        return java.util.List.of();
+    }
+
     /** Stops measuring; a following {@link #drain} returns the rest. Idempotent. */
     void stop();
 

@@ -1,0 +1,98 @@
+package io.ctxswitch.perf;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One line of {@code perf script} output, parsed. Mutable and reused from line to line: the parser
+ * runs at millions of lines a second and allocates nothing but a task's name when it is asked for.
+ */
+public final class PerfRecord {
+
+    /** What a line is. */
+    public enum Kind {
+        /** {@code PERF_RECORD_SWITCH_CPU_WIDE OUT}: the line's task stops; {@link #otherTid} is next. */
+        SWITCH_OUT,
+        /** {@code PERF_RECORD_SWITCH_CPU_WIDE IN}: the line's task starts; {@link #otherTid} was prev. */
+        SWITCH_IN,
+        /** A {@code sched:sched_switch} tracepoint line (kernel or libtraceevent format). */
+        SCHED_SWITCH,
+        /** {@code PERF_RECORD_LOST}: {@link #lost} events the kernel could not write. */
+        LOST,
+        /** A well-formed line of another event: not ours, not an error. */
+        OTHER,
+        /** Blank, or a comment ({@code #}). */
+        NOTHING,
+        /** A line that is not perf script output: skipped and counted. */
+        MALFORMED
+    }
+
+    Kind kind;
+    /** The line's task: comm (bytes in {@link #line}), thread id, CPU, time. */
+    byte[] line;
+    int commStart;
+    int commEnd;
+    int tid;
+    int cpu;
+    long timeNs;
+    /** Digits after the decimal point of the timestamp: 9 with --ns, 6 without. */
+    int timeDigits;
+    /** The other task of a switch record: next (OUT) or prev (IN), and its process id. */
+    int otherTid;
+    int otherPid;
+    long lost;
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int tid() {
+        return tid;
+    }
+
+    public int cpu() {
+        return cpu;
+    }
+
+    public long timeNs() {
+        return timeNs;
+    }
+
+    public int timeDigits() {
+        return timeDigits;
+    }
+
+    public int otherTid() {
+        return otherTid;
+    }
+
+    public int otherPid() {
+        return otherPid;
+    }
+
+    public long lost() {
+        return lost;
+    }
+
+    /** The line's task name, decoded as UTF-8 (bytes that are not become U+FFFD; the name stays whole). */
+    public String comm() {
+        return new String(line, commStart, commEnd - commStart, StandardCharsets.UTF_8);
+    }
+
+    /** True if the task name equals {@code other}'s bytes (to reuse a decoded name). */
+    boolean commEquals(byte[] other) {
+        int n = commEnd - commStart;
+        if (other.length != n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (line[commStart + i] != other[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    byte[] commBytes() {
+        return java.util.Arrays.copyOfRange(line, commStart, commEnd);
+    }
+}

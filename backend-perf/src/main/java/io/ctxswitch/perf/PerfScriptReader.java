@@ -1,0 +1,83 @@
+package io.ctxswitch.perf;
+
+import io.ctxswitch.core.stats.LatencyStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Streams {@code perf script} text through the parser and the pairing rule into a
+ * {@link LatencyStats}: linear time, memory independent of the input's length.
+ */
+public final class PerfScriptReader {
+
+    /** What one pass over a trace found besides the samples. */
+    public record Outcome(long lines, long switchRecords, long schedSwitchLines, int minTimeDigits,
+                          long firstTimeNs, long lastTimeNs, boolean stoppedEarly) {
+
+        /** The trace had sched_switch lines but no switch records: recorded without --switch-events. */
+        public boolean schedSwitchOnly() {
+            return switchRecords == 0 && schedSwitchLines > 0;
+        }
+
+        /** Timestamps had fewer than nine decimals: recorded or printed without --ns. */
+        public boolean microsecondsOnly() {
+            return switchRecords > 0 && minTimeDigits < 9;
+        }
+
+        public long spanNs() {
+            return switchRecords == 0 ? 0 : Math.max(0, lastTimeNs - firstTimeNs);
+        }
+    }
+
+    private PerfScriptReader() {
+    }
+
+    /**
+     * Reads to the end of {@code in} (or until {@code stop} says so, checked every few thousand lines).
+     * Malformed and overlong lines are counted in {@code stats}' skipped lines.
+     */
+    public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop) throws IOException {
+        LineReader lines = new LineReader(in);
+        PerfRecord record = new PerfRecord();
+        SwitchPairer pairer = new SwitchPairer(stats);
+        long count = 0;
+        long switches = 0;
+        long schedSwitch = 0;
+        long skipped = 0;
+        int minDigits = 9;
+        long first = 0;
+        long last = 0;
+        boolean stopped = false;
+        while (lines.next()) {
+            count++;
+            if ((count & 4095) == 0 && stop.getAsBoolean()) {
+                stopped = true;
+                break;
+            }
+            if (lines.overlong()) {
+                skipped++;
+                continue;
+            }
+            PerfRecord.Kind kind = PerfScriptParser.parse(lines.buffer(), lines.start(), lines.end(), record);
+            switch (kind) {
+                case SWITCH_OUT, SWITCH_IN -> {
+                    if (switches++ == 0) {
+                        first = record.timeNs();
+                    }
+                    last = Math.max(last, record.timeNs());
+                    minDigits = Math.min(minDigits, record.timeDigits());
+                    pairer.accept(record);
+                }
+                case LOST -> pairer.accept(record);
+                case SCHED_SWITCH -> schedSwitch++;
+                case MALFORMED -> skipped++;
+                default -> {
+                }
+            }
+        }
+        pairer.finish();
+        stats.addSkippedLines(skipped);
+        return new Outcome(count, switches, schedSwitch, minDigits, first, last, stopped);
+    }
+}

@@ -1,0 +1,269 @@
+package io.ctxswitch.perf;
+
+import io.ctxswitch.core.host.Capabilities;
+import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.core.stats.LatencyStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The perf backend: {@code perf record -a --switch-events -e sched:sched_switch} into a private
+ * directory, started with its events disabled and enabled through perf's control FIFO, so that
+ * "tracing" is said only once perf records. When tracing stops, {@code perf script} prints the
+ * recording and the same parser as {@code --replay} reads it. The directory goes on every exit path.
+ */
+public final class PerfSource implements LatencySource {
+    public static final String NAME = "perf";
+    static final Path TRACEFS_SCHED_SWITCH = Path.of("/sys/kernel/tracing/events/sched/sched_switch");
+    static final Path DEBUGFS_SCHED_SWITCH = Path.of("/sys/kernel/debug/tracing/events/sched/sched_switch");
+    private static final long ATTACH_TIMEOUT_S = 30;
+
+    private PerfTool perf;
+    private PrivateDirectory dir;
+    private Process record;
+    private Path keep;
+    private volatile boolean stopping;
+    private Runnable onFinished = () -> { };
+    private boolean drained;
+    private PerfScriptReader.Outcome outcome;
+    private final List<String> warnings = new ArrayList<>();
+
+    @jakarta.inject.Inject
+    public PerfSource() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Availability availability(TraceOptions options) {
+        try {
+            String version = PerfTool.find(options.perf()).version();
+            if (!Capabilities.current().canPerfSystemWide() && !paranoidAllowsEveryone()) {
+                return Availability.missing("perf record -a needs root (or CAP_PERFMON, or kernel.perf_event_paranoid=-1): run it with sudo");
+            }
+            if (!Files.isDirectory(TRACEFS_SCHED_SWITCH) && !Files.isDirectory(DEBUGFS_SCHED_SWITCH)) {
+                return Availability.missing("perf needs tracefs for sched:sched_switch: mount it with"
+                        + " 'mount -t tracefs nodev /sys/kernel/tracing'");
+            }
+            return Availability.ok(version + " with switch events");
+        } catch (SourceException e) {
+            return Availability.missing(e.getMessage());
+        }
+    }
+
+    private static boolean paranoidAllowsEveryone() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/perf_event_paranoid")).strip()) <= -1;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void onFinished(Runnable callback) {
+        onFinished = callback;
+    }
+
+    @Override
+    public void start(TraceOptions options) throws SourceException {
+        Availability availability = availability(options);
+        if (!availability.available()) {
+            throw SourceException.environment(availability.reason());
+        }
+        perf = PerfTool.find(options.perf());
+        keep = options.record();
+        try {
+            dir = new PrivateDirectory();
+            Path ctl = fifo("control");
+            Path ack = fifo("ack");
+            record = perf.command("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
+                            "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", dir.resolve("perf.data").toString())
+                    .redirectOutput(dir.resolve("record.out").toFile()).redirectError(dir.resolve("record.err").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            enable(ctl, ack);
+            record.onExit().thenRun(() -> {
+                if (!stopping) {
+                    onFinished.run(); // perf died: end the session, drain() says why
+                }
+            });
+        } catch (IOException e) {
+            close();
+            throw SourceException.environment("perf record could not be started: " + e.getMessage());
+        } catch (SourceException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Path fifo(String name) throws IOException, SourceException {
+        Path path = dir.resolve(name);
+        try {
+            Process p = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw SourceException.environment("mkfifo failed: " + new String(p.getInputStream().readAllBytes()).strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while starting perf");
+        }
+        return path;
+    }
+
+    /** Sends "enable" and waits for perf's "ack": from then on the events are recorded. */
+    private void enable(Path ctl, Path ack) throws IOException, SourceException {
+        // "rw" opens a FIFO without waiting for the other end, so a perf that died cannot hang us here.
+        try (RandomAccessFile control = new RandomAccessFile(ctl.toFile(), "rw");
+             RandomAccessFile answer = new RandomAccessFile(ack.toFile(), "rw")) {
+            control.write("enable\n".getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
+                try {
+                    byte[] buf = new byte[4];
+                    answer.readFully(buf);
+                    return new String(buf, StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    return "";
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ATTACH_TIMEOUT_S);
+            while (true) {
+                try {
+                    String r = reply.get(100, TimeUnit.MILLISECONDS);
+                    if (r.startsWith("ack")) {
+                        return;
+                    }
+                    throw failed("perf record did not acknowledge");
+                } catch (TimeoutException e) {
+                    if (!record.isAlive()) {
+                        throw failed("perf record failed");
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw failed("perf record did not start within " + ATTACH_TIMEOUT_S + " s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while starting perf");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw failed("perf record failed");
+                }
+            }
+        }
+    }
+
+    /** An environment error carrying the first line perf wrote to stderr. */
+    private SourceException failed(String what) {
+        String err = "";
+        try {
+            err = PerfTool.firstLine(Files.readString(dir.resolve("record.err"), StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // no message
+        }
+        return SourceException.environment(what + (err.isEmpty() ? "" : ": " + err));
+    }
+
+    @Override
+    public String probeDescription() {
+        return PerfScriptFormat.PROBE + " (perf record --switch-events)";
+    }
+
+    /** Nothing while recording; after stop, the whole recording, read through perf script. */
+    @Override
+    public LatencyStats drain() throws SourceException {
+        if (record == null || record.isAlive() || drained) {
+            return new LatencyStats();
+        }
+        drained = true;
+        int status = record.exitValue();
+        Path data = dir.resolve("perf.data");
+        if (!stopping || !Files.isRegularFile(data)) {
+            throw failed("perf record exited unexpectedly (status " + status + ")");
+        }
+        if (keep != null) {
+            try {
+                Files.copy(data, keep, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                warnings.add("the recording could not be kept as " + keep + ": " + e.getMessage());
+            }
+        }
+        LatencyStats stats = new LatencyStats();
+        try {
+            Process script = perf.script(data, dir.resolve("script.err"));
+            try (InputStream in = script.getInputStream()) {
+                outcome = PerfScriptReader.read(in, stats, () -> false);
+            }
+            if (script.waitFor() != 0) {
+                throw SourceException.environment("perf script failed: "
+                        + PerfTool.firstLine(Files.readString(dir.resolve("script.err"), StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            throw SourceException.environment("reading the recording with perf script failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while reading the recording");
+        }
+        warnings.addAll(TraceVerdict.warnings(outcome, stats.skippedLines()));
+        return stats;
+    }
+
+    @Override
+    public long progress() {
+        return -1;
+    }
+
+    @Override
+    public boolean finished() {
+        return record != null && !record.isAlive() && !stopping;
+    }
+
+    @Override
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** SIGTERM: perf record finishes writing its file and exits. */
+    @Override
+    public void stop() {
+        stopping = true;
+        if (record != null && record.isAlive()) {
+            record.destroy();
+            try {
+                if (!record.waitFor(30, TimeUnit.SECONDS)) {
+                    record.destroyForcibly().waitFor();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (record != null && record.isAlive()) {
+            record.destroyForcibly();
+            try {
+                record.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (dir != null) {
+            dir.close();
+            dir = null;
+        }
+    }
+}

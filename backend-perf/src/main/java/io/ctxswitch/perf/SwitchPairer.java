@@ -1,0 +1,97 @@
+package io.ctxswitch.perf;
+
+import io.ctxswitch.core.stats.LatencyStats;
+import java.util.Arrays;
+
+/**
+ * The perf pairing rule (DESIGN.md §2): an OUT record (task A, next B) at t1 on a CPU and the next
+ * IN record on that CPU at t2 make a sample only if the IN's task is B, its prev is A, and t2 ≥ t1.
+ * Anything else is unpaired: an IN that does not match, an OUT replaced by a newer OUT, and OUTs
+ * still pending at the end. The sample belongs to B.
+ */
+public final class SwitchPairer {
+    private final LatencyStats stats;
+    private boolean[] pending = new boolean[0];
+    private long[] outTime = new long[0];
+    private int[] outPrev = new int[0];
+    private int[] outNext = new int[0];
+    private int[] outNextPid = new int[0];
+    private final CommCache names = new CommCache();
+
+    public SwitchPairer(LatencyStats stats) {
+        this.stats = stats;
+    }
+
+    public void accept(PerfRecord r) {
+        switch (r.kind()) {
+            case SWITCH_OUT -> out(r);
+            case SWITCH_IN -> in(r);
+            case LOST -> stats.addLost(r.lost());
+            default -> {
+            }
+        }
+    }
+
+    private void out(PerfRecord r) {
+        int cpu = grow(r.cpu());
+        if (pending[cpu]) {
+            stats.addUnpaired(1);
+        }
+        pending[cpu] = true;
+        outTime[cpu] = r.timeNs();
+        outPrev[cpu] = r.tid();
+        outNext[cpu] = r.otherTid();
+        outNextPid[cpu] = r.otherPid();
+    }
+
+    private void in(PerfRecord r) {
+        int cpu = grow(r.cpu());
+        if (pending[cpu] && r.tid() == outNext[cpu] && r.otherTid() == outPrev[cpu] && r.timeNs() >= outTime[cpu]) {
+            stats.record(cpu, r.timeNs() - outTime[cpu], r.tid(), outNextPid[cpu], names.name(r));
+        } else {
+            stats.addUnpaired(1);
+        }
+        pending[cpu] = false;
+    }
+
+    /** OUTs that never saw their IN become unpaired. */
+    public void finish() {
+        for (int cpu = 0; cpu < pending.length; cpu++) {
+            if (pending[cpu]) {
+                stats.addUnpaired(1);
+                pending[cpu] = false;
+            }
+        }
+    }
+
+    private int grow(int cpu) {
+        if (cpu >= pending.length) {
+            int n = Math.max(cpu + 1, pending.length * 2);
+            pending = Arrays.copyOf(pending, n);
+            outTime = Arrays.copyOf(outTime, n);
+            outPrev = Arrays.copyOf(outPrev, n);
+            outNext = Arrays.copyOf(outNext, n);
+            outNextPid = Arrays.copyOf(outNextPid, n);
+        }
+        return cpu;
+    }
+
+    /** Decoded task names by thread id, so that a name is decoded once, not once per switch. */
+    private static final class CommCache {
+        private static final int SIZE = 4096;
+        private final int[] tids = new int[SIZE];
+        private final byte[][] raw = new byte[SIZE][];
+        private final String[] decoded = new String[SIZE];
+
+        String name(PerfRecord r) {
+            int slot = r.tid() & (SIZE - 1);
+            if (raw[slot] != null && tids[slot] == r.tid() && r.commEquals(raw[slot])) {
+                return decoded[slot];
+            }
+            tids[slot] = r.tid();
+            raw[slot] = r.commBytes();
+            decoded[slot] = r.comm();
+            return decoded[slot];
+        }
+    }
+}

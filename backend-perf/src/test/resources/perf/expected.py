@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Expected figures of a perf script fixture, computed independently of ctxswitch's Java parser.
+
+    python3 expected.py FIXTURE.txt > FIXTURE.expected.json
+
+A separate implementation of DESIGN.md §2's perf rule, with regular expressions instead of a byte
+scanner: an OUT (task A, next B) at t1 and the next IN on that CPU at t2 make a sample if the IN's
+task is B, its prev is A and t2 >= t1; everything else is unpaired, and so are OUTs left at the end.
+Exact percentiles come from the sorted samples (nearest rank).
+"""
+import json
+import math
+import re
+import sys
+
+HEADER = re.compile(rb"^\s*(?P<comm>.*?)\s+(?:-?\d+/)?(?P<tid>-?\d+)\s+\[(?P<cpu>\d+)\]\s+(?P<sec>\d+)\.(?P<frac>\d{1,9}):\s+(?P<rest>.*)$")
+SWITCH = re.compile(rb"^PERF_RECORD_SWITCH_CPU_WIDE (?P<dir>OUT|IN)\b.*?(?:next|prev) pid/tid:\s*(?P<pid>-?\d+)/(?P<tid>-?\d+)")
+LOST = re.compile(rb"^PERF_RECORD_LOST(?:_SAMPLES)? lost (?P<n>\d+)")
+
+
+def main(path):
+    pending = {}
+    samples, per_task, unpaired, lost, skipped = [], {}, 0, 0, 0
+    with open(path, "rb") as f:
+        for raw in f:
+            line = raw.rstrip(b"\n").rstrip(b"\r").rstrip(b" ")
+            if not line.strip() or line.lstrip().startswith(b"#"):
+                continue
+            h = HEADER.match(line)
+            if not h:
+                skipped += 1
+                continue
+            rest = h["rest"]
+            if rest.startswith(b"PERF_RECORD_LOST"):
+                m = LOST.match(rest)
+                if m:
+                    lost += int(m["n"])
+                else:
+                    skipped += 1
+                continue
+            if not rest.startswith(b"PERF_RECORD_SWITCH_CPU_WIDE "):
+                continue
+            m = SWITCH.match(rest)
+            if not m:
+                skipped += 1
+                continue
+            cpu, tid = int(h["cpu"]), int(h["tid"])
+            t = int(h["sec"]) * 10**9 + int(h["frac"]) * 10 ** (9 - len(h["frac"]))
+            other_pid, other_tid = int(m["pid"]), int(m["tid"])
+            if m["dir"] == b"OUT":
+                if cpu in pending:
+                    unpaired += 1
+                pending[cpu] = (t, tid, other_tid)
+            else:
+                out = pending.pop(cpu, None)
+                if out and tid == out[2] and other_tid == out[1] and t >= out[0]:
+                    d = t - out[0]
+                    samples.append(d)
+                    name = h["comm"].decode("utf-8", errors="replace")
+                    key = tid if tid != 0 else ("idle", cpu)
+                    entry = per_task.setdefault(key, {"pid": tid, "comm": name, "count": 0})
+                    entry["count"] += 1
+                    entry["comm"] = name
+                else:
+                    unpaired += 1
+    unpaired += len(pending)
+    samples.sort()
+
+    def rank(p):
+        return samples[max(0, math.ceil(p / 100 * len(samples)) - 1)] if samples else None
+
+    tasks = sorted(per_task.values(), key=lambda e: (-e["count"], e["pid"]))
+    json.dump({
+        "count": len(samples),
+        "min_ns": samples[0] if samples else None,
+        "max_ns": samples[-1] if samples else None,
+        "sum_ns": sum(samples),
+        "p50_ns": rank(50),
+        "p99_ns": rank(99),
+        "unpaired": unpaired,
+        "lost": lost,
+        "skipped_lines": skipped,
+        "top_tasks": tasks[:5],
+    }, sys.stdout, indent=1, ensure_ascii=False)
+    print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
