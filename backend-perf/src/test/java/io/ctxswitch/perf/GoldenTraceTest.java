@@ -32,7 +32,7 @@ class GoldenTraceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"idle", "pipe", "pipe-us", "messaging", "names", "lost"})
+    @ValueSource(strings = {"idle", "pipe", "pipe-us", "messaging", "names", "lost", "pipe-6.12", "names-6.12"})
     void figuresAreExactlyWhatThePairingRuleDefines(String name) throws Exception {
         JsonNode expected;
         try (InputStream in = getClass().getResourceAsStream("/perf/" + name + ".expected.json")) {
@@ -71,7 +71,7 @@ class GoldenTraceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pipe", "messaging", "names"})
+    @ValueSource(strings = {"pipe", "messaging", "names", "pipe-6.12", "names-6.12"})
     void nanosecondTracesGiveNoWarning(String name) throws Exception {
         Replayed r = replay(name + ".txt");
         assertThat(TraceVerdict.warnings(r.outcome(), r.stats().skippedLines())).isEmpty();
@@ -84,11 +84,24 @@ class GoldenTraceTest {
         assertThat(TraceVerdict.warnings(r.outcome(), 0)).singleElement().asString().contains("microsecond").contains("--ns");
     }
 
-    @org.junit.jupiter.api.Test
-    void namesWithSpacesColonsBracketsAndForeignBytesStayWhole() throws Exception {
-        LatencyStats stats = replay("names.txt").stats();
+    @ParameterizedTest
+    @ValueSource(strings = {"names.txt", "names-6.12.txt"})
+    void namesWithSpacesColonsBracketsAndForeignBytesStayWhole(String fixture) throws Exception {
+        LatencyStats stats = replay(fixture).stats();
         List<String> names = stats.processes().top(50).stream().map(p -> p.comm()).toList();
         assertThat(names).contains("Web Content 9", "a:b [1] c", "caf\u00e9 \u2603", "bad\uFFFD\uFFFDname");
+    }
+
+    @org.junit.jupiter.api.Test
+    void perf61AndPerf612PrintTheSameRecordingToTheSameFigures() throws Exception {
+        for (String name : new String[] {"pipe", "names"}) {
+            LatencyStats old = replay(name + ".txt").stats();
+            LatencyStats recent = replay(name + "-6.12.txt").stats();
+            assertThat(recent.total().count()).isEqualTo(old.total().count());
+            assertThat(recent.total().sumNs()).isEqualTo(old.total().sumNs());
+            assertThat(recent.distribution()).isEqualTo(old.distribution());
+            assertThat(recent.unpaired()).isEqualTo(old.unpaired());
+        }
     }
 
     @org.junit.jupiter.api.Test

@@ -100,6 +100,29 @@ class PerfScriptParserTest {
     }
 
     @Test
+    void perf612sWiderColumns() {
+        PerfRecord r = parse("         swapper       0 [000]  1671.919119111: PERF_RECORD_SWITCH_CPU_WIDE OUT preempt  next pid/tid: 10096/10098");
+        assertThat(r.kind()).isEqualTo(PerfRecord.Kind.SWITCH_OUT);
+        assertThat(r.comm()).isEqualTo("swapper");
+        assertThat(r.tid()).isZero();
+        assertThat(r.otherPid()).isEqualTo(10096);
+        assertThat(r.otherTid()).isEqualTo(10098);
+    }
+
+    @Test
+    void schedSwitchInLibtraceeventsPluginFormat() {
+        // perf 6.12 with libtraceevent1-plugin (Debian trixie)
+        PerfRecord r = parse("   Web Content 9   10144 [000]  1673.174605997: sched:sched_switch: Web Content 9:10144 [120] S ==> swapper/0:0 [120]");
+        assertThat(r.kind()).isEqualTo(PerfRecord.Kind.SCHED_SWITCH);
+        assertThat(r.comm()).isEqualTo("Web Content 9");
+        assertThat(r.tid()).isEqualTo(10144);
+        assertThat(r.otherTid()).isZero();
+        PerfRecord in = parse("         swapper       0 [000]  1673.175155140: sched:sched_switch: swapper/0:0 [120] R ==> Web Content 9:10144 [120]");
+        assertThat(in.kind()).isEqualTo(PerfRecord.Kind.SCHED_SWITCH);
+        assertThat(in.otherTid()).isEqualTo(10144);
+    }
+
+    @Test
     void crlfAndTrailingSpacesAreIgnored() {
         PerfRecord r = parse("      sched-pipe  7066 [000]  1141.492276659: PERF_RECORD_SWITCH_CPU_WIDE OUT preempt  next pid/tid:  7065/7065 \r");
         assertThat(r.kind()).isEqualTo(PerfRecord.Kind.SWITCH_OUT);
