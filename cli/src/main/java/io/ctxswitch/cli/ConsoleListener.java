@@ -49,7 +49,10 @@ final class ConsoleListener implements TraceSession.Listener {
     @Override
     public void started(LatencySource source) {
         probe = source.probeDescription();
-        err.println("ctxswitch: " + announcement.apply(source));
+        String notice = announcement.apply(source);
+        if (notice != null) {
+            err.println("ctxswitch: " + notice);
+        }
     }
 
     @Override

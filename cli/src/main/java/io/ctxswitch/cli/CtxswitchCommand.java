@@ -115,11 +115,11 @@ final class CtxswitchCommand implements Callable<Integer> {
             return listBackends(options);
         }
         LatencySource source;
-        java.util.function.Function<LatencySource, String> announcement;
+        java.util.function.Function<LatencySource, String> announcement; // the notice once started, or null
         if (replay != null) {
             ReplayOpener.Opened opened = replays.open(replay, options, System.in);
             source = opened.source();
-            announcement = s -> "replaying " + ("-".equals(replay) ? "standard input" : replay) + " (" + opened.format() + ")";
+            announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
             BackendSelector.Choice choice = selector.choose(backend, options);
             if (choice.note() != null) {

@@ -67,6 +67,11 @@ final class Jar {
     }
 
     static Running start(List<String> prefix, Map<String, String> env, String... args) throws IOException {
+        return start(false, prefix, env, args);
+    }
+
+    /** @param stdinPipe give the child a pipe to write its standard input to, else /dev/null */
+    static Running start(boolean stdinPipe, List<String> prefix, Map<String, String> env, String... args) throws IOException {
         assumeBuilt();
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -79,7 +84,7 @@ final class Jar {
         out.toFile().deleteOnExit();
         err.toFile().deleteOnExit();
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(stdinPipe ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
         return new Running(pb.start(), out, err);
     }

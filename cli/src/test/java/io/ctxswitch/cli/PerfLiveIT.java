@@ -1,0 +1,95 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --backend=perf records for real, leaves nothing behind, and its recording replays to the same figures. */
+class PerfLiveIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsPerfAndRoot() throws Exception {
+        if (!LiveHost.root()) {
+            Jar.skip("perf record -a needs root");
+        }
+        if (!Jar.onPath("perf") || !Jar.onPath("taskset")) {
+            Jar.skip("perf or taskset is missing (apt-get install linux-perf util-linux)");
+        }
+        if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events/sched/sched_switch"))) {
+            Jar.skip("tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
+        }
+    }
+
+    private static List<String> ourTempDirs() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ctxswitch-") && !n.contains(".")).sorted().toList();
+        }
+    }
+
+    private static void pingPong(int loops) throws Exception {
+        Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", Integer.toString(loops))
+                .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
+        assertThat(bench.waitFor()).isZero();
+    }
+
+    @Test
+    void recordsAPingPongAndLeavesNoFileBehind() throws Exception {
+        List<String> before = ourTempDirs();
+        Path recording = dir.resolve("kept.data");
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf", "--duration=5s", "--format=json",
+                "--per-cpu", "--record=" + recording);
+        ctxswitch.awaitErr("tracing with perf", 60);
+        pingPong(20_000);
+        Jar.Run run = ctxswitch.finish(120);
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        assertThat(json.get("backend").asText()).isEqualTo("perf");
+        assertThat(json.get("count").asLong()).isGreaterThanOrEqualTo(40_000);
+        assertThat(json.get("min_ns").asLong()).isPositive().isLessThanOrEqualTo(json.get("p50_ns").asLong());
+        assertThat(json.get("p999_ns").asLong()).isLessThanOrEqualTo(json.get("max_ns").asLong());
+        assertThat(json.get("per_cpu").findValuesAsText("cpu")).contains("0");
+        assertThat(ourTempDirs()).as("no private directory left").isEqualTo(before);
+        assertThat(Path.of("perf.data")).doesNotExist();
+
+        Jar.Run replay = Jar.run("--replay=" + recording, "--format=json");
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        assertThat(JSON.readTree(replay.out()).get("count").asLong()).isEqualTo(json.get("count").asLong());
+        assertThat(replay.err()).contains("perf.data");
+    }
+
+    @Test
+    void ctrlCStopsPerfAndPrintsTheSummary() throws Exception {
+        List<String> before = ourTempDirs();
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf");
+        ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+        pingPong(5_000);
+        ctxswitch.signal("INT");
+        Jar.Run run = ctxswitch.finish(120);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("backend perf").containsPattern("mean\\s+\\d");
+        assertThat(ourTempDirs()).isEqualTo(before);
+        Process pgrep = new ProcessBuilder("pgrep", "-f", "perf record -a --switch-events").start();
+        assertThat(new String(pgrep.getInputStream().readAllBytes()).strip()).as("no perf record left").isEmpty();
+    }
+
+    @Test
+    void intervalIsRefusedWithTheReason() throws Exception {
+        Jar.Run run = Jar.run("--backend=perf", "--interval=1s", "--duration=2s");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--interval needs the libbpf backend");
+    }
+}

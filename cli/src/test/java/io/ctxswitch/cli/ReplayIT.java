@@ -1,0 +1,120 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --replay through the packaged jar: real fixtures, standard input, and input that is not a trace. */
+class ReplayIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path FIXTURES = Jar.ROOT.resolve("backend-perf/src/test/resources/perf");
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode expected(String name) throws Exception {
+        return JSON.readTree(FIXTURES.resolve(name + ".expected.json").toFile());
+    }
+
+    @Test
+    void aPerfScriptFixtureGivesItsExpectedFiguresAndKeepsNamesWhole() throws Exception {
+        Jar.Run run = Jar.run("--replay=" + FIXTURES.resolve("names.txt"), "--format=json", "--top=20");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        JsonNode expected = expected("names");
+        assertThat(json.get("backend").asText()).isEqualTo("perf");
+        assertThat(json.get("count").asLong()).isEqualTo(expected.get("count").asLong());
+        assertThat(json.get("min_ns").asLong()).isEqualTo(expected.get("min_ns").asLong());
+        assertThat(json.get("max_ns").asLong()).isEqualTo(expected.get("max_ns").asLong());
+        assertThat(json.get("unpaired").asLong()).isEqualTo(expected.get("unpaired").asLong());
+        assertThat(json.get("top_processes").findValuesAsText("comm")).contains("Web Content 9", "a:b [1] c", "caf\u00e9 \u2603");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void standardInputIsReadWithADash() throws Exception {
+        Jar.Running running = Jar.start(true, List.of(), Map.of(), "--replay=-", "--format=json");
+        try (OutputStream stdin = running.process.getOutputStream()) {
+            Files.copy(FIXTURES.resolve("pipe.txt"), stdin);
+        }
+        Jar.Run run = running.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(JSON.readTree(run.out()).get("count").asLong()).isEqualTo(expected("pipe").get("count").asLong());
+    }
+
+    @Test
+    void microsecondTracesAreWarnedAbout() throws Exception {
+        Jar.Run run = Jar.run("--replay=" + FIXTURES.resolve("pipe-us.txt"));
+        assertThat(run.exit()).isZero();
+        assertThat(run.err()).contains("warning: the trace has microsecond timestamps");
+    }
+
+    @Test
+    void aFiftyMegabyteLineFitsInASmallHeap() throws Exception {
+        Path trace = dir.resolve("junk.txt");
+        List<String> lines = Files.readAllLines(FIXTURES.resolve("pipe.txt"), StandardCharsets.UTF_8);
+        try (OutputStream out = Files.newOutputStream(trace)) {
+            out.write(String.join("\n", lines.subList(0, lines.size() / 2)).getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+            byte[] x = new byte[1 << 20];
+            java.util.Arrays.fill(x, (byte) 'x');
+            for (int i = 0; i < 50; i++) {
+                out.write(x);
+            }
+            out.write('\n');
+            out.write(String.join("\n", lines.subList(lines.size() / 2, lines.size())).getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        }
+        Jar.Run run = Jar.run("--replay=" + trace, "--format=json"); // the child runs with -Xmx64m
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        assertThat(json.get("skipped_lines").asLong()).isEqualTo(1);
+        assertThat(json.get("count").asLong()).isEqualTo(expected("pipe").get("count").asLong());
+        assertThat(run.err()).contains("1 lines of the trace could not be parsed");
+    }
+
+    private void assertInputError(String file, String mention) throws Exception {
+        Jar.Run run = Jar.run("--replay=" + file);
+        assertThat(run.exit()).as(file + ": " + run.err()).isEqualTo(4);
+        String err = run.err().strip();
+        assertThat(err.lines().count()).as(err).isEqualTo(1);
+        assertThat(err).startsWith("ctxswitch: ").contains(mention);
+        assertThat(err).doesNotContain("Exception");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void whatIsNotAUsableTraceIsAnInputError() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.txt"));
+        Path binary = dir.resolve("binary.bin");
+        byte[] noise = new byte[4096];
+        new java.util.Random(1).nextBytes(noise);
+        Files.write(binary, noise);
+        Path json = Files.writeString(dir.resolve("summary.json"), "{\"count\": 3, \"min_ns\": 100}\n");
+        Path text = Files.writeString(dir.resolve("notes.txt"), "these are notes\nnot a trace\n");
+        assertInputError(empty.toString(), "is empty");
+        assertInputError("/dev/null", "is empty");
+        assertInputError(binary.toString(), "is not a trace ctxswitch can read");
+        assertInputError(json.toString(), "is not a trace ctxswitch can read");
+        assertInputError(text.toString(), "perf record -a --switch-events");
+        assertInputError(FIXTURES.resolve("schedonly.txt").toString(), "--switch-events");
+        assertInputError(dir.resolve("missing.txt").toString(), "does not exist");
+        assertInputError(dir.toString(), "is a directory");
+    }
+
+    @Test
+    void replayRefusesOptionsThatDoNotApply() throws Exception {
+        Jar.Run run = Jar.run("--replay=" + FIXTURES.resolve("pipe.txt"), "--duration=5s");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--duration does not apply to --replay");
+    }
+}
