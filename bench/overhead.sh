@@ -34,7 +34,7 @@ traced_time() {
 		sleep 0.05
 	done
 	bench_time
-	kill -INT "$pid"
+	kill -TERM "$pid"
 	wait "$pid" || true
 }
 

@@ -15,7 +15,22 @@ final class SignalTrap {
         this.onFirst = onFirst;
     }
 
+    /** The C library's signal(), to undo an inherited "ignore". */
+    interface LibC extends com.sun.jna.Library {
+        int SIGINT = 2;
+        com.sun.jna.Pointer SIG_DFL = com.sun.jna.Pointer.NULL;
+
+        com.sun.jna.Pointer signal(int signum, com.sun.jna.Pointer handler);
+    }
+
     void install() {
+        // A background job of a non-interactive shell starts with SIGINT ignored, and the JVM then
+        // quietly declines to handle it: a script's `kill -INT` would never end the trace.
+        try {
+            com.sun.jna.Native.load("c", LibC.class).signal(LibC.SIGINT, LibC.SIG_DFL);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            // without JNA's native part, keep what we inherited
+        }
         for (String name : new String[] {"INT", "TERM"}) {
             Signal.handle(new Signal(name), this::handle);
         }

@@ -109,6 +109,17 @@ class LiveTracingIT {
     }
 
     @Test
+    void sigintEndsTheTraceEvenWhenItWasInheritedAsIgnored() throws Exception {
+        // As in a script's background job: `sh -c 'cmd &'` starts cmd with SIGINT ignored.
+        Jar.Running ctxswitch = Jar.start(List.of("sh", "-c", "trap '' INT; exec \"$0\" \"$@\""), Map.of(), "--duration=60s");
+        ctxswitch.awaitErr("tracing with", 60);
+        ctxswitch.signal("INT");
+        Jar.Run run = ctxswitch.finish(30);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("mean\\s+\\d");
+    }
+
+    @Test
     void intervalsPrintOneJsonObjectPerLineAndAddUpToTheSummary() throws Exception {
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--duration=3500ms", "--interval=1s", "--format=json");
         ctxswitch.awaitErr("tracing with", 60);
