@@ -54,7 +54,7 @@ measure() {
 		      printf "%s|%.3f|%.3f|%.3f\n", label, m, r[1], r[NR] }'
 }
 
-java_cmd=(java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar")
+java_cmd=(java -Xmx64m -XX:+UseSerialGC -jar "$jar")
 results=()
 results+=("$(measure "ctxswitch libbpf sched-tp" "tracing with" "${java_cmd[@]}" --backend=libbpf)")
 results+=("$(measure "ctxswitch libbpf sched-tp --top=10 (per-task table)" "tracing with" "${java_cmd[@]}" --backend=libbpf --top=10)")

@@ -144,8 +144,10 @@ public final class PerfScriptParser {
         } else {
             return PerfRecord.Kind.MALFORMED;
         }
-        int at = indexOf(b, i, end, PID_TID);
-        if (at < 0) {
+        // "pid/tid:" is the line's last colon: search back for it rather than across the whole text.
+        int colon = lastIndexOf(b, i, end, (byte) ':');
+        int at = colon - (PID_TID.length - 1);
+        if (colon < 0 || at < i || !startsWith(b, at, end, PID_TID)) {
             return PerfRecord.Kind.MALFORMED;
         }
         int p = skipSpaces(b, at + PID_TID.length, end);
@@ -173,18 +175,19 @@ public final class PerfScriptParser {
      * from their markers. Fills tid with prev and otherTid with next.
      */
     private static PerfRecord.Kind schedSwitch(byte[] b, int i, int end, PerfRecord out) {
-        int arrow = indexOf(b, i, end, ARROW);
-        if (arrow < 0) {
-            return PerfRecord.Kind.MALFORMED;
-        }
-        int next = indexOf(b, arrow, end, NEXT_PID);
+        // The kernel's form ends "==> next_comm=B next_pid=2 next_prio=120": search back from the end.
+        int next = lastIndexOf(b, i, end, NEXT_PID);
         if (next >= 0) {
             long n = number(b, next + NEXT_PID.length, digitsEnd(b, next + NEXT_PID.length, end));
-            if (n < 0) {
+            if (n < 0 || lastIndexOf(b, i, next, ARROW) < 0) {
                 return PerfRecord.Kind.MALFORMED;
             }
             out.otherTid = (int) n;
             return PerfRecord.Kind.SCHED_SWITCH;
+        }
+        int arrow = indexOf(b, i, end, ARROW);
+        if (arrow < 0) {
+            return PerfRecord.Kind.MALFORMED;
         }
         // libtraceevent: "... ==> NAME:PID [PRIO]": the pid ends at the last " [" of the line.
         int bracket = lastIndexOf(b, arrow, end, (byte) '[');
@@ -291,8 +294,19 @@ public final class PerfScriptParser {
     }
 
     private static int indexOf(byte[] b, int i, int end, byte[] needle) {
+        byte first = needle[0];
         for (int limit = end - needle.length; i <= limit; i++) {
-            if (startsWith(b, i, end, needle)) {
+            if (b[i] == first && startsWith(b, i, end, needle)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] b, int from, int end, byte[] needle) {
+        byte first = needle[0];
+        for (int i = end - needle.length; i >= from; i--) {
+            if (b[i] == first && startsWith(b, i, end, needle)) {
                 return i;
             }
         }
