@@ -67,8 +67,9 @@ class PerfLiveIT {
 
         Jar.Run replay = Jar.run("--replay=" + recording, "--format=json");
         assertThat(replay.exit()).as(replay.err()).isZero();
-        assertThat(JSON.readTree(replay.out()).get("count").asLong()).isEqualTo(json.get("count").asLong());
-        assertThat(replay.err()).contains("perf.data");
+        JsonNode replayed = JSON.readTree(replay.out());
+        assertThat(replayed.get("count").asLong()).isEqualTo(json.get("count").asLong());
+        assertThat(replayed.get("probe").asText()).contains("a perf.data file");
     }
 
     @Test
