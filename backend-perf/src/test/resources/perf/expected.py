@@ -38,6 +38,10 @@ def main(path):
                 else:
                     skipped += 1
                 continue
+            if rest.startswith(b"sched:sched_switch:"):
+                if b"==>" not in rest:  # a tracepoint line cut short
+                    skipped += 1
+                continue
             if not rest.startswith(b"PERF_RECORD_SWITCH_CPU_WIDE "):
                 continue
             m = SWITCH.match(rest)

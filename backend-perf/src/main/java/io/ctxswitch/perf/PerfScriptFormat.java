@@ -5,7 +5,10 @@ import io.ctxswitch.core.spi.ReplayFormat;
 import io.ctxswitch.core.spi.TraceOptions;
 import java.io.InputStream;
 
-/** perf script text: recognised by a line that parses as a switch, sched_switch or lost record. */
+/**
+ * perf script text: recognised by a line in perf script's form (any event), so that a script of
+ * other events is told how to record switch events rather than that it is no trace at all.
+ */
 public final class PerfScriptFormat implements ReplayFormat {
     static final String PROBE = "PERF_RECORD_SWITCH_CPU_WIDE OUT -> IN, per CPU";
 
@@ -24,7 +27,7 @@ public final class PerfScriptFormat implements ReplayFormat {
                     break; // a cut-off last line proves nothing
                 }
                 switch (PerfScriptParser.parse(head, start, i, record)) {
-                    case SWITCH_IN, SWITCH_OUT, SCHED_SWITCH, LOST -> {
+                    case SWITCH_IN, SWITCH_OUT, SCHED_SWITCH, LOST, OTHER -> {
                         return true;
                     }
                     default -> {

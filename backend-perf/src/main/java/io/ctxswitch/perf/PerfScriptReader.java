@@ -33,8 +33,10 @@ public final class PerfScriptReader {
     private PerfScriptReader() {
     }
 
+
+
     /**
-     * Reads to the end of {@code in} (or until {@code stop} says so, checked every few thousand lines).
+     * Reads to the end of {@code in} (or until {@code stop} says so, checked at every line).
      * Malformed and overlong lines are counted in {@code stats}' skipped lines.
      */
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop) throws IOException {
@@ -51,7 +53,7 @@ public final class PerfScriptReader {
         boolean stopped = false;
         while (lines.next()) {
             count++;
-            if ((count & 4095) == 0 && stop.getAsBoolean()) {
+            if (stop.getAsBoolean()) { // every line: a reader woken after a stop adds nothing more
                 stopped = true;
                 break;
             }

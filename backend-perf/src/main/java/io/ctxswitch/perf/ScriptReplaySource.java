@@ -30,6 +30,8 @@ final class ScriptReplaySource implements LatencySource {
         }
     }
 
+    private static final long STOP_WAIT_MS = 500;
+
     private final Input input;
     private final String name;
     private final String probe;
@@ -91,15 +93,24 @@ final class ScriptReplaySource implements LatencySource {
 
     @Override
     public LatencyStats drain() throws SourceException {
-        if (!done || drained) {
+        if (drained || (!done && !stopRequested)) {
             return new LatencyStats();
+        }
+        if (!done) { // stopped while the reader is blocked in a read: a copy, should it wake
+            drained = true;
+            LatencyStats copy = new LatencyStats();
+            copy.add(stats);
+            return copy;
         }
         drained = true;
         if (failure instanceof SourceException se) {
             throw se;
         }
-        if (failure != null) {
+        if (failure != null && !stopRequested) {
             throw SourceException.input("cannot read " + name + ": " + failure.getMessage());
+        }
+        if (outcome == null) { // stopped: the read ended with the interruption
+            return stats;
         }
         TraceVerdict.requireUsable(outcome, name);
         return stats;
@@ -122,16 +133,26 @@ final class ScriptReplaySource implements LatencySource {
 
     @Override
     public List<String> warnings() {
-        return outcome == null ? List.of() : TraceVerdict.warnings(outcome, stats.skippedLines());
+        if (outcome == null) {
+            return stopRequested ? List.of(TraceVerdict.INTERRUPTED) : List.of();
+        }
+        return TraceVerdict.warnings(outcome, stats.skippedLines());
     }
 
-    /** Ends the reading early; waits for the reader so that its figures are complete. */
+    /**
+     * Ends the reading early: the reader stops at its next line. One blocked in a read of a silent
+     * FIFO or pipe cannot be woken (such reads are not interruptible), so it is waited for only
+     * briefly; its figures so far are then taken as they are.
+     */
     @Override
     public void stop() {
+        if (stopRequested) {
+            return;
+        }
         stopRequested = true;
         if (reader != null) {
             try {
-                reader.join();
+                reader.join(STOP_WAIT_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -9,6 +9,8 @@ final class TraceVerdict {
     static final String HOW_TO_RECORD = "record with 'perf record -a --switch-events -e sched:sched_switch'"
             + " and print with 'perf script --ns --show-switch-events'";
 
+    static final String INTERRUPTED = "interrupted: the figures cover the part of the trace read so far";
+
     private TraceVerdict() {
     }
 
@@ -36,7 +38,7 @@ final class TraceVerdict {
             warnings.add(String.format(java.util.Locale.ROOT, "%,d lines of the trace could not be parsed and were skipped", skippedLines));
         }
         if (outcome.stoppedEarly()) {
-            warnings.add("interrupted: the figures cover the part of the trace read so far");
+            warnings.add(INTERRUPTED);
         }
         return warnings;
     }

@@ -110,6 +110,10 @@ final class CtxswitchCommand implements Callable<Integer> {
                     + "' (expected auto, " + String.join(", ", BackendSelector.PREFERENCE) + ")");
         }
         checkCombinations();
+        // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
+        TraceSession session = new TraceSession();
+        SignalTrap trap = new SignalTrap(session::requestStop);
+        trap.install();
         TraceOptions options = new TraceOptions(probe, top > 0, perfPath, null, record);
         if (listBackends) {
             return listBackends(options);
@@ -117,7 +121,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         LatencySource source;
         java.util.function.Function<LatencySource, String> announcement; // the notice once started, or null
         if (replay != null) {
+            trap.waitingFor("-".equals(replay) ? "standard input" : replay);
             ReplayOpener.Opened opened = replays.open(replay, options, System.in);
+            trap.waitingFor(null);
             source = opened.source();
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
@@ -137,8 +143,6 @@ final class CtxswitchCommand implements Callable<Integer> {
         String name = source.name();
         ConsoleListener listener = new ConsoleListener(out, err, format, name,
                 terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
-        TraceSession session = new TraceSession();
-        new SignalTrap(session::requestStop).install();
         TraceSession.Result result = session.run(source, options, duration, interval,
                 terminal ? Duration.ofMillis(250) : null, listener);
         long covered = source.coveredNs().orElse(result.durationNs());

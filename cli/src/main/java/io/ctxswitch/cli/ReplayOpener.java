@@ -7,9 +7,7 @@ import io.ctxswitch.core.spi.TraceOptions;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +20,7 @@ import java.util.stream.Collectors;
  */
 final class ReplayOpener {
     static final int HEAD = 1 << 16;
+    private static final int HEAD_LINES = 16;
 
     private final List<ReplayFormat> formats;
 
@@ -41,7 +40,7 @@ final class ReplayOpener {
         int length;
         try {
             in.mark(HEAD);
-            length = in.readNBytes(head, 0, HEAD);
+            length = readHead(in, head);
             in.reset();
         } catch (IOException e) {
             closeQuietly(in);
@@ -50,6 +49,12 @@ final class ReplayOpener {
         if (length == 0) {
             closeQuietly(in);
             throw SourceException.input(name + " is empty");
+        }
+        String compression = compression(head, length);
+        if (compression != null) {
+            closeQuietly(in);
+            throw SourceException.input(name + " is compressed with " + compression + ": decompress it first"
+                    + " (e.g. " + compression + " -dc FILE | ctxswitch --replay=-)");
         }
         for (ReplayFormat format : formats) {
             if (format.recognises(head, length)) {
@@ -63,16 +68,58 @@ final class ReplayOpener {
                 + " 'perf script --ns --show-switch-events')");
     }
 
+    /**
+     * Enough of the input to recognise it: a few whole lines, 64 KiB, or all there is. A slow
+     * producer (a pipe, a FIFO) is not waited for beyond its first lines.
+     */
+    private static int readHead(InputStream in, byte[] head) throws IOException {
+        int length = 0;
+        int newlines = 0;
+        while (length < head.length && newlines < HEAD_LINES) {
+            int n = in.read(head, length, head.length - length);
+            if (n < 0) {
+                break;
+            }
+            for (int i = length; i < length + n; i++) {
+                if (head[i] == '\n') {
+                    newlines++;
+                }
+            }
+            length += n;
+        }
+        return length;
+    }
+
+    /** The compressor whose magic number starts the input, or null. */
+    static String compression(byte[] head, int length) {
+        if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return "gzip";
+        }
+        if (length >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X' && head[4] == 'Z' && head[5] == 0) {
+            return "xz";
+        }
+        if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
+            return "zstd";
+        }
+        if (length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
+            return "bzip2";
+        }
+        return null;
+    }
+
     private static InputStream openFile(Path path) throws SourceException {
         if (Files.isDirectory(path)) {
             throw SourceException.input(path + " is a directory, not a trace");
         }
-        try {
-            return Files.newInputStream(path);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(path)) {
             throw SourceException.input(path + " does not exist");
-        } catch (AccessDeniedException e) {
+        }
+        if (!Files.isReadable(path)) {
             throw SourceException.input(path + " cannot be read: permission denied");
+        }
+        try {
+            // A FileInputStream, not a channel's stream: JDK 17's fails on FIFOs ("Illegal seek").
+            return new java.io.FileInputStream(path.toFile());
         } catch (IOException e) {
             throw SourceException.input("cannot open " + path + ": " + e.getMessage());
         }

@@ -10,9 +10,18 @@ import sun.misc.Signal;
 final class SignalTrap {
     private final Runnable onFirst;
     private volatile boolean signalled;
+    private volatile String waitingFor;
 
     SignalTrap(Runnable onFirst) {
         this.onFirst = onFirst;
+    }
+
+    /**
+     * While set, a signal exits at once (130 or 143) with one line saying what was being waited for:
+     * reading a trace's first bytes from a silent FIFO cannot be interrupted otherwise. Null clears it.
+     */
+    void waitingFor(String what) {
+        waitingFor = what;
     }
 
     /** The C library's signal(), to undo an inherited "ignore". */
@@ -37,6 +46,11 @@ final class SignalTrap {
     }
 
     private void handle(Signal signal) {
+        String waiting = waitingFor;
+        if (waiting != null) {
+            System.err.println("ctxswitch: interrupted while waiting for " + waiting);
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
         if (signalled) {
             if ("INT".equals(signal.getName())) {
                 System.err.println();
