@@ -1,0 +1,90 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not in the default run: `mvn -B verify -Psoak -pl cli` (after `mvn install -DskipTests`). Traces for
+ * 30 minutes (-Dctxswitch.soak.minutes) under a ping-pong and a churn of short-lived tasks with
+ * --interval=10s, and checks that resident memory stays flat, that the task tables stay bounded,
+ * and that the intervals add up to the summary. Writes its samples to target/soak.txt.
+ */
+class SoakIT {
+    @Test
+    void thirtyMinutesUnderLoad() throws Exception {
+        LiveHost.assumeSchedTpCapable();
+        if (!Jar.onPath("perf") || !Jar.onPath("taskset")) {
+            Jar.skip("the load needs perf and taskset");
+        }
+        int minutes = Integer.getInteger("ctxswitch.soak.minutes", 30);
+        Process load = new ProcessBuilder("sh", "-c", "while true; do taskset -c 0 perf bench sched pipe -l 200000;"
+                + " perf bench sched messaging -g 2 -l 20; done").redirectErrorStream(true)
+                .redirectOutput(new File("/dev/null")).start();
+        List<String> samples = new ArrayList<>();
+        Jar.Run run;
+        try {
+            Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--duration=" + minutes + "m", "--interval=10s",
+                    "--format=json", "--top=10", "--per-cpu");
+            long start = System.nanoTime();
+            while (ctxswitch.process.isAlive()) {
+                Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB")
+                        .matcher(Files.readString(Path.of("/proc/" + ctxswitch.process.pid() + "/status")));
+                if (rss.find()) {
+                    samples.add((System.nanoTime() - start) / 1_000_000_000L + " " + rss.group(1));
+                }
+                Thread.sleep(10_000);
+            }
+            run = ctxswitch.finish(60);
+        } catch (java.nio.file.NoSuchFileException finishedMeanwhile) {
+            throw new AssertionError("ctxswitch ended early", finishedMeanwhile);
+        } finally {
+            load.destroy();
+            new ProcessBuilder("pkill", "-f", "perf bench sched").start().waitFor();
+        }
+        assertThat(run.exit()).as(run.err()).isZero();
+
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : run.out().strip().split("\n")) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        JsonNode summary = lines.get(lines.size() - 1);
+        long intervalSwitches = lines.subList(0, lines.size() - 1).stream().mapToLong(j -> j.get("count").asLong()).sum();
+        long rssAfterTwoMinutes = rssAt(samples, 120);
+        long rssEnd = rssAt(samples, Long.MAX_VALUE);
+        long rssPeak = samples.stream().mapToLong(s -> Long.parseLong(s.split(" ")[1])).max().orElseThrow();
+        String report = String.format("# soak: %d min, %d intervals, %d switches (intervals add up to %d), %d not attributed"
+                        + " (table full); RSS after 2 min %d kB, at the end %d kB, peak %d kB%n",
+                minutes, lines.size() - 1, summary.get("count").asLong(), intervalSwitches,
+                summary.get("process_table_overflow").asLong(), rssAfterTwoMinutes, rssEnd, rssPeak);
+        Files.writeString(Path.of("target/soak.txt"), report + String.join("\n", samples) + "\n");
+        System.out.print(report);
+
+        assertThat(lines.size() - 1).isGreaterThanOrEqualTo(minutes * 6 - 1);
+        assertThat(intervalSwitches).isEqualTo(summary.get("count").asLong());
+        assertThat(summary.get("count").asLong()).isGreaterThan(1_000_000L * minutes);
+        assertThat(rssEnd - rssAfterTwoMinutes).as("RSS growth after two minutes, kB").isLessThan(10 * 1024);
+        assertThat(summary.get("top_processes").size()).isEqualTo(10);
+    }
+
+    private static long rssAt(List<String> samples, long seconds) {
+        long value = -1;
+        for (String s : samples) {
+            String[] f = s.split(" ");
+            if (Long.parseLong(f[0]) <= seconds || value < 0) {
+                value = Long.parseLong(f[1]);
+            }
+        }
+        return value;
+    }
+}
