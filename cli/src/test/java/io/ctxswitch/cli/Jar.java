@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Assumptions;
 
 /** Runs cli/target/ctxswitch.jar in a child JVM, as a user would, with output captured in files. */
 final class Jar {
-    static final Path JAR = Path.of(System.getProperty("ctxswitch.jar", "target/ctxswitch.jar")).toAbsolutePath();
+    /** The jar under test; CTXSWITCH_TEST_JAR names a copy (the soak test's, so that rebuilding meanwhile is safe). */
+    static final Path JAR = Path.of(System.getenv().getOrDefault("CTXSWITCH_TEST_JAR",
+            System.getProperty("ctxswitch.jar", "target/ctxswitch.jar"))).toAbsolutePath();
     static final Path ROOT = Path.of(System.getProperty("ctxswitch.root", "..")).toAbsolutePath().normalize();
 
     /** A finished run. */

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Not in the default run: `mvn -B verify -Psoak -pl cli` (after `mvn install -DskipTests`). Traces for
+ * Not in the default run: `mvn -B verify -Psoak -pl cli` (after `mvn install -DskipTests`; set
+ * CTXSWITCH_TEST_JAR to a copy of the jar to keep building meanwhile). Traces for
  * 30 minutes (-Dctxswitch.soak.minutes) under a ping-pong and a churn of short-lived tasks with
  * --interval=10s, and checks that resident memory stays flat, that the task tables stay bounded,
  * and that the intervals add up to the summary. Writes its samples to target/soak.txt.
