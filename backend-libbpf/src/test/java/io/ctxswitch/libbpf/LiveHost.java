@@ -51,12 +51,13 @@ final class LiveHost {
     }
 
     /**
-     * The loaded BPF programs once none is named {@code name}, waiting up to 5 s: the kernel frees
+     * The loaded BPF programs once no more than {@code alreadyThere} are named {@code name*} (other
+     * instances' programs may be loaded meanwhile), waiting up to 5 s: the kernel frees
      * a closed program after an RCU grace period, not at once. Null if bpftool is missing.
      */
-    static String programsOnceGone(String name) throws IOException, InterruptedException {
+    static String programsOnceGone(String name, long alreadyThere) throws IOException, InterruptedException {
         String programs = loadedProgramNames();
-        for (int i = 0; i < 50 && programs != null && programs.contains(name); i++) {
+        for (int i = 0; i < 50 && programs != null && programs.lines().filter(l -> l.contains("name " + name)).count() > alreadyThere; i++) {
             Thread.sleep(100);
             programs = loadedProgramNames();
         }
