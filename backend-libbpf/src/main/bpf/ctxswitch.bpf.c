@@ -18,12 +18,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/*
- * The interval user space is collecting. User space advances it at each drain and then reads the
- * slots of the previous one, which no CPU writes any more. Starts at 1 so that a zeroed slot never
- * looks current.
- */
-volatile __u64 epoch = 1;
+/* What user space changes while the programs run, in .data (written whole, by a map update). */
+volatile struct control ctl = {
+	.epoch = 1,	/* so that a zeroed slot never looks current */
+};
 
 /* Whether to keep the per-task table: user space sets it before load, only when asked to report tasks. */
 const volatile __u32 per_task = 1;
@@ -98,7 +96,7 @@ int ctxsw_entry(__u64 *ctx)
 
 	if (!a)
 		return 0;
-	if (a->start_ns)	/* the previous entry on this CPU never saw its exit */
+	if (a->start_ns && ctl.armed)	/* the previous entry on this CPU never saw its exit */
 		a->unpaired++;
 	a->start_ns = bpf_ktime_get_ns();
 	return 0;
@@ -120,7 +118,8 @@ int ctxsw_exit(__u64 *ctx)
 	start = a->start_ns;
 	a->start_ns = 0;
 	if (!start || now < start) {	/* no entry seen here: never now - 0 */
-		a->unpaired++;
+		if (ctl.armed)
+			a->unpaired++;
 		return 0;
 	}
 	if (!(__u8)ctx[0]) {		/* __schedule() kept the same task */
@@ -128,7 +127,7 @@ int ctxsw_exit(__u64 *ctx)
 		return 0;
 	}
 	d = now - start;
-	e = epoch;
+	e = ctl.epoch;
 	slot_add(&a->slot[e & 1], e, d);
 	b = bucket_of(d);
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */

@@ -38,4 +38,17 @@ struct proc_agg {
 	char comm[16];
 };
 
+struct control {
+	/*
+	 * The interval user space is collecting. User space advances it at each drain and then reads the
+	 * slots of the previous one, which no CPU writes any more.
+	 */
+	__u64 epoch;
+	/*
+	 * Set only while both programs are attached: before and after, one runs without the other, and
+	 * what it finds unmatched is an artefact of attaching, not an unpaired switch.
+	 */
+	__u64 armed;
+};
+
 #endif

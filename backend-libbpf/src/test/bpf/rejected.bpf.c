@@ -10,7 +10,7 @@
 #include "../../main/bpf/ctxswitch.h"
 
 char LICENSE[] SEC("license") = "GPL";
-volatile __u64 epoch = 1;
+volatile struct control ctl = { .epoch = 1 };
 const volatile __u32 per_task = 1;
 
 struct {
@@ -34,6 +34,6 @@ int ctxsw_entry(__u64 *ctx)
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct cpu_agg *a = bpf_map_lookup_elem(&cpus, &cpu);
 
-	a->unpaired += epoch + per_task;	/* no NULL check: refused */
+	a->unpaired += ctl.epoch + per_task;	/* no NULL check: refused */
 	return 0;
 }

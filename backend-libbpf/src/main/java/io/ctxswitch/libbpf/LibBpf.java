@@ -55,6 +55,8 @@ public interface LibBpf extends Library {
 
     int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);
 
+    int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
+
     Pointer btf__load_vmlinux_btf();
 
     int btf__find_by_name_kind(Pointer btf, String name, int kind);

@@ -64,6 +64,7 @@ public final class LibbpfSource implements LatencySource {
         try {
             reader = new KernelReader(lib, object, perTask);
             object.attach(ENTRY_PROGRAM, EXIT_PROGRAM);
+            object.setArmed(true);
             attached = true;
         } catch (SourceException | RuntimeException e) {
             close();
@@ -80,6 +81,11 @@ public final class LibbpfSource implements LatencySource {
         } catch (IOException e) {
             throw new SourceException(SourceException.Kind.UNEXPECTED, "reading the BPF object from the jar failed: " + e.getMessage());
         }
+    }
+
+    /** Whether the running programs count unpaired ends (true only while both are attached). */
+    boolean armed() {
+        return object != null && object.kernelArmed();
     }
 
     @Override
@@ -112,6 +118,9 @@ public final class LibbpfSource implements LatencySource {
     @Override
     public void stop() {
         if (object != null) {
+            if (attached) {
+                object.setArmed(false);
+            }
             object.detach();
         }
         attached = false;

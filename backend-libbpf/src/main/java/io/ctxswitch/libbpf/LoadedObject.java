@@ -25,7 +25,7 @@ final class LoadedObject implements AutoCloseable {
     private long cpuAreaLength;
     private int dataFd = -1;
     private final Memory zeroKey = new Memory(4);
-    private final Memory epochValue = new Memory(8);
+    private final Memory data = new Memory(KernelLayout.DATA_SIZE); // our copy of .data: epoch, armed
     private int procsFd = -1;
     final int cpus;
 
@@ -84,6 +84,8 @@ final class LoadedObject implements AutoCloseable {
         }
         dataFd = lib.api.bpf_map__fd(map(".data"));
         zeroKey.setInt(0, 0);
+        data.clear();
+        data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
     }
 
@@ -115,15 +117,35 @@ final class LoadedObject implements AutoCloseable {
         return cpuArea;
     }
 
-    /**
-     * Sets the epoch the programs write to. Written with a map update, not through libbpf's copy of
-     * .data: before libbpf 1.5 that copy is the kernel's memory only for skeletons.
-     */
+    /** Sets the epoch the programs write to (see KernelReader). */
     void setEpoch(long epoch) {
-        epochValue.setLong(KernelLayout.DATA_EPOCH, epoch);
-        int err = lib.api.bpf_map_update_elem(dataFd, zeroKey, epochValue, 0);
+        data.setLong(KernelLayout.DATA_EPOCH, epoch);
+        writeData();
+    }
+
+    /** Whether unmatched ends count as unpaired: only while both programs are attached. */
+    void setArmed(boolean armed) {
+        data.setLong(KernelLayout.DATA_ARMED, armed ? 1 : 0);
+        writeData();
+    }
+
+    /** The kernel's copy of .data's armed flag (to check that our writes reach the programs). */
+    boolean kernelArmed() {
+        Memory kernel = new Memory(KernelLayout.DATA_SIZE);
+        if (lib.api.bpf_map_lookup_elem(dataFd, zeroKey, kernel) != 0) {
+            throw new IllegalStateException("reading the program's settings failed");
+        }
+        return kernel.getLong(KernelLayout.DATA_ARMED) != 0;
+    }
+
+    /**
+     * Writes .data with a map update, not through libbpf's copy of it: before libbpf 1.5 that copy is
+     * the kernel's memory only for skeletons. The whole section is written, from our copy of it.
+     */
+    private void writeData() {
+        int err = lib.api.bpf_map_update_elem(dataFd, zeroKey, data, 0);
         if (err != 0) {
-            throw new IllegalStateException("updating the epoch failed: " + Libbpf.strerror(err));
+            throw new IllegalStateException("updating the program's settings failed: " + Libbpf.strerror(err));
         }
     }
 

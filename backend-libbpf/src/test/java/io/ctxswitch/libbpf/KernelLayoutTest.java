@@ -84,7 +84,12 @@ class KernelLayoutTest {
 
     @Test
     void globalsSitWhereUserSpaceWritesThem() {
-        assertThat(btf).containsPattern("DATASEC '.data' size=\\d+ vlen=1\\s+type_id=\\d+ offset=" + KernelLayout.DATA_EPOCH + " size=8 \\(VAR 'epoch'\\)");
+        assertThat(btf).containsPattern("DATASEC '.data' size=\\d+ vlen=1\\s+type_id=\\d+ offset=0 size="
+                + KernelLayout.DATA_SIZE + " \\(VAR 'ctl'\\)");
+        Map<String, Integer> control = struct("control");
+        assertThat(control.get("size")).isEqualTo(KernelLayout.DATA_SIZE);
+        assertThat(control.get("epoch")).isEqualTo(KernelLayout.DATA_EPOCH);
+        assertThat(control.get("armed")).isEqualTo(KernelLayout.DATA_ARMED);
         assertThat(btf).containsPattern("DATASEC '.rodata' size=\\d+ vlen=1\\s+type_id=\\d+ offset=" + KernelLayout.RODATA_PER_TASK + " size=4 \\(VAR 'per_task'\\)");
     }
 
