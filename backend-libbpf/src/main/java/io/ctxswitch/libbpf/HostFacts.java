@@ -12,12 +12,14 @@ import java.nio.file.Path;
  * having to break a real machine.
  *
  * @param libbpfProblem why libbpf cannot be used (missing, too old), or null
- * @param privileged root, or CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN
+ * @param privileged CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN
+ * @param root the effective user is root (who, in a container, may still lack the capabilities)
  * @param btf the kernel describes itself in BTF (/sys/kernel/btf/vmlinux)
  * @param schedTracepoints the kernel has sched_entry_tp and sched_exit_tp
  * @param kernelRelease for messages
  */
-record HostFacts(String libbpfProblem, boolean privileged, boolean btf, boolean schedTracepoints, String kernelRelease) {
+record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean btf, boolean schedTracepoints,
+                 String kernelRelease) {
     static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     Availability schedTpAvailability() {
@@ -25,7 +27,8 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean btf, boolean 
             return Availability.missing(libbpfProblem);
         }
         if (!privileged) {
-            return Availability.missing("tracing with BPF needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
+            return Availability.missing("tracing with BPF needs root (or CAP_BPF and CAP_PERFMON): "
+                    + Capabilities.howToGet(root, "CAP_BPF and CAP_PERFMON"));
         }
         if (!btf) {
             return Availability.missing("kernel " + kernelRelease + " has no BTF (" + VMLINUX_BTF
@@ -41,16 +44,18 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean btf, boolean 
     /** The facts of this host. Never throws: what cannot be read counts as missing. */
     static HostFacts gather() {
         String release = read(Path.of("/proc/sys/kernel/osrelease")).strip();
-        boolean privileged = Capabilities.current().canTraceWithBpf();
+        Capabilities capabilities = Capabilities.current();
+        boolean privileged = capabilities.canTraceWithBpf();
+        boolean root = capabilities.root();
         boolean btf = Files.isReadable(VMLINUX_BTF);
         Libbpf lib;
         try {
             lib = Libbpf.load();
         } catch (io.ctxswitch.core.spi.SourceException e) {
-            return new HostFacts(e.getMessage(), privileged, btf, false, release);
+            return new HostFacts(e.getMessage(), privileged, root, btf, false, release);
         }
         boolean tracepoints = btf && hasBtfTypes(lib, "btf_trace_sched_entry_tp", "btf_trace_sched_exit_tp");
-        return new HostFacts(null, privileged, btf, tracepoints, release);
+        return new HostFacts(null, privileged, root, btf, tracepoints, release);
     }
 
     private static boolean hasBtfTypes(Libbpf lib, String... typedefs) {

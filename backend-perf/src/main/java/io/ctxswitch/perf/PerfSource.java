@@ -54,8 +54,10 @@ public final class PerfSource implements LatencySource {
     public Availability availability(TraceOptions options) {
         try {
             String version = PerfTool.find(options.perf()).version();
-            if (!Capabilities.current().canPerfSystemWide() && !paranoidAllowsEveryone()) {
-                return Availability.missing("perf record -a needs root (or CAP_PERFMON, or kernel.perf_event_paranoid=-1): run it with sudo");
+            Capabilities capabilities = Capabilities.current();
+            if (!capabilities.canPerfSystemWide() && !paranoidAllowsEveryone()) {
+                return Availability.missing("perf record -a needs root (or CAP_PERFMON, or kernel.perf_event_paranoid=-1): "
+                        + capabilities.howToGet("CAP_PERFMON"));
             }
             if (!Files.isDirectory(TRACEFS_SCHED_SWITCH) && !Files.isDirectory(DEBUGFS_SCHED_SWITCH)) {
                 return Availability.missing("perf needs tracefs for sched:sched_switch: mount it with"

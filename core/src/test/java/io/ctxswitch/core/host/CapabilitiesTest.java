@@ -24,4 +24,14 @@ class CapabilitiesTest {
         assertThat(sysAdmin.canTraceWithBpf()).isTrue();
         assertThat(Capabilities.parse("").has(Capabilities.CAP_BPF)).isFalse();
     }
+
+    @Test
+    void rootWithoutCapabilitiesIsToldWhichToAddNotToUseSudo() {
+        Capabilities containerRoot = Capabilities.parse("Uid:\t0\t0\t0\t0\nCapEff:\t0000000000000000\n");
+        Capabilities user = Capabilities.parse("Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000\n");
+        assertThat(containerRoot.root()).isTrue();
+        assertThat(user.root()).isFalse();
+        assertThat(containerRoot.howToGet("CAP_BPF")).contains("lacks CAP_BPF").contains("--cap-add").doesNotContain("sudo");
+        assertThat(user.howToGet("CAP_BPF")).isEqualTo("run it with sudo");
+    }
 }
