@@ -36,6 +36,7 @@ public final class PerfSource implements LatencySource {
     private Process record;
     private Path keep;
     private volatile boolean stopping;
+    private volatile boolean died;
     private Runnable onFinished = () -> { };
     private boolean drained;
     private PerfScriptReader.Outcome outcome;
@@ -101,6 +102,7 @@ public final class PerfSource implements LatencySource {
             enable(ctl, ack);
             record.onExit().thenRun(() -> {
                 if (!stopping) {
+                    died = true;
                     onFinished.run(); // perf died: end the session, drain() says why
                 }
             });
@@ -192,8 +194,10 @@ public final class PerfSource implements LatencySource {
         drained = true;
         int status = record.exitValue();
         Path data = dir.resolve("perf.data");
-        if (!stopping || !Files.isRegularFile(data)) {
-            throw failed("perf record exited unexpectedly (status " + status + ")");
+        if (died || !Files.isRegularFile(data)) {
+            // perf writes its file's header last: perf script cannot read what a killed perf left.
+            throw failed("perf record " + (status > 128 ? "was killed (signal " + (status - 128) + ")" : "exited with status " + status)
+                    + " while tracing; its recording cannot be read, so there are no figures");
         }
         if (keep != null) {
             try {
@@ -229,7 +233,7 @@ public final class PerfSource implements LatencySource {
 
     @Override
     public boolean finished() {
-        return record != null && !record.isAlive() && !stopping;
+        return died;
     }
 
     @Override

@@ -88,6 +88,19 @@ class PerfLiveIT {
     }
 
     @Test
+    void perfKilledMidRunIsAClearErrorAndLeavesNothing() throws Exception {
+        List<String> before = ourTempDirs();
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf");
+        ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+        Process pkill = new ProcessBuilder("pkill", "-KILL", "-f", "perf record -a --switch-events").start();
+        assertThat(pkill.waitFor()).isZero();
+        Jar.Run run = ctxswitch.finish(60);
+        assertThat(run.exit()).as(run.err()).isEqualTo(3);
+        assertThat(run.err()).contains("perf record was killed (signal 9) while tracing").doesNotContain("Exception");
+        assertThat(ourTempDirs()).isEqualTo(before);
+    }
+
+    @Test
     void intervalIsRefusedWithTheReason() throws Exception {
         Jar.Run run = Jar.run("--backend=perf", "--interval=1s", "--duration=2s");
         assertThat(run.exit()).isEqualTo(2);
