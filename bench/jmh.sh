@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the user-space hot paths (benchmarks/): recording into the statistics engine
-# (samples/s) and replaying perf script text (lines/s). Writes bench/results/jmh-<host>.md.
+# (samples/s), replaying perf script text (lines/s), and reading the kernel's per-CPU area per
+# interval for 2 and 256 CPUs. Writes bench/results/jmh-<host>.md.
 #   bench/jmh.sh              (builds benchmarks/target/benchmarks.jar if needed; about 2 minutes)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,9 +19,11 @@ java -jar "$jar" -rf csv -rff "$tmp/results.csv" | tee "$tmp/log.txt" | grep -E 
 	echo
 	echo "| benchmark | result | target |"
 	echo "|---|---|---|"
-	# "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: fixture"
-	tail -n +2 "$tmp/results.csv" | tr -d '"\r' | while IFS=, read -r name mode threads samples score error unit fixture; do
+	# "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: cpus","Param: fixture"
+	tail -n +2 "$tmp/results.csv" | tr -d '"\r' | while IFS=, read -r name mode threads samples score error unit cpus fixture; do
 		case $name in
+		*MapReadBenchmark.readInterval)
+			awk -v s="$score" -v e="$error" -v c="$cpus" 'BEGIN { printf "| read and merge the kernel'"'"'s per-CPU area, %s CPUs (per interval, with its samples written) | %.0f ± %.0f us | - |\n", c, s, e }' ;;
 		*EngineBenchmark.recordSamples)
 			awk -v s="$score" -v e="$error" 'BEGIN { printf "| engine: record a sample (per-CPU, histogram, per-task) | %.1f ± %.1f million samples/s | 20 million/s |\n", s / 1e6, e / 1e6 }' ;;
 		*PerfParserBenchmark.replay)

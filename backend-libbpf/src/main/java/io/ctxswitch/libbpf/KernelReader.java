@@ -13,8 +13,8 @@ import java.util.List;
  *
  * <p>Exact figures (count, sum, min, max) live in two slots per CPU and per task, chosen by the
  * parity of the epoch. To close an interval, user space advances the epoch, waits for programs that
- * read the old one to finish, then reads the old slots, which nobody writes any more. Histogram and
- * the unpaired/no-switch counters are cumulative: an interval gets the difference to the last read.
+ * read the old one to finish, then reads the old slots, which nobody writes any more (the per-CPU
+ * area: {@link CpuAreaReader}; the task table: here).
  */
 final class KernelReader {
     /**
@@ -28,12 +28,7 @@ final class KernelReader {
     private final boolean perTask;
     private final Libbpf lib;
     private long epoch = 1;
-    private final long[] histPrevious = new long[KernelLayout.NBUCKETS];
-    private final long[] histNow = new long[KernelLayout.NBUCKETS];
-    private final long[] histCpu = new long[KernelLayout.NBUCKETS];
-    private final long[] unpairedPrevious;
-    private final long[] noSwitchPrevious;
-    private final long[] droppedPrevious;
+    private final CpuAreaReader cpuArea;
     private final Memory keys = new Memory(8L * BATCH);
     private final Memory values = new Memory((long) KernelLayout.PROC_AGG_SIZE * BATCH);
     private final Memory batchIn = new Memory(8);
@@ -43,9 +38,7 @@ final class KernelReader {
         this.lib = lib;
         this.object = object;
         this.perTask = perTask;
-        this.unpairedPrevious = new long[object.cpus];
-        this.noSwitchPrevious = new long[object.cpus];
-        this.droppedPrevious = new long[object.cpus];
+        this.cpuArea = new CpuAreaReader(object.cpus);
     }
 
     /**
@@ -62,32 +55,7 @@ final class KernelReader {
             Thread.sleep(EPOCH_GRACE_MS);
         }
         LatencyStats part = new LatencyStats();
-        Pointer area = object.cpuArea();
-        java.util.Arrays.fill(histNow, 0);
-        long partMin = Long.MAX_VALUE;
-        long partMax = Long.MIN_VALUE;
-        for (int cpu = 0; cpu < object.cpus; cpu++) {
-            long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
-            long slot = base + KernelLayout.CPU_SLOTS + (closing & 1) * KernelLayout.SLOT_SIZE;
-            if (area.getLong(slot + KernelLayout.SLOT_EPOCH) == closing) {
-                long count = area.getLong(slot + KernelLayout.SLOT_COUNT);
-                long min = area.getLong(slot + KernelLayout.SLOT_MIN);
-                long max = area.getLong(slot + KernelLayout.SLOT_MAX);
-                part.addCpu(cpu, count, area.getLong(slot + KernelLayout.SLOT_SUM), min, max);
-                if (count > 0) {
-                    partMin = Math.min(partMin, min);
-                    partMax = Math.max(partMax, max);
-                }
-            }
-            part.addUnpaired(delta(area, base + KernelLayout.CPU_UNPAIRED, unpairedPrevious, cpu));
-            part.addNoSwitch(delta(area, base + KernelLayout.CPU_NO_SWITCH, noSwitchPrevious, cpu));
-            part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
-            area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
-            for (int b = 0; b < histCpu.length; b++) {
-                histNow[b] += histCpu[b];
-            }
-        }
-        addDistribution(part, partMin, partMax);
+        cpuArea.read(object.cpuArea(), closing, part);
         if (perTask) {
             readTasks(part, closing);
         }
@@ -106,29 +74,6 @@ final class KernelReader {
             }
         }
         return total;
-    }
-
-    private static long delta(Pointer area, long offset, long[] previous, int cpu) {
-        long now = area.getLong(offset);
-        long d = now - previous[cpu];
-        previous[cpu] = now;
-        return d;
-    }
-
-    /**
-     * Each bucket's new samples go in at the bucket's middle, kept within the interval's exact
-     * min and max: the bucket is at most 1/128 wide, so the value is within 0.4 % of every sample in it.
-     */
-    private void addDistribution(LatencyStats part, long min, long max) {
-        for (int b = 0; b < histNow.length; b++) {
-            long added = histNow[b] - histPrevious[b];
-            histPrevious[b] = histNow[b];
-            if (added > 0) {
-                long middle = KernelLayout.bucketLow(b) + KernelLayout.bucketWidth(b) / 2;
-                long value = min <= max ? Math.max(min, Math.min(max, middle)) : middle;
-                part.addToDistribution(value, added);
-            }
-        }
     }
 
     /** Reads the task table in batches; forgets tasks that had no sample for two intervals, so it stays bounded. */
