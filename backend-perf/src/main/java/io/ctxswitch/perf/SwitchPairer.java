@@ -1,5 +1,6 @@
 package io.ctxswitch.perf;
 
+import io.ctxswitch.core.model.SwitchSample;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.util.Arrays;
 
@@ -16,6 +17,7 @@ public final class SwitchPairer {
     private int[] outPrev = new int[0];
     private int[] outNext = new int[0];
     private int[] outNextPid = new int[0];
+    private String[] outPrevName = new String[0];
     private final CommCache names = new CommCache();
 
     public SwitchPairer(LatencyStats stats) {
@@ -42,12 +44,16 @@ public final class SwitchPairer {
         outPrev[cpu] = r.tid();
         outNext[cpu] = r.otherTid();
         outNextPid[cpu] = r.otherPid();
+        outPrevName[cpu] = names.name(r);
     }
 
     private void in(PerfRecord r) {
         int cpu = grow(r.cpu());
         if (pending[cpu] && r.tid() == outNext[cpu] && r.otherTid() == outPrev[cpu] && r.timeNs() >= outTime[cpu]) {
-            stats.record(cpu, r.timeNs() - outTime[cpu], r.tid(), outNextPid[cpu], names.name(r));
+            // The IN names prev's process (pid/tid); the OUT named next's. The name is the IN line's task.
+            stats.record(new SwitchSample(cpu, outTime[cpu], r.timeNs(),
+                    new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),
+                    new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
         } else {
             stats.addUnpaired(1);
         }
@@ -72,6 +78,7 @@ public final class SwitchPairer {
             outPrev = Arrays.copyOf(outPrev, n);
             outNext = Arrays.copyOf(outNext, n);
             outNextPid = Arrays.copyOf(outNextPid, n);
+            outPrevName = Arrays.copyOf(outPrevName, n);
         }
         return cpu;
     }

@@ -1,5 +1,6 @@
 package io.ctxswitch.core.stats;
 
+import io.ctxswitch.core.model.SwitchSample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +35,12 @@ public final class LatencyStats {
 
     public LatencyStats(int processCapacity) {
         this.processes = new ProcessTable(processCapacity);
+    }
+
+    /** One switch; it counts for the incoming task, whose start was delayed (DESIGN.md §2). */
+    public void record(SwitchSample sample) {
+        SwitchSample.Task next = sample.next();
+        record(sample.cpu(), sample.latencyNs(), next.pid(), next.tgid(), next.comm());
     }
 
     /** One sample: on {@code cpu}, the incoming task {@code pid} started {@code latencyNs} after the previous one stopped. */

@@ -115,6 +115,27 @@ class LatencyStatsTest {
     }
 
     @Test
+    void aSwitchSampleCountsForTheIncomingTask() {
+        LatencyStats stats = new LatencyStats();
+        stats.record(new io.ctxswitch.core.model.SwitchSample(2, 1_000, 1_700,
+                new io.ctxswitch.core.model.SwitchSample.Task(10, 10, "producer"),
+                new io.ctxswitch.core.model.SwitchSample.Task(11, 10, "consumer")));
+        assertThat(stats.total().minNs()).isEqualTo(700);
+        assertThat(stats.perCpu().get(0).cpu()).isEqualTo(2);
+        assertThat(stats.processes().top(5)).singleElement().satisfies(p -> {
+            assertThat(p.pid()).isEqualTo(11);
+            assertThat(p.tgid()).isEqualTo(10);
+            assertThat(p.comm()).isEqualTo("consumer");
+        });
+    }
+
+    @Test
+    void aSwitchCannotEndBeforeItStarts() {
+        assertThatThrownBy(() -> new io.ctxswitch.core.model.SwitchSample(0, 2_000, 1_999, null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before it starts");
+    }
+
+    @Test
     void aNegativeLatencyIsRefused() {
         assertThatThrownBy(() -> new LatencyStats().record(0, -1, 1, 1, "a"))
                 .isInstanceOf(IllegalArgumentException.class);
