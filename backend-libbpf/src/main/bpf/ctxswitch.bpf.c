@@ -15,33 +15,9 @@
 #include <bpf/bpf_helpers.h>
 
 #include "ctxswitch.h"
+#include "maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* What user space changes while the programs run, in .data (written whole, by a map update). */
-volatile struct control ctl = {
-	.epoch = 1,	/* so that a zeroed slot never looks current */
-};
-
-/* Whether to keep the per-task table: user space sets it before load, only when asked to report tasks. */
-const volatile __u32 per_task = 1;
-
-/* One entry per possible CPU (max_entries is set before load); mmapped by user space. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cpu_agg);
-} cpus SEC(".maps");
-
-/* Latency per incoming task; bounded, and what does not fit is counted in proc_dropped. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PROC_TABLE_SIZE);
-	__type(key, __u64);
-	__type(value, struct proc_agg);
-} procs SEC(".maps");
 
 /* floor(log2(v)) for v > 0, by halving: no loop, as the verifier and the hot path want. */
 static __always_inline __u32 log2_u64(__u64 v)
