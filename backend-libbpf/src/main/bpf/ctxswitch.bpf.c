@@ -7,8 +7,9 @@
  * task). The latency is the time between the two, read from one CPU's monotonic clock. Samples
  * are never taken across CPUs, and an exit is a sample only when this CPU saw its entry.
  *
- * Nothing is sent to user space per event: user space reads the maps (CO-RE, no loops on the hot
- * path, one map lookup per event plus one for the per-task table).
+ * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
+ * map lookup per event plus one for the per-task table. No kernel structure is read (the helpers
+ * give pid, tgid and name), so the same object runs on every kernel that has the two tracepoints.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
