@@ -85,6 +85,8 @@ class LiveTracingIT {
         assertThat(ref.find()).as(refOut).isTrue();
         double refMean = Double.parseDouble(ref.group(3));
         double mean = json.get("mean_ns").asDouble();
+        System.out.printf("ctxswitch mean %.1f ns over %d switches; reference tracer mean %.1f ns over %s%n",
+                mean, json.get("count").asLong(), refMean, ref.group(1));
         assertThat(Long.parseLong(ref.group(1))).isGreaterThanOrEqualTo(40_000);
         assertThat(mean).as("ctxswitch mean vs reference tracer mean %s", refMean)
                 .isBetween(refMean / 2, refMean * 2);
