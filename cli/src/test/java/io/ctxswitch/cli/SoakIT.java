@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * Not in the default run: `mvn -B verify -Psoak -pl cli` (after `mvn install -DskipTests`; set
  * CTXSWITCH_TEST_JAR to a copy of the jar to keep building meanwhile). Traces for
  * 30 minutes (-Dctxswitch.soak.minutes) under a ping-pong and a churn of short-lived tasks with
- * --interval=10s, and checks that resident memory stays flat, that the task tables stay bounded,
+ * --interval=10s, and checks that resident memory levels off (little growth over the second half,
+ * under a ceiling), that the task tables stay bounded,
  * and that the intervals add up to the summary. Writes its samples to target/soak.txt.
  */
 class SoakIT {
@@ -62,19 +63,23 @@ class SoakIT {
         JsonNode summary = lines.get(lines.size() - 1);
         long intervalSwitches = lines.subList(0, lines.size() - 1).stream().mapToLong(j -> j.get("count").asLong()).sum();
         long rssAfterTwoMinutes = rssAt(samples, 120);
+        long rssHalfWay = rssAt(samples, minutes * 30L);
         long rssEnd = rssAt(samples, Long.MAX_VALUE);
         long rssPeak = samples.stream().mapToLong(s -> Long.parseLong(s.split(" ")[1])).max().orElseThrow();
         String report = String.format("# soak: %d min, %d intervals, %d switches (intervals add up to %d), %d not attributed"
-                        + " (table full); RSS after 2 min %d kB, at the end %d kB, peak %d kB%n",
+                        + " (table full); RSS after 2 min %d kB, half-way %d kB, at the end %d kB, peak %d kB%n",
                 minutes, lines.size() - 1, summary.get("count").asLong(), intervalSwitches,
-                summary.get("process_table_overflow").asLong(), rssAfterTwoMinutes, rssEnd, rssPeak);
+                summary.get("process_table_overflow").asLong(), rssAfterTwoMinutes, rssHalfWay, rssEnd, rssPeak);
         Files.writeString(Path.of("target/soak.txt"), report + String.join("\n", samples) + "\n");
         System.out.print(report);
 
         assertThat(lines.size() - 1).isGreaterThanOrEqualTo(minutes * 6 - 1);
         assertThat(intervalSwitches).isEqualTo(summary.get("count").asLong());
         assertThat(summary.get("count").asLong()).isGreaterThan(1_000_000L * minutes);
-        assertThat(rssEnd - rssAfterTwoMinutes).as("RSS growth after two minutes, kB").isLessThan(10 * 1024);
+        // The heap grows while the per-task table fills (a fork-heavy load meets tens of thousands of
+        // tasks, bounded by pid reuse and the table's size); then it must stay flat.
+        assertThat(rssEnd - rssHalfWay).as("RSS growth over the second half, kB").isLessThan(5 * 1024);
+        assertThat(rssPeak).as("RSS peak with -Xmx64m, kB").isLessThan(200 * 1024);
         assertThat(summary.get("top_processes").size()).isEqualTo(10);
     }
 
