@@ -96,7 +96,8 @@ measure() {
 		"$(awk -v k="$(median "${rss[@]}")" 'BEGIN { print k / 1024 }')" "$cpu_pct" >>"$tmp/rows"
 }
 
-java=(java -Xmx64m -XX:+UseSerialGC -jar "$jar")
+java=("$root/ctxswitch") # as users run it: the launcher execs the JVM with its class-data archive
+"$root/ctxswitch" --version >/dev/null # builds or refreshes what it needs, outside the timing
 : >"$tmp/rows"
 measure "ctxswitch libbpf" "tracing with" "${java[@]}" --backend=libbpf
 measure "ctxswitch libbpf --top=10" "tracing with" "${java[@]}" --backend=libbpf --top=10
@@ -123,7 +124,10 @@ measure "perf record --switch-events -e sched:sched_switch" control-ack perf rec
 
 awk -F'|' '{ printf "\"%s\" %s %s %s\n", $1, $2, $3, $4 }' "$tmp/rows" >"$tmp/plot.dat"
 gnuplot <<PLOT
-set terminal pngcairo size 1000,500 font ",10" noenhanced
+set terminal pngcairo size 1100,560 font ",10" noenhanced
+set lmargin 10
+set rmargin 22
+set bmargin 9
 set output "$out.png"
 set title "Cost of tracing a pinned pipe ping-pong ($(uname -r), $(nproc) CPUs): median traced/untraced time, min..max of $pairs pairs"
 set style fill solid 0.6
