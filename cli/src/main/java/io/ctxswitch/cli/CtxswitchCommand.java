@@ -114,7 +114,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = new TraceSession();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, perfPath, null, record);
+        TraceOptions options = new TraceOptions(probe, top > 0, perfPath, record);
         if (listBackends) {
             return listBackends(options);
         }

@@ -11,17 +11,16 @@ import java.util.Objects;
  * @param perTask whether figures per incoming task are wanted ({@code --top}); sources may skip
  *                that work when not
  * @param perf the perf binary ({@code --perf}), or null for the one on PATH
- * @param bpftrace the bpftrace binary ({@code --bpftrace}), or null for the one on PATH
  * @param record where to keep the recording ({@code --record}), or null
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, Path bpftrace, Path record) {
+public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, Path record) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
-        this(probe, perTask, null, null, null);
+        this(probe, perTask, null, null);
     }
 
     public static TraceOptions defaults() {
