@@ -165,18 +165,21 @@ final class CtxswitchCommand implements Callable<Integer> {
     /** Options that make no sense together are usage errors, said in one line. */
     private void checkCombinations() {
         if (replay != null) {
-            for (String[] conflict : new String[][] {
-                {"--duration", duration == null ? null : "x"}, {"--interval", interval == null ? null : "x"},
-                {"--record", record == null ? null : "x"}, {"--list-backends", listBackends ? "x" : null},
-                {"--backend", BackendSelector.AUTO.equals(backend) ? null : "x"}}) {
-                if (conflict[1] != null) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), conflict[0]
-                            + " does not apply to --replay, which reads the whole trace in its own format");
-                }
-            }
+            notWithReplay(duration != null, "--duration");
+            notWithReplay(interval != null, "--interval");
+            notWithReplay(record != null, "--record");
+            notWithReplay(listBackends, "--list-backends");
+            notWithReplay(!BackendSelector.AUTO.equals(backend), "--backend");
         }
         if (record != null && !"perf".equals(backend)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--record keeps a perf recording: use it with --backend=perf");
+        }
+    }
+
+    private void notWithReplay(boolean given, String option) {
+        if (given) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    option + " does not apply to --replay, which reads the whole trace in its own format");
         }
     }
 
