@@ -32,7 +32,7 @@ public final class CpuAreaReader {
         long partMax = Long.MIN_VALUE;
         for (int cpu = 0; cpu < cpus; cpu++) {
             long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
-            long slot = base + KernelLayout.CPU_SLOTS + (closing & 1) * KernelLayout.SLOT_SIZE;
+            long slot = KernelLayout.slot(base + KernelLayout.CPU_SLOTS, closing);
             if (area.getLong(slot + KernelLayout.SLOT_EPOCH) == closing) {
                 long count = area.getLong(slot + KernelLayout.SLOT_COUNT);
                 long min = area.getLong(slot + KernelLayout.SLOT_MIN);
@@ -52,6 +52,18 @@ public final class CpuAreaReader {
             }
         }
         addDistribution(part, partMin, partMax);
+    }
+
+    /** Switches so far in the interval {@code current}, still open (for a status line). */
+    public long openCount(Pointer area, long current) {
+        long total = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            long slot = KernelLayout.slot((long) cpu * KernelLayout.CPU_AGG_SIZE + KernelLayout.CPU_SLOTS, current);
+            if (area.getLong(slot + KernelLayout.SLOT_EPOCH) == current) {
+                total += area.getLong(slot + KernelLayout.SLOT_COUNT);
+            }
+        }
+        return total;
     }
 
     private static long delta(Pointer area, long offset, long[] previous, int cpu) {

@@ -18,6 +18,11 @@ final class KernelLayout {
     static final int SLOT_MAX = 32;
     static final int SLOT_SIZE = 40;
 
+    /** The slot of {@code epoch} in a slot pair (struct interval_slot[2]) that starts at {@code pair}: by parity. */
+    static long slot(long pair, long epoch) {
+        return pair + (epoch & 1) * SLOT_SIZE;
+    }
+
     // struct cpu_agg
     static final int CPU_UNPAIRED = 8;
     static final int CPU_NO_SWITCH = 16;

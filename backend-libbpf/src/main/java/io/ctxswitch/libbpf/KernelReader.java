@@ -1,7 +1,6 @@
 package io.ctxswitch.libbpf;
 
 import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.nio.charset.StandardCharsets;
@@ -64,16 +63,7 @@ final class KernelReader {
 
     /** Switches in the current, still open interval (for a status line). */
     long openIntervalCount() {
-        Pointer area = object.cpuArea();
-        long current = epoch;
-        long total = 0;
-        for (int cpu = 0; cpu < object.cpus; cpu++) {
-            long slot = (long) cpu * KernelLayout.CPU_AGG_SIZE + KernelLayout.CPU_SLOTS + (current & 1) * KernelLayout.SLOT_SIZE;
-            if (area.getLong(slot + KernelLayout.SLOT_EPOCH) == current) {
-                total += area.getLong(slot + KernelLayout.SLOT_COUNT);
-            }
-        }
-        return total;
+        return cpuArea.openCount(object.cpuArea(), epoch);
     }
 
     /** Reads the task table in batches; forgets tasks that had no sample for two intervals, so it stays bounded. */
@@ -88,8 +78,8 @@ final class KernelReader {
             for (int i = 0; i < n; i++) {
                 long key = keys.getLong(8L * i);
                 long v = (long) i * KernelLayout.PROC_AGG_SIZE;
-                long slot = v + KernelLayout.PROC_SLOTS + (closing & 1) * KernelLayout.SLOT_SIZE;
-                long other = v + KernelLayout.PROC_SLOTS + ((closing + 1) & 1) * KernelLayout.SLOT_SIZE;
+                long slot = KernelLayout.slot(v + KernelLayout.PROC_SLOTS, closing);
+                long other = KernelLayout.slot(v + KernelLayout.PROC_SLOTS, closing + 1);
                 if (values.getLong(slot + KernelLayout.SLOT_EPOCH) == closing) {
                     int pid = (int) key; // idle tasks: pid 0, the CPU in the upper half
                     part.processes().add(key, pid, values.getInt(v + KernelLayout.PROC_TGID), comm(v),

@@ -109,7 +109,7 @@ final class ScriptReplaySource implements LatencySource {
         if (failure != null && !stopRequested) {
             throw SourceException.input("cannot read " + name + ": " + failure.getMessage());
         }
-        if (outcome == null) { // stopped: the read ended with the interruption
+        if (outcome == null) { // stopped, and the read failed meanwhile: what was read before
             return stats;
         }
         TraceVerdict.requireUsable(outcome, name);

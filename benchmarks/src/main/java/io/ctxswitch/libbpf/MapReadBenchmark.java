@@ -48,7 +48,7 @@ public class MapReadBenchmark {
         epoch++;
         for (int cpu = 0; cpu < cpus; cpu++) {
             long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
-            long slot = base + KernelLayout.CPU_SLOTS + (epoch & 1) * KernelLayout.SLOT_SIZE;
+            long slot = KernelLayout.slot(base + KernelLayout.CPU_SLOTS, epoch);
             area.setLong(slot + KernelLayout.SLOT_EPOCH, epoch);
             area.setLong(slot + KernelLayout.SLOT_COUNT, 1000);
             area.setLong(slot + KernelLayout.SLOT_SUM, 750_000);
