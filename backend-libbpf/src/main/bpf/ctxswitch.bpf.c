@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctxswitch: context-switch latency, aggregated in the kernel (DESIGN.md §2, mode sched-tp).
+ * ctxswitch: context-switch latency, aggregated in the kernel (DESIGN.md §2).
  *
- * On one CPU, task A enters __schedule() (tracepoint sched_entry_tp) and, if the scheduler picks
- * another task, B leaves it (sched_exit_tp with is_switch true, or schedule_tail() for a new
- * task). The latency is the time between the two, read from one CPU's monotonic clock. Samples
- * are never taken across CPUs, and an exit is a sample only when this CPU saw its entry.
+ * On one CPU, task A stops and task B starts; the latency is the time between the two, read from
+ * one CPU's monotonic clock. Samples are never taken across CPUs, and an end is a sample only when
+ * this CPU saw its start. Three modes, one set of maps; user space loads only one mode's programs:
+ *   sched-tp  sched_entry_tp (A) -> sched_exit_tp with is_switch (B)           Linux 6.15+
+ *   fentry    fentry/schedule (A) -> fexit/schedule (B), checked by sched_switch   BTF, trampolines
+ *   kprobe    kprobe/schedule (A) -> kretprobe/schedule (B), checked by sched_switch   kprobes
+ * In the schedule() modes, sched_switch says which task A handed the CPU to, and a return from
+ * schedule() is a sample only if it is that task's: so a return after an idle period (the idle task
+ * does not call schedule()) or after a preemption is never mistaken for a switch.
  *
  * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
  * map lookup per event plus one for the per-task table. No kernel structure is read (the helpers
- * give pid, tgid and name), so the same object runs on every kernel that has the two tracepoints.
+ * give pid, tgid and name; tasks are compared by address), so the object needs no CO-RE.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -21,22 +26,26 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* floor(log2(v)) for v > 0, by halving: no loop, as the verifier and the hot path want. */
-static __always_inline __u32 log2_u64(__u64 v)
+static __always_inline __u64 log2_u64(__u64 v)
 {
-	__u32 r = 0, shift;
+	__u64 r = 0, shift;
 
 	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
 	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
 	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
 	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
 	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	return r | (__u32)(v >> 1);
+	return r | (v >> 1);
 }
 
-/* Log-linear bucket: exact below 2^SUB_BITS, then 2^SUB_BITS buckets per power of two. */
-static __always_inline __u32 bucket_of(__u64 ns)
+/*
+ * Log-linear bucket: exact below 2^SUB_BITS, then 2^SUB_BITS buckets per power of two. 64-bit
+ * throughout: with a 32-bit index, clang bounds-checks one copy and indexes with another, which
+ * older verifiers (6.1) cannot follow.
+ */
+static __always_inline __u64 bucket_of(__u64 ns)
 {
-	__u32 e, b;
+	__u64 e, b;
 
 	if (ns < (1ULL << SUB_BITS))
 		return ns;
@@ -65,11 +74,59 @@ static __always_inline void slot_add(struct interval_slot *s, __u64 e, __u64 d)
 	s->count++;
 }
 
+/*
+ * One sample of d ns, ended on this CPU by the current task (B, whose start was delayed): into the
+ * interval's exact figures, the histogram and, if asked for, the per-task table.
+ */
+static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
+{
+	__u64 e = ctl.epoch, id, key, b;
+	struct proc_agg *p;
+
+	slot_add(&a->slot[e & 1], e, d);
+	b = bucket_of(d);
+	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
+		a->hist[b]++;
+
+	if (!per_task)
+		return;
+
+	/*
+	 * Per incoming task. The idle tasks all have pid 0, one per CPU: keying them by CPU gives every
+	 * entry a single writer, so plain (non-atomic) updates are exact.
+	 */
+	id = bpf_get_current_pid_tgid();
+	key = (__u32)id ? (__u32)id : ((__u64)(cpu + 1) << 32);
+	p = bpf_map_lookup_elem(&procs, &key);
+	if (!p) {
+		struct proc_agg fresh = { .tgid = id >> 32 };
+
+		if (bpf_map_update_elem(&procs, &key, &fresh, BPF_NOEXIST)) {
+			a->proc_dropped++;	/* table full */
+			return;
+		}
+		p = bpf_map_lookup_elem(&procs, &key);
+		if (!p)
+			return;
+	}
+	slot_add(&p->slot[e & 1], e, d);
+	bpf_get_current_comm(p->comm, sizeof(p->comm));	/* the latest name: tasks rename on exec */
+}
+
+/* This CPU's figures and pairing state (always found: the map has one entry per possible CPU). */
+static __always_inline struct cpu_agg *this_cpu(__u32 *cpu)
+{
+	*cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&cpus, cpu);
+}
+
+/* ---- mode sched-tp ---- */
+
 SEC("tp_btf/sched_entry_tp")
 int ctxsw_entry(__u64 *ctx)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct cpu_agg *a = bpf_map_lookup_elem(&cpus, &cpu);
+	__u32 cpu;
+	struct cpu_agg *a = this_cpu(&cpu);
 
 	if (!a)
 		return 0;
@@ -83,12 +140,9 @@ int ctxsw_entry(__u64 *ctx)
 SEC("tp_btf/sched_exit_tp")
 int ctxsw_exit(__u64 *ctx)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct cpu_agg *a = bpf_map_lookup_elem(&cpus, &cpu);
-	__u64 start, d, e, id, key;
-	struct proc_agg *p;
-	__u32 b;
+	__u64 now = bpf_ktime_get_ns(), start;
+	__u32 cpu;
+	struct cpu_agg *a = this_cpu(&cpu);
 
 	if (!a)
 		return 0;
@@ -103,35 +157,98 @@ int ctxsw_exit(__u64 *ctx)
 		a->no_switch++;
 		return 0;
 	}
-	d = now - start;
-	e = ctl.epoch;
-	slot_add(&a->slot[e & 1], e, d);
-	b = bucket_of(d);
-	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
-		a->hist[b]++;
-
-	if (!per_task)
-		return 0;
-
-	/*
-	 * Per incoming task. The idle tasks all have pid 0, one per CPU: keying them by CPU gives every
-	 * entry a single writer, so plain (non-atomic) updates are exact.
-	 */
-	id = bpf_get_current_pid_tgid();
-	key = (__u32)id ? (__u32)id : ((__u64)(cpu + 1) << 32);
-	p = bpf_map_lookup_elem(&procs, &key);
-	if (!p) {
-		struct proc_agg fresh = { .tgid = id >> 32 };
-
-		if (bpf_map_update_elem(&procs, &key, &fresh, BPF_NOEXIST)) {
-			a->proc_dropped++;	/* table full */
-			return 0;
-		}
-		p = bpf_map_lookup_elem(&procs, &key);
-		if (!p)
-			return 0;
-	}
-	slot_add(&p->slot[e & 1], e, d);
-	bpf_get_current_comm(p->comm, sizeof(p->comm));	/* the latest name: tasks rename on exec */
+	record_sample(a, cpu, now - start);
 	return 0;
+}
+
+/* ---- modes fentry and kprobe: the same three steps, attached differently ---- */
+
+/* A enters schedule(): remember when, and who. */
+static __always_inline int schedule_entered(void)
+{
+	__u32 cpu;
+	struct cpu_agg *a = this_cpu(&cpu);
+
+	if (!a)
+		return 0;
+	if (a->start_ns && ctl.armed)	/* the previous entry on this CPU never saw a matching return */
+		a->unpaired++;
+	a->prev_task = bpf_get_current_task();
+	a->next_task = 0;
+	a->start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* sched_switch(prev, next): if prev is the A that entered schedule() here, B is next. */
+static __always_inline int schedule_switched(__u64 prev, __u64 next)
+{
+	__u32 cpu;
+	struct cpu_agg *a = this_cpu(&cpu);
+
+	if (a && a->start_ns && !a->next_task && a->prev_task == prev)
+		a->next_task = next;
+	return 0;
+}
+
+/* A task returns from schedule(): a sample only if it is the B that A switched to. */
+static __always_inline int schedule_returned(void)
+{
+	__u64 now = bpf_ktime_get_ns(), start, current = bpf_get_current_task();
+	__u32 cpu;
+	struct cpu_agg *a = this_cpu(&cpu);
+
+	if (!a)
+		return 0;
+	start = a->start_ns;
+	a->start_ns = 0;
+	if (start && now >= start && !a->next_task && current == a->prev_task) {
+		a->no_switch++;		/* schedule() came back to A without a switch */
+		return 0;
+	}
+	if (!start || now < start || !a->next_task || current != a->next_task) {
+		/* No entry here, or this is not the task A switched to (it came back from idle or a preemption). */
+		if (ctl.armed)
+			a->unpaired++;
+		return 0;
+	}
+	record_sample(a, cpu, now - start);
+	return 0;
+}
+
+SEC("fentry/schedule")
+int ctxsw_fentry(__u64 *ctx)
+{
+	return schedule_entered();
+}
+
+/* sched_switch's arguments: (preempt, prev, next[, prev_state since 5.18]). */
+SEC("tp_btf/sched_switch")
+int ctxsw_switch_btf(__u64 *ctx)
+{
+	return schedule_switched(ctx[1], ctx[2]);
+}
+
+SEC("fexit/schedule")
+int ctxsw_fexit(__u64 *ctx)
+{
+	return schedule_returned();
+}
+
+SEC("kprobe/schedule")
+int ctxsw_kprobe(void *ctx)
+{
+	return schedule_entered();
+}
+
+/* The raw tracepoint needs neither BTF nor tracefs, like the kprobes themselves. */
+SEC("raw_tp/sched_switch")
+int ctxsw_switch_raw(__u64 *ctx)
+{
+	return schedule_switched(ctx[1], ctx[2]);
+}
+
+SEC("kretprobe/schedule")
+int ctxsw_kretprobe(void *ctx)
+{
+	return schedule_returned();
 }

@@ -25,6 +25,8 @@ struct interval_slot {
 
 struct cpu_agg {
 	__u64 start_ns;			/* pairing: when the task entering __schedule() stopped; 0 = none */
+	__u64 prev_task;		/* schedule() modes: the task that entered schedule() (A) */
+	__u64 next_task;		/* schedule() modes: the task sched_switch chose (B); 0 = none yet */
 	__u64 unpaired;			/* cumulative: entries or exits without their other end */
 	__u64 no_switch;		/* cumulative: __schedule() picked the same task */
 	__u64 proc_dropped;		/* cumulative: samples not attributed, the task table was full */

@@ -7,22 +7,78 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What the sched-tp mode needs from this host, gathered once, and the decision made from it. The
- * decision is a pure function so that every missing piece and its message is tested without
- * having to break a real machine.
+ * What each probe mode needs from this host, gathered once, and the decisions made from it. The
+ * decisions are pure functions so that every missing piece and its message is tested without
+ * having to break a real machine. Whether a mode then really loads and attaches is for
+ * {@link ProbeSelection} to find out.
  *
  * @param libbpfProblem why libbpf cannot be used (missing, too old), or null
  * @param privileged CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN
  * @param root the effective user is root (who, in a container, may still lack the capabilities)
  * @param btf the kernel describes itself in BTF (/sys/kernel/btf/vmlinux)
  * @param schedTracepoints the kernel has sched_entry_tp and sched_exit_tp
+ * @param scheduleInBtf the kernel's BTF has the function schedule() (what fentry attaches to)
+ * @param kprobes the kernel has kprobes (the perf kprobe event source, or tracefs' kprobe_events)
  * @param kernelRelease for messages
  */
 record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean btf, boolean schedTracepoints,
-                 String kernelRelease) {
+                 boolean scheduleInBtf, boolean kprobes, String kernelRelease) {
     static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
+    static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe");
+    static final Path KPROBE_EVENTS = Path.of("/sys/kernel/tracing/kprobe_events");
+
+    Availability availability(KernelProbe probe) {
+        return switch (probe) {
+            case SCHED_TP -> schedTpAvailability();
+            case FENTRY -> fentryAvailability();
+            case KPROBE -> kprobeAvailability();
+        };
+    }
 
     Availability schedTpAvailability() {
+        Availability basics = basics();
+        if (basics != null) {
+            return basics;
+        }
+        if (!btf) {
+            return noBtf("sched-tp");
+        }
+        if (!schedTracepoints) {
+            return Availability.missing("kernel " + kernelRelease + " has no sched_entry_tp/sched_exit_tp tracepoints"
+                    + " (Linux 6.15 or later): the libbpf backend's sched-tp mode cannot run here");
+        }
+        return ok(KernelProbe.SCHED_TP);
+    }
+
+    Availability fentryAvailability() {
+        Availability basics = basics();
+        if (basics != null) {
+            return basics;
+        }
+        if (!btf) {
+            return noBtf("fentry");
+        }
+        if (!scheduleInBtf) {
+            return Availability.missing("kernel " + kernelRelease + "'s BTF has no function schedule():"
+                    + " the libbpf backend's fentry mode cannot attach to it");
+        }
+        return ok(KernelProbe.FENTRY);
+    }
+
+    Availability kprobeAvailability() {
+        Availability basics = basics();
+        if (basics != null) {
+            return basics;
+        }
+        if (!kprobes) {
+            return Availability.missing("kernel " + kernelRelease + " has no kprobes (built without CONFIG_KPROBES: no "
+                    + KPROBE_PMU + "): the libbpf backend's kprobe mode cannot run here");
+        }
+        return ok(KernelProbe.KPROBE);
+    }
+
+    /** What every mode needs: libbpf and the privilege. Null when both are there. */
+    private Availability basics() {
         if (libbpfProblem != null) {
             return Availability.missing(libbpfProblem);
         }
@@ -30,15 +86,16 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
             return Availability.missing("tracing with BPF needs root (or CAP_BPF and CAP_PERFMON): "
                     + Capabilities.howToGet(root, "CAP_BPF and CAP_PERFMON"));
         }
-        if (!btf) {
-            return Availability.missing("kernel " + kernelRelease + " has no BTF (" + VMLINUX_BTF
-                    + "): the libbpf backend needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-        }
-        if (!schedTracepoints) {
-            return Availability.missing("kernel " + kernelRelease + " has no sched_entry_tp/sched_exit_tp tracepoints"
-                    + " (Linux 6.15 or later): the libbpf backend's sched-tp mode cannot run here");
-        }
-        return Availability.ok("libbpf with sched_entry_tp/sched_exit_tp on kernel " + kernelRelease);
+        return null;
+    }
+
+    private Availability noBtf(String mode) {
+        return Availability.missing("kernel " + kernelRelease + " has no BTF (" + VMLINUX_BTF + "): the libbpf backend's "
+                + mode + " mode needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+    }
+
+    private Availability ok(KernelProbe probe) {
+        return Availability.ok("libbpf with " + probe.points + " on kernel " + kernelRelease);
     }
 
     /** The facts of this host. Never throws: what cannot be read counts as missing. */
@@ -48,31 +105,32 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
         boolean privileged = capabilities.canTraceWithBpf();
         boolean root = capabilities.root();
         boolean btf = Files.isReadable(VMLINUX_BTF);
+        boolean kprobes = Files.isDirectory(KPROBE_PMU) || Files.exists(KPROBE_EVENTS);
         Libbpf lib;
         try {
             lib = Libbpf.load();
         } catch (io.ctxswitch.core.spi.SourceException e) {
-            return new HostFacts(e.getMessage(), privileged, root, btf, false, release);
+            return new HostFacts(e.getMessage(), privileged, root, btf, false, false, kprobes, release);
         }
-        boolean tracepoints = btf && hasBtfTypes(lib, "btf_trace_sched_entry_tp", "btf_trace_sched_exit_tp");
-        return new HostFacts(null, privileged, root, btf, tracepoints, release);
-    }
-
-    private static boolean hasBtfTypes(Libbpf lib, String... typedefs) {
-        com.sun.jna.Pointer btf = lib.api.btf__load_vmlinux_btf();
-        if (btf == null) {
-            return false;
-        }
-        try {
-            for (String name : typedefs) {
-                if (lib.api.btf__find_by_name_kind(btf, name, LibBpf.BTF_KIND_TYPEDEF) < 0) {
-                    return false;
+        boolean tracepoints = false;
+        boolean schedule = false;
+        if (btf) {
+            com.sun.jna.Pointer vmlinux = lib.api.btf__load_vmlinux_btf();
+            if (vmlinux != null) {
+                try {
+                    tracepoints = has(lib, vmlinux, "btf_trace_sched_entry_tp", LibBpf.BTF_KIND_TYPEDEF)
+                            && has(lib, vmlinux, "btf_trace_sched_exit_tp", LibBpf.BTF_KIND_TYPEDEF);
+                    schedule = has(lib, vmlinux, "schedule", LibBpf.BTF_KIND_FUNC);
+                } finally {
+                    lib.api.btf__free(vmlinux);
                 }
             }
-            return true;
-        } finally {
-            lib.api.btf__free(btf);
         }
+        return new HostFacts(null, privileged, root, btf, tracepoints, schedule, kprobes, release);
+    }
+
+    private static boolean has(Libbpf lib, com.sun.jna.Pointer btf, String name, int kind) {
+        return lib.api.btf__find_by_name_kind(btf, name, kind) >= 0;
     }
 
     private static String read(Path path) {

@@ -24,11 +24,11 @@ final class KernelLayout {
     }
 
     // struct cpu_agg
-    static final int CPU_UNPAIRED = 8;
-    static final int CPU_NO_SWITCH = 16;
-    static final int CPU_PROC_DROPPED = 24;
-    static final int CPU_SLOTS = 32;
-    static final int CPU_HIST = 112;
+    static final int CPU_UNPAIRED = 24;
+    static final int CPU_NO_SWITCH = 32;
+    static final int CPU_PROC_DROPPED = 40;
+    static final int CPU_SLOTS = 48;
+    static final int CPU_HIST = 128;
     static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
 
     // struct proc_agg (the map's value size is rounded up to 8)

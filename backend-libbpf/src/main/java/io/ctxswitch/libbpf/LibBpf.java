@@ -14,6 +14,7 @@ public interface LibBpf extends Library {
     int LIBBPF_WARN = 0;
     int LIBBPF_INFO = 1;
     int BTF_KIND_TYPEDEF = 8;
+    int BTF_KIND_FUNC = 12;
 
     /** {@code libbpf_print_fn_t}: the va_list arrives as a pointer on x86-64 and is read with vsnprintf. */
     interface PrintFn extends Callback {
@@ -44,7 +45,15 @@ public interface LibBpf extends Library {
 
     Pointer bpf_map__initial_value(Pointer map, long[] size);
 
+    Pointer bpf_object__next_program(Pointer object, Pointer previous);
+
+    String bpf_program__name(Pointer program);
+
+    int bpf_program__set_autoload(Pointer program, boolean autoload);
+
     Pointer bpf_program__attach(Pointer program);
+
+    Pointer bpf_program__attach_perf_event(Pointer program, int perfEventFd);
 
     int bpf_link__destroy(Pointer link);
 

@@ -4,7 +4,10 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-/** The few libc functions the backend needs: mapping the kernel's aggregate and formatting libbpf's log. */
+/**
+ * The few libc functions the backend needs: mapping the kernel's aggregate, formatting libbpf's log,
+ * opening a perf event for a kretprobe (see KretprobeEvent).
+ */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -16,7 +19,15 @@ interface LibC extends Library {
 
     int munmap(Pointer addr, long length);
 
-    int vsnprintf(byte[] buffer, long size, Pointer format, Pointer args);
+    int vsnprintf(Pointer buffer, long size, Pointer format, Pointer args);
 
     String strerror(int errnum);
+
+    long SYS_PERF_EVENT_OPEN = 298; // x86-64
+    long PERF_FLAG_FD_CLOEXEC = 8;
+
+    /** syscall(2) for perf_event_open(attr, pid, cpu, group_fd, flags). */
+    int syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
+
+    int close(int fd);
 }

@@ -68,6 +68,9 @@ final class Libbpf {
     }
 
     /** Forgets what libbpf said so far: call before an operation whose log may be shown. */
+    private static final int LOG_LIMIT = 1 << 20; // a verifier log can be long; a megabyte is plenty to show
+    private com.sun.jna.Memory printBuffer;
+
     synchronized void clearLog() {
         log.setLength(0);
     }
@@ -80,13 +83,16 @@ final class Libbpf {
         if (level > LibBpf.LIBBPF_INFO) {
             return 0;
         }
-        byte[] buffer = new byte[4096];
-        int n = LibC.INSTANCE.vsnprintf(buffer, buffer.length, format, args);
-        if (n > 0) {
-            synchronized (this) {
-                if (log.length() < 1 << 20) { // a verifier log can be long; a megabyte is plenty to show
-                    log.append(new String(buffer, 0, Math.min(n, buffer.length - 1), java.nio.charset.StandardCharsets.UTF_8));
-                }
+        synchronized (this) {
+            // One message can be a whole verifier log, and a va_list can be formatted only once: a
+            // buffer as large as what we keep, allocated on the first message (they come only on load).
+            if (printBuffer == null) {
+                printBuffer = new com.sun.jna.Memory(LOG_LIMIT);
+            }
+            int n = LibC.INSTANCE.vsnprintf(printBuffer, LOG_LIMIT, format, args);
+            if (n > 0 && log.length() < LOG_LIMIT) {
+                log.append(new String(printBuffer.getByteArray(0, (int) Math.min(n, LOG_LIMIT - 1)),
+                        java.nio.charset.StandardCharsets.UTF_8));
             }
         }
         return 0;

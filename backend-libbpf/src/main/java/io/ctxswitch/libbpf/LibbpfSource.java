@@ -11,16 +11,16 @@ import java.io.InputStream;
 
 /**
  * The libbpf backend: our own BPF program (src/main/bpf/ctxswitch.bpf.c) aggregating in the
- * kernel, read through memory maps. Mode sched-tp: from sched_entry_tp to sched_exit_tp.
+ * kernel, read through memory maps, in one of the modes of {@link KernelProbe}.
  */
 public final class LibbpfSource implements LatencySource {
     public static final String NAME = "libbpf";
     static final String OBJECT_RESOURCE = "ctxswitch.bpf.o";
-    static final String ENTRY_PROGRAM = "ctxsw_entry";
-    static final String EXIT_PROGRAM = "ctxsw_exit";
-    static final String SCHED_TP_PROBE = "sched-tp (tp_btf/sched_entry_tp -> tp_btf/sched_exit_tp, per CPU)";
 
     private HostFacts facts;
+    private ProbeSelection selection;
+    private ProbeMode selectedFor;
+    private KernelProbe running;
     private LoadedObject object;
     private KernelReader reader;
     private boolean attached;
@@ -38,11 +38,32 @@ public final class LibbpfSource implements LatencySource {
 
     @Override
     public Availability availability(TraceOptions options) {
-        if (options.probe() == ProbeMode.FENTRY || options.probe() == ProbeMode.KPROBE) {
-            return Availability.missing("the libbpf backend has no " + options.probe() + " mode yet; it measures with sched-tp"
-                    + " (Linux 6.15 or later): use --probe=sched-tp or --probe=auto");
+        return selection(options.probe()).availability();
+    }
+
+    /** The mode for {@code requested}, worked out once (auto may load and attach to find out). */
+    private ProbeSelection selection(ProbeMode requested) {
+        if (selection == null || selectedFor != requested) {
+            HostFacts host = facts();
+            selection = ProbeSelection.choose(requested, host::availability, this::trial);
+            selectedFor = requested;
         }
-        return facts().schedTpAvailability();
+        return selection;
+    }
+
+    /** Loads and attaches {@code probe}'s programs and releases them: null if that worked, else why not. */
+    private String trial(KernelProbe probe) {
+        try (LoadedObject trial = LoadedObject.load(Libbpf.load(), objectBytes(), probe, false)) {
+            trial.attach(probe.programs);
+            return null;
+        } catch (SourceException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Override
+    public String probeChoiceNote() {
+        return selection == null ? null : selection.note();
     }
 
     private HostFacts facts() {
@@ -58,12 +79,14 @@ public final class LibbpfSource implements LatencySource {
         if (!availability.available()) {
             throw SourceException.environment(availability.reason());
         }
+        KernelProbe probe = selection(options.probe()).probe();
         Libbpf lib = Libbpf.load();
         boolean perTask = options.perTask();
-        object = LoadedObject.load(lib, objectBytes(), perTask);
+        object = LoadedObject.load(lib, objectBytes(), probe, perTask);
+        running = probe;
         try {
             reader = new KernelReader(lib, object, perTask);
-            object.attach(ENTRY_PROGRAM, EXIT_PROGRAM);
+            object.attach(probe.programs);
             object.setArmed(true);
             attached = true;
         } catch (SourceException | RuntimeException e) {
@@ -72,7 +95,7 @@ public final class LibbpfSource implements LatencySource {
         }
     }
 
-    private static byte[] objectBytes() throws SourceException {
+    static byte[] objectBytes() throws SourceException {
         try (InputStream in = LibbpfSource.class.getResourceAsStream(OBJECT_RESOURCE)) {
             if (in == null) {
                 throw new SourceException(SourceException.Kind.UNEXPECTED, "the BPF object is missing from the jar: rebuild it");
@@ -90,7 +113,7 @@ public final class LibbpfSource implements LatencySource {
 
     @Override
     public String probeDescription() {
-        return SCHED_TP_PROBE;
+        return running == null ? KernelProbe.SCHED_TP.description : running.description;
     }
 
     @Override

@@ -21,6 +21,7 @@ final class LoadedObject implements AutoCloseable {
     private final Memory name;  // the object's name, for bpftool and the internal maps' names
     private Pointer object;
     private final Deque<Pointer> links = new ArrayDeque<>();
+    private KretprobeEvent kretprobe; // the kprobe mode's return probe, made by us (see there)
     private Pointer cpuArea;
     private long cpuAreaLength;
     private int dataFd = -1;
@@ -39,15 +40,15 @@ final class LoadedObject implements AutoCloseable {
         this.name.write(0, objectName, 0, objectName.length);
     }
 
-    /** Opens and loads the object; on failure nothing stays behind. */
-    static LoadedObject load(Libbpf lib, byte[] elfBytes, boolean perTask) throws SourceException {
+    /** Opens and loads the object with only {@code probe}'s programs; on failure nothing stays behind. */
+    static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(perTask);
+            loaded.open(probe, perTask);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -55,7 +56,7 @@ final class LoadedObject implements AutoCloseable {
         }
     }
 
-    private void open(boolean perTask) throws SourceException {
+    private void open(KernelProbe probe, boolean perTask) throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
         opts.setLong(0, 16);
@@ -64,6 +65,7 @@ final class LoadedObject implements AutoCloseable {
         if (object == null) {
             throw failure("libbpf could not open the BPF object", Native.getLastError());
         }
+        loadOnly(probe);
         Pointer cpuMap = map("cpus");
         check(lib.api.bpf_map__set_max_entries(cpuMap, cpus), "sizing the per-CPU map");
         Pointer rodata = lib.api.bpf_map__initial_value(map(".rodata"), new long[1]);
@@ -74,7 +76,7 @@ final class LoadedObject implements AutoCloseable {
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
         if (err != 0) {
-            throw failure("the kernel refused to load the BPF program", err);
+            throw failure("the kernel refused to load the BPF program (" + probe.mode + " mode)" + firstLogLine(), err);
         }
         cpuAreaLength = (KernelLayout.CPU_AGG_SIZE * (long) cpus + PAGE - 1) / PAGE * PAGE;
         cpuArea = LibC.INSTANCE.mmap(null, cpuAreaLength, LibC.PROT_READ, LibC.MAP_SHARED, lib.api.bpf_map__fd(cpuMap), 0);
@@ -89,15 +91,33 @@ final class LoadedObject implements AutoCloseable {
         procsFd = lib.api.bpf_map__fd(map("procs"));
     }
 
+    /**
+     * Loads only the mode's programs: another mode's attachment point may not exist in this kernel
+     * (sched_entry_tp before 6.15), and its program would fail the whole load.
+     */
+    private void loadOnly(KernelProbe probe) throws SourceException {
+        for (Pointer prog = lib.api.bpf_object__next_program(object, null); prog != null;
+             prog = lib.api.bpf_object__next_program(object, prog)) {
+            check(lib.api.bpf_program__set_autoload(prog, probe.programs.contains(lib.api.bpf_program__name(prog))),
+                    "choosing the programs to load");
+        }
+    }
+
     /** Attaches the programs in this order (entry before exit, so that no exit comes first). */
-    void attach(String... programs) throws SourceException {
+    void attach(java.util.List<String> programs) throws SourceException {
         for (String program : programs) {
             Pointer prog = lib.api.bpf_object__find_program_by_name(object, program);
             if (prog == null) {
                 throw new SourceException(SourceException.Kind.UNEXPECTED, "the BPF object has no program " + program);
             }
             lib.clearLog();
-            Pointer link = lib.api.bpf_program__attach(prog);
+            Pointer link;
+            if (program.equals(KernelProbe.KRETPROBE_PROGRAM)) {
+                kretprobe = KretprobeEvent.create("schedule");
+                link = kretprobe.attach(lib, prog);
+            } else {
+                link = lib.api.bpf_program__attach(prog);
+            }
             if (link == null) {
                 throw failure("attaching " + program + " failed", Native.getLastError());
             }
@@ -109,6 +129,10 @@ final class LoadedObject implements AutoCloseable {
     void detach() {
         while (!links.isEmpty()) {
             lib.api.bpf_link__destroy(links.pop());
+        }
+        if (kretprobe != null) {
+            kretprobe.close();
+            kretprobe = null;
         }
     }
 
@@ -174,6 +198,13 @@ final class LoadedObject implements AutoCloseable {
         return map;
     }
 
+    /** libbpf's first word on a failed load, which usually names the program and the cause. */
+    private String firstLogLine() {
+        return lib.log().lines().filter(l -> l.startsWith("libbpf: prog ") || l.startsWith("libbpf: failed"))
+                .findFirst().map(l -> ": " + l.substring("libbpf: ".length()).strip().replaceAll(":? BPF program load failed.*", ""))
+                .orElse("");
+    }
+
     private void check(int err, String what) throws SourceException {
         if (err != 0) {
             throw failure(what + " failed", err);
@@ -183,7 +214,8 @@ final class LoadedObject implements AutoCloseable {
     /** An environment error with errno's text, and libbpf's log (the verifier's complaint) as detail. */
     private SourceException failure(String what, int errno) {
         int code = Math.abs(errno);
-        String hint = code == 1 || code == 13 ? " (run it as root, or with CAP_BPF and CAP_PERFMON)" : "";
+        boolean unprivileged = (code == 1 || code == 13) && !io.ctxswitch.core.host.Capabilities.current().canTraceWithBpf();
+        String hint = unprivileged ? " (run it as root, or with CAP_BPF and CAP_PERFMON)" : "";
         String log = lib.log();
         return new SourceException(SourceException.Kind.ENVIRONMENT,
                 what + ": " + Libbpf.strerror(code) + hint, log.isEmpty() ? null : log, null);

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every missing piece gives one line naming it and how to get it; the first missing piece wins. */
 class HostFactsTest {
-    private static final HostFacts GOOD = new HostFacts(null, true, true, true, true, "6.18.0");
+    private static final HostFacts GOOD = new HostFacts(null, true, true, true, true, true, true, "6.18.0");
 
     @Test
     void aCapableHostIsAvailable() {
@@ -19,31 +19,55 @@ class HostFactsTest {
     @Test
     void missingLibbpfIsNamedFirst() {
         Availability a = new HostFacts("libbpf (libbpf.so.1) could not be loaded: install it with 'apt-get install libbpf1'",
-                false, false, false, false, "6.1.0").schedTpAvailability();
+                false, false, false, false, true, true, "6.1.0").schedTpAvailability();
         assertThat(a.available()).isFalse();
         assertThat(a.reason()).contains("apt-get install libbpf1");
     }
 
     @Test
     void notRootSaysHowToGetThePrivilege() {
-        Availability a = new HostFacts(null, false, false, true, true, "6.18.0").schedTpAvailability();
+        Availability a = new HostFacts(null, false, false, true, true, true, true, "6.18.0").schedTpAvailability();
         assertThat(a.available()).isFalse();
         assertThat(a.reason()).contains("root").contains("CAP_BPF").contains("sudo");
-        Availability containerRoot = new HostFacts(null, false, true, true, true, "6.18.0").schedTpAvailability();
+        Availability containerRoot = new HostFacts(null, false, true, true, true, true, true, "6.18.0").schedTpAvailability();
         assertThat(containerRoot.reason()).contains("this root process lacks CAP_BPF and CAP_PERFMON").contains("--cap-add").doesNotContain("sudo");
     }
 
     @Test
     void noBtfNamesTheFileAndTheKernelOption() {
-        Availability a = new HostFacts(null, true, true, false, false, "5.4.0").schedTpAvailability();
+        Availability a = new HostFacts(null, true, true, false, false, true, true, "5.4.0").schedTpAvailability();
         assertThat(a.reason()).contains("/sys/kernel/btf/vmlinux").contains("CONFIG_DEBUG_INFO_BTF").contains("5.4.0");
     }
 
     @Test
     void anOldKernelNamesTheTracepointsAndTheVersionThatHasThem() {
-        Availability a = new HostFacts(null, true, true, true, false, "6.1.0-28-amd64").schedTpAvailability();
+        Availability a = new HostFacts(null, true, true, true, false, true, true, "6.1.0-28-amd64").schedTpAvailability();
         assertThat(a.available()).isFalse();
         assertThat(a.reason()).contains("6.1.0-28-amd64").contains("sched_entry_tp").contains("6.15");
         assertThat(a.reason()).doesNotContain("\n");
+    }
+
+    @Test
+    void fentryNeedsScheduleInTheKernelsBtf() {
+        HostFacts linux61 = new HostFacts(null, true, true, true, false, true, true, "6.1.0-56-amd64");
+        assertThat(linux61.fentryAvailability().available()).isTrue();
+        assertThat(linux61.fentryAvailability().reason()).contains("fentry/fexit on schedule()").contains("6.1.0-56-amd64");
+        Availability noFunction = new HostFacts(null, true, true, true, false, false, true, "5.4.0").fentryAvailability();
+        assertThat(noFunction.available()).isFalse();
+        assertThat(noFunction.reason()).contains("no function schedule()").contains("5.4.0");
+        Availability noBtf = new HostFacts(null, true, true, false, false, false, true, "5.4.0").fentryAvailability();
+        assertThat(noBtf.reason()).contains("fentry mode").contains("CONFIG_DEBUG_INFO_BTF");
+    }
+
+    @Test
+    void kprobeNeedsKprobesButNoBtf() {
+        HostFacts noBtf = new HostFacts(null, true, true, false, false, false, true, "4.19.0");
+        assertThat(noBtf.kprobeAvailability().available()).isTrue();
+        assertThat(noBtf.kprobeAvailability().reason()).contains("kprobe/kretprobe on schedule()");
+        Availability noKprobes = new HostFacts(null, true, true, true, true, true, false, "6.18.0").kprobeAvailability();
+        assertThat(noKprobes.available()).isFalse();
+        assertThat(noKprobes.reason()).contains("no kprobes").contains("CONFIG_KPROBES").contains("6.18.0");
+        Availability unprivileged = new HostFacts(null, false, false, false, false, false, true, "4.19.0").kprobeAvailability();
+        assertThat(unprivileged.reason()).contains("root").contains("CAP_BPF");
     }
 }

@@ -79,7 +79,7 @@ class LibbpfSourceLiveTest {
             source.start(new TraceOptions(ProbeMode.SCHED_TP, false));
             String during = LiveHost.loadedProgramNames();
             if (during != null) {
-                assertThat(during).contains(LibbpfSource.ENTRY_PROGRAM).contains(LibbpfSource.EXIT_PROGRAM);
+                assertThat(during).contains("ctxsw_entry").contains("ctxsw_exit");
             }
         } finally {
             source.close();
@@ -108,17 +108,51 @@ class LibbpfSourceLiveTest {
         assertThat(total.processes().size()).isZero();
     }
 
+    /**
+     * The schedule() modes on this host: the verifier accepts their programs wherever the kernel has
+     * the attachment point's type (it checks them against the real kernel), and attaching either
+     * works and measures, or is refused with one line that names the mode's problem.
+     */
     @Test
-    void unimplementedProbeModesAreRefusedWithAReason() {
+    void theScheduleModesLoadHereOrAreRefusedWithAReason() throws Exception {
+        for (KernelProbe probe : List.of(KernelProbe.FENTRY, KernelProbe.KPROBE)) {
+            Libbpf lib = Libbpf.load();
+            try (LoadedObject loaded = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, true)) {
+                System.err.println(probe.mode + ": the verifier accepts " + probe.programs);
+            } catch (SourceException e) {
+                System.err.println(probe.mode + ": not loaded here: " + e.getMessage());
+                assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
+                assertThat(e.getMessage()).doesNotContain("\n");
+            }
+            LibbpfSource source = new LibbpfSource();
+            TraceOptions options = new TraceOptions(probe.mode, false);
+            try {
+                Availability a = source.availability(options);
+                source.start(options);
+                System.err.println(probe.mode + ": attached (" + a.reason() + ")");
+                new PinnedPingPong().run(1 % Runtime.getRuntime().availableProcessors(), 2_000);
+                source.stop();
+                assertThat(source.drain().total().count()).isGreaterThanOrEqualTo(4_000);
+                assertThat(source.probeDescription()).startsWith(probe.mode.toString()).contains("not seen: preemptions");
+            } catch (SourceException e) {
+                System.err.println(probe.mode + ": refused here: " + e.getMessage());
+                assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
+                assertThat(e.getMessage()).doesNotContain("\n").containsAnyOf(probe.mode.toString(), probe.programs.get(0));
+            } finally {
+                source.close();
+            }
+        }
+    }
+
+    @Test
+    void autoPicksSchedTpWhereTheKernelHasIt() throws Exception {
         LibbpfSource source = new LibbpfSource();
-        Availability a = source.availability(new TraceOptions(ProbeMode.KPROBE, false));
-        assertThat(a.available()).isFalse();
-        assertThat(a.reason()).contains("kprobe").contains("sched-tp");
         try {
-            source.start(new TraceOptions(ProbeMode.FENTRY, false));
-            throw new AssertionError("start must refuse fentry");
-        } catch (SourceException e) {
-            assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
+            Availability a = source.availability(new TraceOptions(ProbeMode.AUTO, false));
+            assertThat(a.available()).isTrue();
+            assertThat(source.probeChoiceNote()).isEqualTo("probe auto: using sched-tp");
+            source.start(new TraceOptions(ProbeMode.AUTO, false));
+            assertThat(source.probeDescription()).startsWith("sched-tp");
         } finally {
             source.close();
         }

@@ -37,7 +37,7 @@ class VerifierLogTest {
     void theVerifiersComplaintIsTheDetailOfTheError() throws Exception {
         byte[] rejected = compileRejectedProgram();
         Libbpf lib = Libbpf.load();
-        assertThatThrownBy(() -> LoadedObject.load(lib, rejected, false))
+        assertThatThrownBy(() -> LoadedObject.load(lib, rejected, KernelProbe.SCHED_TP, false))
                 .isInstanceOfSatisfying(SourceException.class, e -> {
                     assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
                     assertThat(e.getMessage()).startsWith("the kernel refused to load the BPF program");
@@ -48,7 +48,7 @@ class VerifierLogTest {
     @Test
     void garbageIsRefusedWithoutACrash() throws Exception {
         Libbpf lib = Libbpf.load();
-        assertThatThrownBy(() -> LoadedObject.load(lib, "not an ELF object".getBytes(), false))
+        assertThatThrownBy(() -> LoadedObject.load(lib, "not an ELF object".getBytes(), KernelProbe.SCHED_TP, false))
                 .isInstanceOf(SourceException.class)
                 .hasMessageContaining("could not open the BPF object");
     }

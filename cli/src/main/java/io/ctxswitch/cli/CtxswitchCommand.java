@@ -132,6 +132,9 @@ final class CtxswitchCommand implements Callable<Integer> {
                 err.println("ctxswitch: " + choice.note());
             }
             source = choice.source();
+            if (source.probeChoiceNote() != null) {
+                err.println("ctxswitch: " + source.probeChoiceNote());
+            }
             if (interval != null && !source.name().equals("libbpf")) {
                 source.close();
                 throw new CommandLine.ParameterException(spec.commandLine(), "--interval needs the libbpf backend: the "

@@ -47,6 +47,15 @@ public interface LatencySource extends AutoCloseable {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * How the source chose among its ways of measuring when the user left it to choose
+     * ({@code --probe=auto}), e.g. "probe auto: using fentry; not sched-tp: ...", or null.
+     * Valid after {@link #availability}.
+     */
+    default String probeChoiceNote() {
+        return null;
+    }
+
     /** Things the user should know about the figures (e.g. microsecond timestamps), one line each. */
     default java.util.List<String> warnings() {
         return java.util.List.of();

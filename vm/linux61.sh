@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Runs a script of this machine on a real Linux 6.1 (Debian 12's linux-image-amd64) under QEMU's
+# software emulation, with this machine's root shared read-only (DESIGN.md §5), and brings its
+# output back:
+#   vm/linux61.sh SCRIPT OUTDIR    boot, run SCRIPT as root in the guest, power off. SCRIPT is copied
+#                                  to OUTDIR, which the guest sees as /mnt (the guest has its own
+#                                  /tmp); SCRIPT's stdout and stderr land in
+#                                  OUTDIR/guest.log, its exit status in OUTDIR/exit-status, the
+#                                  serial console in OUTDIR/console.log. Exits with SCRIPT's status.
+#   vm/linux61.sh prepare          only download the kernel and build the initramfs (cached).
+# Needs root (9p shares the whole root), qemu-system-x86, kmod, cpio and Debian's apt sources.
+# Environment: CTXSWITCH_VM_CACHE (default vm/target), CTXSWITCH_VM_TIMEOUT (seconds, default 1500),
+# CTXSWITCH_VM_CPUS (default 2), CTXSWITCH_VM_MEMORY (default 2048 MiB).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${CTXSWITCH_VM_CACHE:-$here/target}
+say() { echo "linux61: $*" >&2; }
+
+prepare() {
+	mkdir -p "$cache"
+	if [ -s "$cache/initramfs.cpio.gz" ] && [ -s "$cache/vmlinuz" ] && [ "$cache/initramfs.cpio.gz" -nt "$here/init.sh" ]; then
+		return
+	fi
+	local image
+	image=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+	if [ -z "$image" ]; then
+		say "apt knows no linux-image-amd64: this needs Debian 12's package sources (apt-get update)"
+		exit 3
+	fi
+	say "downloading $image and busybox-static (once, into $cache)"
+	rm -rf "$cache/debs" "$cache/tree" "$cache/initramfs"
+	mkdir -p "$cache/debs" "$cache/tree" "$cache/initramfs/modules"
+	(cd "$cache/debs" && apt-get download -q "$image" busybox-static >/dev/null 2>&1) || {
+		say "apt-get download $image busybox-static failed"; exit 3; }
+	for deb in "$cache"/debs/*.deb; do dpkg-deb -x "$deb" "$cache/tree"; done
+	local release
+	release=$(ls "$cache/tree/lib/modules")
+	cp "$cache"/tree/boot/vmlinuz-* "$cache/vmlinuz"
+	depmod -b "$cache/tree" "$release"
+	# The 9p share needs virtio-pci and 9p, which Debian builds as modules: load them in dependency order.
+	local root=$cache/initramfs
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+	cp "$cache/tree/bin/busybox" "$root/bin/busybox"
+	cp "$here/init.sh" "$root/init"
+	chmod 755 "$root/init"
+	: >"$root/modules/order"
+	for module in virtio_pci 9pnet_virtio 9p; do
+		modprobe -d "$cache/tree" -S "$release" --show-depends "$module" | awk '$1 == "insmod" {print $2}'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		cp "$ko" "$root/modules/"
+		basename "$ko" >>"$root/modules/order"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$cache/initramfs.cpio.gz.tmp"
+	mv "$cache/initramfs.cpio.gz.tmp" "$cache/initramfs.cpio.gz"
+	echo "$release" >"$cache/release"
+	say "kernel $release ready"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	say "run it as root: the guest sees this machine's root through 9p"
+	exit 3
+fi
+for tool in qemu-system-x86_64 depmod modprobe cpio apt-get dpkg-deb; do
+	command -v "$tool" >/dev/null || { say "$tool is missing (apt-get install qemu-system-x86 kmod cpio)"; exit 3; }
+done
+
+if [ "${1:-}" = prepare ]; then
+	prepare
+	exit 0
+fi
+if [ $# -ne 2 ]; then
+	echo "usage: vm/linux61.sh SCRIPT OUTDIR | vm/linux61.sh prepare" >&2
+	exit 2
+fi
+script=$(realpath "$1")
+out=$(realpath -m "$2")
+[ -r "$script" ] || { say "no script $script"; exit 2; }
+prepare
+mkdir -p "$out"
+rm -f "$out/exit-status" "$out/guest.log" "$out/console.log"
+cp "$script" "$out/run.sh"
+say "booting Linux $(cat "$cache/release") to run $script (output in $out)"
+timeout "${CTXSWITCH_VM_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu max -smp "${CTXSWITCH_VM_CPUS:-2}" \
+	-m "${CTXSWITCH_VM_MEMORY:-2048}" -nographic -no-reboot -nic none \
+	-kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 quiet ctxswitch.script=/mnt/run.sh" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$out,mount_tag=out,security_model=none" \
+	</dev/null >"$out/console.log" 2>&1 || say "qemu ended with status $?"
+if [ ! -s "$out/exit-status" ]; then
+	say "the guest did not finish its script: see $out/console.log"
+	tail -20 "$out/console.log" >&2
+	exit 1
+fi
+exit "$(cat "$out/exit-status")"
