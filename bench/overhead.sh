@@ -5,14 +5,17 @@
 #   sudo bench/overhead.sh [PAIRS] [LOOPS]        (defaults 15 and 100000)
 # Writes bench/results/overhead-<host>.md. Needs: the jar (mvn -q -DskipTests package), perf,
 # taskset, and for the reference tracer clang, bpftool, gcc and libbpf-dev.
+# Environment: PROBES, the libbpf probe modes to measure (default sched-tp, with the per-task
+# table and the reference tracer beside it; bench/linux61-overhead.sh sets "fentry kprobe"), OUT.
 set -euo pipefail
 pairs=${1:-15}
 loops=${2:-100000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 jar=$root/cli/target/ctxswitch.jar
-out=$root/bench/results/overhead-$(hostname -s).md
+out=${OUT:-$root/bench/results/overhead-$(hostname -s).md}
+probes=${PROBES:-sched-tp}
 [ -f "$jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 2; }
-make -s -C "$root/bench/reftracer"
+[ "$probes" = sched-tp ] && make -s -C "$root/bench/reftracer"
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # Tracers' user space runs on another CPU than the workload: what is measured is the probes' cost.
@@ -56,16 +59,20 @@ measure() {
 
 java_cmd=(java -Xmx64m -XX:+UseSerialGC -jar "$jar")
 results=()
-results+=("$(measure "ctxswitch libbpf sched-tp" "tracing with" "${java_cmd[@]}" --backend=libbpf)")
-results+=("$(measure "ctxswitch libbpf sched-tp --top=10 (per-task table)" "tracing with" "${java_cmd[@]}" --backend=libbpf --top=10)")
-results+=("$(measure "reference: minimal C libbpf tracer (count and sum only)" "attached" "$root/target/reftracer/reftracer" 3600)")
+for probe in $probes; do
+	results+=("$(measure "ctxswitch libbpf $probe" "tracing with" "${java_cmd[@]}" --backend=libbpf --probe="$probe")")
+done
+if [ "$probes" = sched-tp ]; then
+	results+=("$(measure "ctxswitch libbpf sched-tp --top=10 (per-task table)" "tracing with" "${java_cmd[@]}" --backend=libbpf --top=10)")
+	results+=("$(measure "reference: minimal C libbpf tracer (count and sum only)" "attached" "$root/target/reftracer/reftracer" 3600)")
+fi
 
 {
 	echo "# Tracing overhead on a pinned pipe ping-pong"
 	echo
 	echo "Machine: $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\`, $pairs untraced/traced pairs per tracer, tracer's user space on CPU $tracer_cpu."
-	echo "Rerun: \`sudo bench/overhead.sh $pairs $loops\`."
+	echo "Rerun: \`${RERUN:-sudo bench/overhead.sh $pairs $loops}\`."
 	echo
 	echo "| tracer | median traced/untraced | spread (min..max) |"
 	echo "|---|---|---|"

@@ -73,18 +73,13 @@ public final class CpuAreaReader {
         return d;
     }
 
-    /**
-     * Each bucket's new samples go in at the bucket's middle, kept within the interval's exact
-     * min and max: the bucket is at most 1/128 wide, so the value is within 0.4 % of every sample in it.
-     */
+    /** Each bucket's new samples, at the bucket's representative value within the interval's min and max. */
     private void addDistribution(LatencyStats part, long min, long max) {
         for (int b = 0; b < histNow.length; b++) {
             long added = histNow[b] - histPrevious[b];
             histPrevious[b] = histNow[b];
             if (added > 0) {
-                long middle = KernelLayout.bucketLow(b) + KernelLayout.bucketWidth(b) / 2;
-                long value = min <= max ? Math.max(min, Math.min(max, middle)) : middle;
-                part.addToDistribution(value, added);
+                part.addToDistribution(io.ctxswitch.core.stats.LogLinearBuckets.representative(b, min, max), added);
             }
         }
     }

@@ -1,13 +1,15 @@
 package io.ctxswitch.libbpf;
 
+import io.ctxswitch.core.stats.LogLinearBuckets;
+
 /**
  * Mirrors ctxswitch.h: sizes and offsets of the maps' values, and the log-linear histogram buckets.
  * KernelLayoutTest checks every number here against the BTF of the committed object.
  */
 final class KernelLayout {
-    static final int SUB_BITS = 7;
-    static final int MAX_EXP = 35;
-    static final int NBUCKETS = (MAX_EXP - SUB_BITS + 2) << SUB_BITS;
+    static final int SUB_BITS = LogLinearBuckets.SUB_BITS;
+    static final int MAX_EXP = LogLinearBuckets.MAX_EXP;
+    static final int NBUCKETS = LogLinearBuckets.COUNT;
     static final int PROC_TABLE_SIZE = 16384;
 
     // struct interval_slot
@@ -49,33 +51,6 @@ final class KernelLayout {
 
     /** The bucket of a latency, exactly as bucket_of() in the BPF program computes it. */
     static int bucketOf(long ns) {
-        if (ns < (1L << SUB_BITS)) {
-            return (int) ns;
-        }
-        int e = 63 - Long.numberOfLeadingZeros(ns);
-        if (e > MAX_EXP) {
-            return NBUCKETS - 1;
-        }
-        int b = (e - SUB_BITS + 1) << SUB_BITS;
-        return b + (int) ((ns >>> (e - SUB_BITS)) & ((1 << SUB_BITS) - 1));
-    }
-
-    /** The smallest latency in bucket {@code b}. */
-    static long bucketLow(int b) {
-        if (b < (1 << SUB_BITS)) {
-            return b;
-        }
-        int e = (b >> SUB_BITS) + SUB_BITS - 1;
-        long sub = b & ((1 << SUB_BITS) - 1);
-        return ((1L << SUB_BITS) + sub) << (e - SUB_BITS);
-    }
-
-    /** How many distinct latencies bucket {@code b} holds (the last one is open-ended; this is its nominal width). */
-    static long bucketWidth(int b) {
-        if (b < (1 << SUB_BITS)) {
-            return 1;
-        }
-        int e = (b >> SUB_BITS) + SUB_BITS - 1;
-        return 1L << (e - SUB_BITS);
+        return LogLinearBuckets.bucketOf(ns);
     }
 }
