@@ -78,6 +78,9 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
     java.nio.file.Path perfPath;
 
+    @Option(names = "--bpftrace", paramLabel = "PATH", description = "The bpftrace binary to use (0.17 or later). Default: bpftrace on PATH.")
+    java.nio.file.Path bpftracePath;
+
     @Option(names = "--list-backends", description = "Say which backends this build has and whether each can run here, then exit.")
     boolean listBackends;
 
@@ -114,7 +117,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = new TraceSession();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, perfPath, record);
+        TraceOptions options = new TraceOptions(probe, top > 0, perfPath, record, bpftracePath);
         if (listBackends) {
             return listBackends(options);
         }

@@ -8,6 +8,7 @@ import com.google.inject.TypeLiteral;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.ReplayFormat;
+import io.ctxswitch.bpftrace.BpftraceModule;
 import io.ctxswitch.libbpf.LibbpfModule;
 import io.ctxswitch.perf.PerfModule;
 import java.io.PrintStream;
@@ -35,7 +36,7 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
-        Injector injector = Guice.createInjector(new LibbpfModule(), new PerfModule());
+        Injector injector = Guice.createInjector(new LibbpfModule(), new BpftraceModule(), new PerfModule());
         Map<String, Provider<LatencySource>> backends =
                 injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<LatencySource>>>() { }));
         java.util.Set<ReplayFormat> formats = injector.getInstance(Key.get(new TypeLiteral<java.util.Set<ReplayFormat>>() { }));

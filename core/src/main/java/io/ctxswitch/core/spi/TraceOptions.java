@@ -12,15 +12,16 @@ import java.util.Objects;
  *                that work when not
  * @param perf the perf binary ({@code --perf}), or null for the one on PATH
  * @param record where to keep the recording ({@code --record}), or null
+ * @param bpftrace the bpftrace binary ({@code --bpftrace}), or null for the one on PATH
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, Path record) {
+public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, Path record, Path bpftrace) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
-        this(probe, perTask, null, null);
+        this(probe, perTask, null, null, null);
     }
 
     public static TraceOptions defaults() {

@@ -1,0 +1,159 @@
+package io.ctxswitch.bpftrace;
+
+import io.ctxswitch.core.stats.LatencyStats;
+import io.ctxswitch.core.stats.LogLinearBuckets;
+import io.ctxswitch.core.stats.ProcessTable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What our script's output says, gathered line by line ({@link #accept}) and turned into figures
+ * ({@link #stats}). Values of a map arrive once each, when bpftrace prints its maps on exit.
+ */
+final class BpftraceResult {
+    /** How many parts each keyed map's key has: per CPU one, per task (tid, pid, comm) three. */
+    static final Map<String, Integer> KEY_PARTS = Map.of(
+            "@ctxsw_n", 1, "@ctxsw_sum", 1, "@ctxsw_min", 1, "@ctxsw_max", 1, "@ctxsw_hist", 1,
+            "@ctxsw_task_n", 3, "@ctxsw_task_sum", 3, "@ctxsw_task_min", 3, "@ctxsw_task_max", 3);
+    private static final Pattern IDLE_NAME = Pattern.compile("swapper/(\\d+)");
+
+    private final Map<String, Map<List<String>, Long>> keyed = new HashMap<>();
+    private final Map<String, Long> scalars = new HashMap<>();
+    private String probe;
+    private boolean attached;
+    private long elapsedNs = -1;
+    private long lost;
+    private long skipped;
+
+    /** Takes one line of output. */
+    void accept(String line) {
+        for (BpftraceLine.Entry entry : BpftraceLine.parse(line, KEY_PARTS)) {
+            if (entry instanceof BpftraceLine.MapValue v) {
+                if (v.key().isEmpty()) {
+                    scalars.put(v.map(), v.value());
+                } else {
+                    keyed.computeIfAbsent(v.map(), k -> new HashMap<>()).put(v.key(), v.value());
+                }
+            } else if (entry instanceof BpftraceLine.Printed p) {
+                printed(p.text());
+            } else if (entry instanceof BpftraceLine.Lost l) {
+                lost += l.events();
+            } else if (entry instanceof BpftraceLine.Unparsable) {
+                skipped++;
+            }
+        }
+    }
+
+    /** A line that could not even be read (longer than any output of ours): skipped and counted. */
+    void skipLine() {
+        skipped++;
+    }
+
+    private void printed(String text) {
+        if (text.startsWith(BpftraceScript.HEADER)) {
+            probe = text.substring(BpftraceScript.HEADER.length()).strip();
+        } else if (text.equals(BpftraceScript.ATTACHED)) {
+            attached = true;
+        } else if (text.startsWith(BpftraceScript.ELAPSED)) {
+            try {
+                elapsedNs = Long.parseLong(text.substring(BpftraceScript.ELAPSED.length()).strip());
+            } catch (NumberFormatException e) {
+                skipped++;
+            }
+        } else {
+            skipped++;
+        }
+    }
+
+    /** The probe mode the script's first line names, or null. */
+    String probe() {
+        return probe;
+    }
+
+    /** Whether the script said that its probes are attached. */
+    boolean attached() {
+        return attached;
+    }
+
+    /** How long bpftrace ran, from the script's END, or -1. */
+    long elapsedNs() {
+        return elapsedNs;
+    }
+
+    /** Whether any of our maps was seen (the script ran to its end and bpftrace printed them). */
+    boolean hasMaps() {
+        return scalars.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"))
+                || keyed.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"));
+    }
+
+    long skippedLines() {
+        return skipped;
+    }
+
+    /** The figures: exact per CPU and in total, the distribution from the buckets, per task if kept. */
+    LatencyStats stats() {
+        LatencyStats stats = new LatencyStats();
+        Map<List<String>, Long> counts = map("@ctxsw_n");
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Map.Entry<List<String>, Long> e : counts.entrySet()) {
+            List<String> cpu = e.getKey();
+            long count = e.getValue();
+            if (count <= 0 || number(cpu.get(0)) < 0) {
+                continue;
+            }
+            long cpuMin = map("@ctxsw_min").getOrDefault(cpu, 0L);
+            long cpuMax = map("@ctxsw_max").getOrDefault(cpu, 0L);
+            stats.addCpu((int) number(cpu.get(0)), count, map("@ctxsw_sum").getOrDefault(cpu, 0L), cpuMin, cpuMax);
+            min = Math.min(min, cpuMin);
+            max = Math.max(max, cpuMax);
+        }
+        for (Map.Entry<List<String>, Long> e : map("@ctxsw_hist").entrySet()) {
+            long b = number(e.getKey().get(0));
+            if (b >= 0 && b < LogLinearBuckets.COUNT && e.getValue() > 0) {
+                stats.addToDistribution(LogLinearBuckets.representative((int) b, min, max), e.getValue());
+            }
+        }
+        addTasks(stats.processes());
+        stats.addUnpaired(scalars.getOrDefault("@ctxsw_unpaired", 0L));
+        stats.addNoSwitch(scalars.getOrDefault("@ctxsw_no_switch", 0L));
+        stats.addLost(lost);
+        stats.addSkippedLines(skipped);
+        return stats;
+    }
+
+    private void addTasks(ProcessTable table) {
+        for (Map.Entry<List<String>, Long> e : map("@ctxsw_task_n").entrySet()) {
+            List<String> key = e.getKey();
+            if (key.size() != 3 || number(key.get(0)) < 0 || number(key.get(1)) < 0) {
+                skipped++;
+                continue;
+            }
+            int tid = (int) number(key.get(0));
+            String comm = key.get(2).strip();
+            int cpu = 0;
+            Matcher idle = IDLE_NAME.matcher(comm);
+            if (tid == 0 && idle.matches()) {
+                cpu = Integer.parseInt(idle.group(1)); // one idle task per CPU, all with tid 0
+            }
+            table.add(ProcessTable.taskKey(tid, cpu), tid, (int) number(key.get(1)), comm, e.getValue(),
+                    map("@ctxsw_task_sum").getOrDefault(key, 0L), map("@ctxsw_task_min").getOrDefault(key, 0L),
+                    map("@ctxsw_task_max").getOrDefault(key, 0L));
+        }
+    }
+
+    private Map<List<String>, Long> map(String name) {
+        return keyed.getOrDefault(name, Map.of());
+    }
+
+    private static long number(String text) {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

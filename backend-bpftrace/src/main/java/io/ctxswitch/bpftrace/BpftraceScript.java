@@ -1,0 +1,128 @@
+package io.ctxswitch.bpftrace;
+
+import io.ctxswitch.core.stats.LogLinearBuckets;
+
+/**
+ * Generates the bpftrace program that measures DESIGN.md §2's interval with the chosen probes and
+ * aggregates in the kernel: per CPU count, sum, min and max (exact, so the mean is exact), the
+ * log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the script, no loop),
+ * and with {@code --top} the same figures per incoming task. Nothing is printed per event; bpftrace
+ * prints the maps when it is stopped. No value from the user reaches the script: its only inputs
+ * are the probe mode, bpftrace's version and whether tasks are wanted.
+ */
+final class BpftraceScript {
+    /** The first line the script prints, and what --replay recognises it by. */
+    static final String HEADER = "ctxswitch bpftrace script: probe ";
+    /** Printed once every probe is attached (interval probes are attached last). */
+    static final String ATTACHED = "ctxswitch: attached";
+    /** Printed by END: how long bpftrace ran, which is the span a replay covers. */
+    static final String ELAPSED = "ctxswitch: elapsed ns ";
+
+    private BpftraceScript() {
+    }
+
+    static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask) {
+        StringBuilder s = new StringBuilder();
+        s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); }\n");
+        switch (probe) {
+            case SCHED_TP -> schedTp(s, perTask);
+            case FENTRY -> {
+                boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
+                schedule(s, modern ? "fentry:schedule" : "kfunc:schedule", modern ? "fexit:schedule" : "kretfunc:schedule", perTask);
+            }
+            case KPROBE -> schedule(s, "kprobe:schedule", "kretprobe:schedule", perTask);
+        }
+        s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
+        s.append("END {\n\tprintf(\"").append(ELAPSED).append("%llu\\n\", elapsed);\n\tclear(@ctxsw_ready);\n\tclear(@ctxsw_start);\n");
+        if (probe != BpftraceProbe.SCHED_TP) {
+            s.append("\tclear(@ctxsw_prev);\n\tclear(@ctxsw_next);\n");
+        }
+        return s.append("}\n").toString();
+    }
+
+    /** A task enters __schedule() (A); the exit with is_switch is B's start: a sample. */
+    private static void schedTp(StringBuilder s, boolean perTask) {
+        s.append("""
+                rawtracepoint:sched_entry_tp {
+                	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
+                	@ctxsw_start[cpu] = nsecs;
+                }
+                rawtracepoint:sched_exit_tp {
+                	$now = nsecs;
+                	$s = @ctxsw_start[cpu];
+                	@ctxsw_start[cpu] = 0;
+                	if ($s == 0 || $now < $s) {
+                		@ctxsw_unpaired = count();
+                	} else if ((arg0 & 0xff) == 0) {
+                		@ctxsw_no_switch = count();
+                	} else {
+                """);
+        record(s, perTask);
+        s.append("\t}\n}\n");
+    }
+
+    /**
+     * A enters schedule(); sched_switch on that CPU with prev == A names B (stored as pid + 1, so
+     * that 0 means "none yet"); the return is a sample only in B. A return after idle or after a
+     * preemption is not B's and is counted as unpaired, never as a sample.
+     */
+    private static void schedule(StringBuilder s, String entry, String exit, boolean perTask) {
+        s.append(entry).append("""
+                 {
+                	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
+                	@ctxsw_start[cpu] = nsecs;
+                	@ctxsw_prev[cpu] = tid;
+                	@ctxsw_next[cpu] = 0;
+                }
+                tracepoint:sched:sched_switch /@ctxsw_start[cpu]/ {
+                	if (@ctxsw_next[cpu] == 0 && @ctxsw_prev[cpu] == args->prev_pid) { @ctxsw_next[cpu] = args->next_pid + 1; }
+                }
+                """).append(exit).append("""
+                 {
+                	$now = nsecs;
+                	$s = @ctxsw_start[cpu];
+                	$n = @ctxsw_next[cpu];
+                	@ctxsw_start[cpu] = 0;
+                	if ($s != 0 && $now >= $s && $n == 0 && tid == @ctxsw_prev[cpu]) {
+                		@ctxsw_no_switch = count();
+                	} else if ($s == 0 || $now < $s || $n != tid + 1) {
+                		@ctxsw_unpaired = count();
+                	} else {
+                """);
+        record(s, perTask);
+        s.append("\t}\n}\n");
+    }
+
+    /** One sample $d on this CPU, for the current (incoming) task. */
+    private static void record(StringBuilder s, boolean perTask) {
+        int sub = LogLinearBuckets.SUB_BITS;
+        s.append("""
+                		$d = $now - $s;
+                		@ctxsw_n[cpu] = count();
+                		@ctxsw_sum[cpu] = sum($d);
+                		@ctxsw_min[cpu] = min($d);
+                		@ctxsw_max[cpu] = max($d);
+                		$v = $d;
+                		$e = (uint64)0;
+                		if ($v >= 4294967296) { $v = $v >> 32; $e = $e + 32; }
+                		if ($v >= 65536) { $v = $v >> 16; $e = $e + 16; }
+                		if ($v >= 256) { $v = $v >> 8; $e = $e + 8; }
+                		if ($v >= 16) { $v = $v >> 4; $e = $e + 4; }
+                		if ($v >= 4) { $v = $v >> 2; $e = $e + 2; }
+                		if ($v >= 2) { $e = $e + 1; }
+                		$b = $d;
+                """);
+        s.append("\t\tif ($e > ").append(LogLinearBuckets.MAX_EXP).append(") { $b = ").append(LogLinearBuckets.COUNT - 1)
+                .append("; } else if ($e >= ").append(sub).append(") { $b = (($e - ").append(sub - 1).append(") << ").append(sub)
+                .append(") + (($d >> ($e - ").append(sub).append(")) & ").append((1 << sub) - 1).append("); }\n");
+        s.append("\t\t@ctxsw_hist[$b] = count();\n");
+        if (perTask) {
+            s.append("""
+                    		@ctxsw_task_n[tid, pid, comm] = count();
+                    		@ctxsw_task_sum[tid, pid, comm] = sum($d);
+                    		@ctxsw_task_min[tid, pid, comm] = min($d);
+                    		@ctxsw_task_max[tid, pid, comm] = max($d);
+                    """);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.ctxswitch.bpftrace;
+
+import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.ProbeMode;
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.core.stats.LatencyStats;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The bpftrace backend: our generated script (see {@link BpftraceScript}) run by bpftrace as a child
+ * process, no shell, the script on its command line. bpftrace aggregates in the kernel and prints
+ * its maps when it is stopped with SIGTERM (or SIGINT, which a Ctrl+C on the terminal sends it too);
+ * the figures come in one piece then.
+ */
+public final class BpftraceSource implements LatencySource {
+    public static final String NAME = "bpftrace";
+    /** Compiling and attaching takes bpftrace seconds; under emulation, much longer. */
+    private static final long ATTACH_TIMEOUT_S = 180;
+    private static final long STOP_TIMEOUT_S = 60;
+    private static final int STDERR_KEPT = 1 << 16;
+    /** Room for tasks in bpftrace's maps (its default is 4096 keys); 0.17 and later spellings. */
+    private static final String MAP_KEYS = "16384";
+
+    private BpftraceTool tool;
+    private BpftraceHost.Choice choice;
+    private Path toolFor;
+    private ProbeMode choiceFor;
+    private Process process;
+    private final BpftraceResult result = new BpftraceResult();
+    private final CountDownLatch attachedOrEnded = new CountDownLatch(1);
+    private final StringBuilder stderr = new StringBuilder();
+    private Thread stdoutReader;
+    private Thread stderrReader;
+    private volatile boolean ended;
+    private volatile boolean stopRequested;
+    private volatile Runnable onFinished = () -> { };
+    private volatile IOException readFailure;
+    private boolean drained;
+
+    @jakarta.inject.Inject
+    public BpftraceSource() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Availability availability(TraceOptions options) {
+        return choice(options).availability();
+    }
+
+    private BpftraceHost.Choice choice(TraceOptions options) {
+        if (choice == null || !java.util.Objects.equals(toolFor, options.bpftrace()) || choiceFor != options.probe()) {
+            String problem = null;
+            try {
+                tool = BpftraceTool.find(options.bpftrace());
+            } catch (SourceException e) {
+                tool = null;
+                problem = e.getMessage();
+            }
+            choice = BpftraceHost.gather(tool, problem).choose(options.probe());
+            toolFor = options.bpftrace();
+            choiceFor = options.probe();
+        }
+        return choice;
+    }
+
+    @Override
+    public String probeChoiceNote() {
+        return choice == null ? null : choice.note();
+    }
+
+    @Override
+    public void start(TraceOptions options) throws SourceException {
+        BpftraceHost.Choice chosen = choice(options);
+        if (chosen.probe() == null) {
+            throw SourceException.environment(chosen.availability().reason());
+        }
+        String script = BpftraceScript.generate(chosen.probe(), tool.version(), options.perTask());
+        ProcessBuilder builder = new ProcessBuilder(command(script))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("BPFTRACE_MAP_KEYS_MAX", MAP_KEYS);
+        builder.environment().put("BPFTRACE_MAX_MAP_KEYS", MAP_KEYS);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw SourceException.environment("bpftrace could not be started: " + e.getMessage());
+        }
+        stdoutReader = daemon("ctxswitch-bpftrace-out", () -> readOutput(process.getInputStream()));
+        stderrReader = daemon("ctxswitch-bpftrace-err", () -> readErrors(process.getErrorStream()));
+        try {
+            boolean settled = attachedOrEnded.await(ATTACH_TIMEOUT_S, TimeUnit.SECONDS);
+            if (!result.attached()) {
+                String why = settled ? failure("bpftrace stopped before attaching its probes")
+                        : "bpftrace did not attach its probes within " + ATTACH_TIMEOUT_S + " s";
+                close();
+                throw SourceException.environment(why);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while bpftrace was starting");
+        }
+    }
+
+    /**
+     * bpftrace with JSON output (one object per line, whatever the version prints for text) and
+     * without its type warnings. Under setpriv, when there is one, bpftrace gets SIGTERM if we die
+     * without stopping it (kill -9), so that it never traces on alone.
+     */
+    private List<String> command(String script) {
+        List<String> command = new ArrayList<>();
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        if (Files.isExecutable(setpriv)) {
+            command.addAll(List.of(setpriv.toString(), "--pdeathsig", "TERM", "--"));
+        }
+        command.addAll(List.of(tool.binary().toString(), "-f", "json", "--no-warnings", "-e", script));
+        return command;
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void readOutput(InputStream out) {
+        try (out) {
+            BoundedLineReader lines = new BoundedLineReader(out);
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                synchronized (result) {
+                    result.accept(line);
+                }
+                if (result.attached()) {
+                    attachedOrEnded.countDown();
+                }
+            }
+        } catch (IOException e) {
+            readFailure = e;
+        } finally {
+            try {
+                process.waitFor(STOP_TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ended = true;
+            attachedOrEnded.countDown();
+            onFinished.run();
+        }
+    }
+
+    private void readErrors(InputStream err) {
+        try (err) {
+            byte[] buffer = new byte[4096];
+            for (int n = err.read(buffer); n > 0; n = err.read(buffer)) {
+                synchronized (stderr) {
+                    if (stderr.length() < STDERR_KEPT) {
+                        stderr.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone; what it said so far is kept
+        }
+    }
+
+    /** A one-line error: what happened, and bpftrace's own error line (not its warnings). */
+    private String failure(String what) {
+        joinQuietly(stderrReader, 2);
+        String said;
+        synchronized (stderr) {
+            said = stderr.toString();
+        }
+        String error = said.lines().map(String::strip).filter(l -> l.startsWith("ERROR:") && !l.contains("RLIMIT_MEMLOCK"))
+                .findFirst().orElse(said.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.contains("RLIMIT_MEMLOCK"))
+                        .reduce((a, b) -> b).orElse(""));
+        String status = process != null && !process.isAlive() ? exitStatus(process.exitValue()) : "";
+        String text = what + status + (error.isEmpty() ? "" : ": " + error);
+        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    }
+
+    private static String exitStatus(int code) {
+        return code > 128 ? " (killed by signal " + (code - 128) + ")" : code != 0 ? " (exit status " + code + ")" : "";
+    }
+
+    @Override
+    public String probeDescription() {
+        return choice == null || choice.probe() == null ? "bpftrace" : choice.probe().description();
+    }
+
+    /** Nothing until bpftrace has printed its maps (when stopped, or when it ended on its own). */
+    @Override
+    public LatencyStats drain() throws SourceException {
+        if (drained || !ended) {
+            return new LatencyStats();
+        }
+        drained = true;
+        synchronized (result) {
+            if (!result.hasMaps()) {
+                String what = stopRequested ? "bpftrace printed no figures when stopped" : "bpftrace ended before it was stopped";
+                throw SourceException.environment(failure(what + "; nothing it measured can be shown"));
+            }
+            if (readFailure != null) {
+                throw SourceException.environment("reading bpftrace's output failed: " + readFailure.getMessage());
+            }
+            return result.stats();
+        }
+    }
+
+    @Override
+    public long progress() {
+        return -1;
+    }
+
+    @Override
+    public boolean finished() {
+        return ended;
+    }
+
+    @Override
+    public void onFinished(Runnable callback) {
+        onFinished = callback;
+        if (ended) {
+            callback.run();
+        }
+    }
+
+    @Override
+    public List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        if (result.skippedLines() > 0) {
+            warnings.add(result.skippedLines() + " lines of bpftrace's output were not understood and were skipped");
+        }
+        return warnings;
+    }
+
+    /**
+     * SIGTERM: bpftrace prints its maps and exits; waited for, then killed if it does not. Through
+     * the process handle: Process.destroy() also closes our end of bpftrace's output, and bpftrace,
+     * writing its maps into a closed pipe, would die of SIGPIPE.
+     */
+    @Override
+    public void stop() {
+        stopRequested = true;
+        if (process == null) {
+            return;
+        }
+        process.toHandle().destroy();
+        joinQuietly(stdoutReader, STOP_TIMEOUT_S);
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        joinQuietly(stdoutReader, 5);
+    }
+
+    private static void joinQuietly(Thread t, long seconds) {
+        if (t != null) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(seconds));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.toHandle().destroy();
+            try {
+                if (!process.waitFor(STOP_TIMEOUT_S, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.ctxswitch.bpftrace;
+
+import io.ctxswitch.core.spi.SourceException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** The bpftrace binary: found (--bpftrace or PATH) and asked for its version, without a shell. */
+final class BpftraceTool {
+    static final String INSTALL = "install it with 'apt-get install bpftrace' or name it with --bpftrace=PATH";
+
+    private final Path binary;
+    private final BpftraceVersion version;
+
+    private BpftraceTool(Path binary, BpftraceVersion version) {
+        this.binary = binary;
+        this.version = version;
+    }
+
+    /** The bpftrace to use and its version, or an environment error naming what is missing. */
+    static BpftraceTool find(Path requested) throws SourceException {
+        Path binary = requested != null ? requested : onPath();
+        if (requested != null && (!Files.isRegularFile(requested) || !Files.isExecutable(requested))) {
+            throw SourceException.environment("--bpftrace=" + requested + " is not an executable file");
+        }
+        if (binary == null) {
+            throw SourceException.environment("bpftrace is not installed: " + INSTALL);
+        }
+        String output;
+        try {
+            Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw SourceException.environment(binary + " --version failed: " + firstLine(output) + "; " + INSTALL);
+            }
+        } catch (IOException e) {
+            throw SourceException.environment("bpftrace could not be started: " + e.getMessage() + "; " + INSTALL);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while asking bpftrace for its version");
+        }
+        BpftraceVersion version = BpftraceVersion.parse(output);
+        if (version == null) {
+            throw SourceException.environment(binary + " does not say its version (it said '" + firstLine(output) + "')");
+        }
+        if (!version.atLeast(BpftraceVersion.OLDEST)) {
+            throw SourceException.environment("bpftrace " + version + " is too old: the bpftrace backend needs "
+                    + BpftraceVersion.OLDEST + " or later");
+        }
+        return new BpftraceTool(binary, version);
+    }
+
+    private static Path onPath() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "bpftrace");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    Path binary() {
+        return binary;
+    }
+
+    BpftraceVersion version() {
+        return version;
+    }
+
+    static String firstLine(String text) {
+        String line = text.strip().lines().findFirst().orElse("");
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}
