@@ -12,7 +12,7 @@ trace() {
 	java -jar "$jar" --format=json "$@" >"$out/$name.json" 2>"$out/$name.err" &
 	pid=$!
 	i=0
-	while ! grep -q '^ctxswitch: tracing' "$out/$name.err" && kill -0 $pid 2>/dev/null && [ $i -lt 600 ]; do
+	while ! grep -q '^ctxswitch: tracing' "$out/$name.err" && kill -0 $pid 2>/dev/null && [ $i -lt 1800 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -32,6 +32,13 @@ trace fentry-pingpong "$pingpong" --backend=libbpf --probe=fentry --duration=10s
 trace auto-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s
 trace kprobe-sleeper "$sleeper" --backend=libbpf --probe=kprobe --duration=8s
 trace fentry-sleeper "$sleeper" --backend=libbpf --probe=fentry --duration=8s
+
+# The bpftrace backend with this machine's bpftrace (Debian 12: 0.17) on kprobes; its output is kept.
+if command -v bpftrace >/dev/null; then
+	trace bpftrace-kprobe-pingpong "taskset -c 0 perf bench sched pipe -l 20000" --backend=bpftrace --probe=kprobe \
+		--duration=20s --top=5 --record="$out/bpftrace-kprobe-pingpong.bpftrace"
+	bpftrace --version >"$out/bpftrace-version"
+fi
 
 # The original approach (one start per CPU at schedule(), taken at its return) on the same workload,
 # for contrast: it pairs a task's entry with its own return after the idle period.

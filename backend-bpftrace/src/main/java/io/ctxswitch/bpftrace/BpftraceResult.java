@@ -126,7 +126,11 @@ final class BpftraceResult {
     }
 
     private void addTasks(ProcessTable table) {
-        for (Map.Entry<List<String>, Long> e : map("@ctxsw_task_n").entrySet()) {
+        // A task renamed by exec has an entry per name; the table keeps the name added last, so the
+        // name with the most switches goes in last.
+        List<Map.Entry<List<String>, Long>> tasks = new java.util.ArrayList<>(map("@ctxsw_task_n").entrySet());
+        tasks.sort(Map.Entry.comparingByValue());
+        for (Map.Entry<List<String>, Long> e : tasks) {
             List<String> key = e.getKey();
             if (key.size() != 3 || number(key.get(0)) < 0 || number(key.get(1)) < 0) {
                 skipped++;

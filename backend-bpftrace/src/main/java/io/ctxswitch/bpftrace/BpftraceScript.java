@@ -30,7 +30,7 @@ final class BpftraceScript {
                 boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
                 schedule(s, modern ? "fentry:schedule" : "kfunc:schedule", modern ? "fexit:schedule" : "kretfunc:schedule", perTask);
             }
-            case KPROBE -> schedule(s, "kprobe:schedule", "kretprobe:schedule", perTask);
+            case KPROBE -> schedule(s, "kprobe:schedule", "kprobe:finish_task_switch*", perTask);
         }
         s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
         s.append("END {\n\tprintf(\"").append(ELAPSED).append("%llu\\n\", elapsed);\n\tclear(@ctxsw_ready);\n\tclear(@ctxsw_start);\n");
@@ -63,13 +63,17 @@ final class BpftraceScript {
 
     /**
      * A enters schedule(); sched_switch on that CPU with prev == A names B (stored as pid + 1, so
-     * that 0 means "none yet"); the return is a sample only in B. A return after idle or after a
-     * preemption is not B's and is counted as unpaired, never as a sample.
+     * that 0 means "none yet"); the end is a sample only in B. An end after idle or after a
+     * preemption is not B's and is counted as unpaired, never as a sample. The end is schedule()'s
+     * return, or in kprobe mode finish_task_switch() in B (see BpftraceProbe.KPROBE), which is not
+     * reached when schedule() keeps A: A's next entry then finds its own slot without a switch.
      */
     private static void schedule(StringBuilder s, String entry, String exit, boolean perTask) {
         s.append(entry).append("""
                  {
-                	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
+                	if (@ctxsw_start[cpu]) {
+                		if (@ctxsw_next[cpu] == 0 && @ctxsw_prev[cpu] == tid) { @ctxsw_no_switch = count(); } else { @ctxsw_unpaired = count(); }
+                	}
                 	@ctxsw_start[cpu] = nsecs;
                 	@ctxsw_prev[cpu] = tid;
                 	@ctxsw_next[cpu] = 0;

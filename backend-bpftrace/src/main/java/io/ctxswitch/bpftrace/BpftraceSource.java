@@ -47,6 +47,7 @@ public final class BpftraceSource implements LatencySource {
     private volatile Runnable onFinished = () -> { };
     private volatile IOException readFailure;
     private boolean drained;
+    private java.io.Writer recording; // --record: bpftrace's output as it came, for a later --replay
 
     @jakarta.inject.Inject
     public BpftraceSource() {
@@ -90,6 +91,13 @@ public final class BpftraceSource implements LatencySource {
             throw SourceException.environment(chosen.availability().reason());
         }
         String script = BpftraceScript.generate(chosen.probe(), tool.version(), options.perTask());
+        if (options.record() != null) {
+            try {
+                recording = Files.newBufferedWriter(options.record(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw SourceException.environment("cannot write --record=" + options.record() + ": " + e.getMessage());
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(command(script))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("BPFTRACE_MAP_KEYS_MAX", MAP_KEYS);
@@ -145,6 +153,10 @@ public final class BpftraceSource implements LatencySource {
                 synchronized (result) {
                     result.accept(line);
                 }
+                if (recording != null) {
+                    recording.write(line);
+                    recording.write('\n');
+                }
                 if (result.attached()) {
                     attachedOrEnded.countDown();
                 }
@@ -152,6 +164,7 @@ public final class BpftraceSource implements LatencySource {
         } catch (IOException e) {
             readFailure = e;
         } finally {
+            closeRecording();
             try {
                 process.waitFor(STOP_TIMEOUT_S, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -160,6 +173,16 @@ public final class BpftraceSource implements LatencySource {
             ended = true;
             attachedOrEnded.countDown();
             onFinished.run();
+        }
+    }
+
+    private void closeRecording() {
+        if (recording != null) {
+            try {
+                recording.close();
+            } catch (IOException e) {
+                readFailure = e;
+            }
         }
     }
 

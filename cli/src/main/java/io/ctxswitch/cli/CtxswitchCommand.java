@@ -72,7 +72,7 @@ final class CtxswitchCommand implements Callable<Integer> {
     String replay;
 
     @Option(names = "--record", paramLabel = "FILE",
-            description = "With --backend=perf: keep the recording (a perf.data file) for a later --replay.")
+            description = "With --backend=perf: keep the recording (a perf.data file); with --backend=bpftrace: keep bpftrace's output. Either can be read again with --replay.")
     java.nio.file.Path record;
 
     @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
@@ -177,8 +177,9 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithReplay(listBackends, "--list-backends");
             notWithReplay(!BackendSelector.AUTO.equals(backend), "--backend");
         }
-        if (record != null && !"perf".equals(backend)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--record keeps a perf recording: use it with --backend=perf");
+        if (record != null && !"perf".equals(backend) && !"bpftrace".equals(backend)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--record keeps a perf recording or bpftrace's output: use it with --backend=perf or --backend=bpftrace");
         }
     }
 

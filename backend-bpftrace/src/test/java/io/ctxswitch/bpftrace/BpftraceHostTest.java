@@ -1,0 +1,54 @@
+package io.ctxswitch.bpftrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctxswitch.core.spi.ProbeMode;
+import org.junit.jupiter.api.Test;
+
+/** The choice of probes, for made-up hosts: every refusal names what is missing. */
+class BpftraceHostTest {
+    private static final BpftraceVersion V017 = new BpftraceVersion(0, 17, 0);
+    private static final BpftraceVersion V023 = new BpftraceVersion(0, 23, 2);
+
+    private static BpftraceHost host(BpftraceVersion v, boolean schedTp, boolean btf, boolean kprobes, String release) {
+        return new BpftraceHost(null, v, true, true, btf, schedTp, kprobes, release);
+    }
+
+    @Test
+    void autoPrefersTheSchedTracepointsWhereBothBpftraceAndTheKernelHaveThem() {
+        BpftraceHost.Choice c = host(V023, true, true, false, "6.18.0").choose(ProbeMode.AUTO);
+        assertThat(c.probe()).isEqualTo(BpftraceProbe.SCHED_TP);
+        assertThat(c.availability().reason()).contains("bpftrace v0.23.2").contains("rawtracepoint:sched_entry_tp");
+    }
+
+    @Test
+    void oldBpftraceOnANewKernelFallsBackAndSaysWhy() {
+        BpftraceHost.Choice c = host(V017, true, true, false, "6.18.0").choose(ProbeMode.AUTO);
+        assertThat(c.probe()).isEqualTo(BpftraceProbe.FENTRY);
+        assertThat(c.note()).isEqualTo("probe auto: using fentry; not sched-tp: bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
+    }
+
+    @Test
+    void debian12TakesFentryAndKprobeWhenAsked() {
+        BpftraceHost debian12 = host(V017, false, true, true, "6.1.0-56-amd64");
+        assertThat(debian12.choose(ProbeMode.AUTO).probe()).isEqualTo(BpftraceProbe.FENTRY);
+        assertThat(debian12.choose(ProbeMode.KPROBE).probe()).isEqualTo(BpftraceProbe.KPROBE);
+        assertThat(debian12.choose(ProbeMode.KPROBE).note()).isNull();
+        assertThat(debian12.choose(ProbeMode.SCHED_TP).availability().reason())
+                .isEqualTo("bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
+    }
+
+    @Test
+    void missingPiecesAreNamed() {
+        assertThat(host(V023, false, false, false, "5.4.0").choose(ProbeMode.AUTO).availability().reason())
+                .startsWith("no probe mode works here: sched-tp: ").contains("fentry: kernel 5.4.0 has no BTF")
+                .contains("kprobe: kernel 5.4.0 has no kprobes");
+        BpftraceHost missing = new BpftraceHost("bpftrace is not installed: install it with 'apt-get install bpftrace' or name it with --bpftrace=PATH",
+                null, true, true, true, true, true, "6.18.0");
+        assertThat(missing.choose(ProbeMode.AUTO).availability().reason()).contains("apt-get install bpftrace");
+        BpftraceHost containerRoot = new BpftraceHost(null, V023, true, false, true, true, true, "6.18.0");
+        assertThat(containerRoot.choose(ProbeMode.AUTO).availability().reason()).contains("lacks CAP_SYS_ADMIN").contains("--cap-add");
+        BpftraceHost user = new BpftraceHost(null, V023, false, false, true, true, true, "6.18.0");
+        assertThat(user.choose(ProbeMode.AUTO).availability().reason()).contains("lacks root").contains("sudo");
+    }
+}

@@ -1,0 +1,53 @@
+package io.ctxswitch.bpftrace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The generated script per mode and version. That bpftrace accepts it is shown by the live tests and the golden outputs. */
+class BpftraceScriptTest {
+    private static final BpftraceVersion V017 = new BpftraceVersion(0, 17, 0);
+    private static final BpftraceVersion V023 = new BpftraceVersion(0, 23, 2);
+
+    @Test
+    void schedTpUsesTheRawTracepointsAndIsSwitch() {
+        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false);
+        assertThat(s).contains("rawtracepoint:sched_entry_tp {").contains("rawtracepoint:sched_exit_tp {")
+                .contains("(arg0 & 0xff) == 0").doesNotContain("schedule").doesNotContain("@ctxsw_task_n");
+        assertThat(s).startsWith("BEGIN { printf(\"ctxswitch bpftrace script: probe sched-tp\\n\"); }");
+    }
+
+    @Test
+    void fentryIsSpelledKfuncBefore020() {
+        assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V017, false))
+                .contains("kfunc:schedule {").contains("kretfunc:schedule {").contains("tracepoint:sched:sched_switch");
+        assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V023, false))
+                .contains("fentry:schedule {").contains("fexit:schedule {").doesNotContain("kfunc");
+    }
+
+    @Test
+    void kprobeEndsInTheIncomingTaskWithoutAKretprobe() {
+        String s = BpftraceScript.generate(BpftraceProbe.KPROBE, V017, true);
+        assertThat(s).contains("kprobe:schedule {").contains("kprobe:finish_task_switch* {").doesNotContain("kretprobe");
+        assertThat(s).contains("@ctxsw_next[cpu] = args->next_pid + 1").contains("$n != tid + 1");
+    }
+
+    @Test
+    void perTaskMapsOnlyWhenAsked() {
+        assertThat(BpftraceScript.generate(BpftraceProbe.KPROBE, V017, true)).contains("@ctxsw_task_n[tid, pid, comm] = count();");
+        assertThat(BpftraceScript.generate(BpftraceProbe.KPROBE, V017, false)).doesNotContain("@ctxsw_task");
+    }
+
+    @Test
+    void theBucketIndexMatchesTheSharedLayout() {
+        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false);
+        assertThat(s).contains("if ($e > 35) { $b = 3839; } else if ($e >= 7) { $b = (($e - 6) << 7) + (($d >> ($e - 7)) & 127); }");
+    }
+
+    @Test
+    void everyPrintedStateMapIsClearedAtTheEnd() {
+        String s = BpftraceScript.generate(BpftraceProbe.FENTRY, V023, false);
+        assertThat(s).contains("clear(@ctxsw_start);").contains("clear(@ctxsw_prev);").contains("clear(@ctxsw_next);")
+                .contains("clear(@ctxsw_ready);");
+    }
+}
