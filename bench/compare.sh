@@ -104,6 +104,10 @@ measure "ctxswitch libbpf --top=10" "tracing with" "${java[@]}" --backend=libbpf
 measure "ctxswitch perf" "tracing with" "${java[@]}" --backend=perf
 measure "reference C libbpf tracer (count, sum)" "attached" "$root/target/reftracer/reftracer" 3600
 if [ ${#bpftrace[@]} -gt 0 ]; then
+	# ctxswitch's bpftrace backend runs that same bpftrace (its CPU column counts the JVM, not bpftrace)
+	printf '#!/bin/sh\nexec %s "$@"\n' "${bpftrace[*]}" >"$tmp/bpftrace"
+	chmod +x "$tmp/bpftrace"
+	measure "ctxswitch bpftrace ($("${bpftrace[@]}" --version | awk '{print $2}'))" "tracing with" "${java[@]}" --backend=bpftrace --bpftrace="$tmp/bpftrace"
 	measure "bpftrace $("${bpftrace[@]}" --version | awk '{print $2}'), in-kernel stats and hist" "Attaching" "${bpftrace[@]}" -e "$bt_script"
 fi
 measure "perf record --switch-events -e sched:sched_switch" control-ack perf record -q -a --switch-events -e sched:sched_switch -o "$tmp/perf.data"

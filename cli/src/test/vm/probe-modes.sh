@@ -53,5 +53,5 @@ if command -v bpftrace >/dev/null; then
 	sh -c "$sleeper"
 	wait $bt
 fi
-# kretprobe events we made must be gone.
-cat /sys/kernel/tracing/kprobe_events >"$out/kprobe_events-after"
+# Our programs must be gone.
+bpftool prog show >"$out/programs-after" 2>&1 || echo "bpftool missing" >"$out/programs-after"

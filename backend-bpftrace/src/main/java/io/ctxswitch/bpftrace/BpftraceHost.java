@@ -48,8 +48,10 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
         for (BpftraceProbe probe : PREFERENCE) {
             Availability a = availability(probe);
             if (a.available()) {
-                String note = "probe auto: using " + probe.mode;
-                return new Choice(probe, a, passedOver.isEmpty() ? note : note + "; not " + String.join("; not ", passedOver));
+                // Said only when a better mode was passed over: the best needs no explaining.
+                String note = passedOver.isEmpty() ? null
+                        : "probe auto: using " + probe.mode + "; not " + String.join("; not ", passedOver);
+                return new Choice(probe, a, note);
             }
             passedOver.add(probe.mode + ": " + a.reason());
         }

@@ -43,6 +43,7 @@ public final class BpftraceSource implements LatencySource {
     private Thread stdoutReader;
     private Thread stderrReader;
     private volatile boolean ended;
+    private volatile boolean endedUnasked; // bpftrace ended before we stopped it
     private volatile boolean stopRequested;
     private volatile Runnable onFinished = () -> { };
     private volatile IOException readFailure;
@@ -170,6 +171,7 @@ public final class BpftraceSource implements LatencySource {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            endedUnasked = !stopRequested;
             ended = true;
             attachedOrEnded.countDown();
             onFinished.run();
@@ -234,8 +236,8 @@ public final class BpftraceSource implements LatencySource {
         drained = true;
         synchronized (result) {
             if (!result.hasMaps()) {
-                String what = stopRequested ? "bpftrace printed no figures when stopped" : "bpftrace ended before it was stopped";
-                throw SourceException.environment(failure(what + "; nothing it measured can be shown"));
+                String what = endedUnasked ? "bpftrace ended before it was stopped" : "bpftrace printed no figures when stopped";
+                throw SourceException.environment(failure(what) + "; nothing it measured can be shown");
             }
             if (readFailure != null) {
                 throw SourceException.environment("reading bpftrace's output failed: " + readFailure.getMessage());

@@ -15,12 +15,14 @@ enum KernelProbe {
     FENTRY(ProbeMode.FENTRY, "fentry/fexit on schedule()",
             "fentry (fentry/schedule -> fexit/schedule, checked by tp_btf/sched_switch, per CPU;" + KernelProbe.UNSEEN + ")",
             "ctxsw_fentry", "ctxsw_switch_btf", "ctxsw_fexit"),
-    KPROBE(ProbeMode.KPROBE, "kprobe/kretprobe on schedule()",
-            "kprobe (kprobe/schedule -> kretprobe/schedule, checked by raw_tp/sched_switch, per CPU;" + KernelProbe.UNSEEN + ")",
-            "ctxsw_kprobe", "ctxsw_switch_raw", KernelProbe.KRETPROBE_PROGRAM);
+    /** Ends at finish_task_switch, not a kretprobe: see ctxswitch.bpf.c. */
+    KPROBE(ProbeMode.KPROBE, "kprobes on schedule() and finish_task_switch()",
+            "kprobe (kprobe/schedule -> kprobe/finish_task_switch, checked by raw_tp/sched_switch, per CPU;"
+                    + " not seen: preemptions and switches from idle, which bypass schedule())",
+            "ctxsw_kprobe", "ctxsw_switch_raw", KernelProbe.FINISH_PROGRAM);
 
-    /** The one program attached through {@link KretprobeEvent} rather than by libbpf. */
-    static final String KRETPROBE_PROGRAM = "ctxsw_kretprobe";
+    /** The one program attached by us to a kernel function whose name varies (finish_task_switch.isra.0). */
+    static final String FINISH_PROGRAM = "ctxsw_kprobe_end";
 
     /** What the schedule() modes cannot see, in the summary's probe text. */
     private static final String UNSEEN = " not seen: preemptions and switches to or from idle, which bypass schedule()";

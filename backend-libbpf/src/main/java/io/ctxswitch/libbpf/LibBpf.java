@@ -53,7 +53,7 @@ public interface LibBpf extends Library {
 
     Pointer bpf_program__attach(Pointer program);
 
-    Pointer bpf_program__attach_perf_event(Pointer program, int perfEventFd);
+    Pointer bpf_program__attach_kprobe(Pointer program, boolean retprobe, String functionName);
 
     int bpf_link__destroy(Pointer link);
 

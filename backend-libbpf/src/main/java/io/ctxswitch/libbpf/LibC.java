@@ -5,8 +5,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * The few libc functions the backend needs: mapping the kernel's aggregate, formatting libbpf's log,
- * opening a perf event for a kretprobe (see KretprobeEvent).
+ * The few libc functions the backend needs: mapping the kernel's aggregate and formatting libbpf's log.
  */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
@@ -23,11 +22,4 @@ interface LibC extends Library {
 
     String strerror(int errnum);
 
-    long SYS_PERF_EVENT_OPEN = 298; // x86-64
-    long PERF_FLAG_FD_CLOEXEC = 8;
-
-    /** syscall(2) for perf_event_open(attr, pid, cpu, group_fd, flags). */
-    int syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
-
-    int close(int fd);
 }

@@ -21,7 +21,6 @@ final class LoadedObject implements AutoCloseable {
     private final Memory name;  // the object's name, for bpftool and the internal maps' names
     private Pointer object;
     private final Deque<Pointer> links = new ArrayDeque<>();
-    private KretprobeEvent kretprobe; // the kprobe mode's return probe, made by us (see there)
     private Pointer cpuArea;
     private long cpuAreaLength;
     private int dataFd = -1;
@@ -112,9 +111,8 @@ final class LoadedObject implements AutoCloseable {
             }
             lib.clearLog();
             Pointer link;
-            if (program.equals(KernelProbe.KRETPROBE_PROGRAM)) {
-                kretprobe = KretprobeEvent.create("schedule");
-                link = kretprobe.attach(lib, prog);
+            if (program.equals(KernelProbe.FINISH_PROGRAM)) {
+                link = lib.api.bpf_program__attach_kprobe(prog, false, KernelSymbols.finishTaskSwitch());
             } else {
                 link = lib.api.bpf_program__attach(prog);
             }
@@ -130,10 +128,7 @@ final class LoadedObject implements AutoCloseable {
         while (!links.isEmpty()) {
             lib.api.bpf_link__destroy(links.pop());
         }
-        if (kretprobe != null) {
-            kretprobe.close();
-            kretprobe = null;
-        }
+
     }
 
     /** The per-CPU aggregates (struct cpu_agg[cpus]), read-only. */

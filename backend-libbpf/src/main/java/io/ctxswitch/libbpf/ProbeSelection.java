@@ -46,12 +46,11 @@ record ProbeSelection(KernelProbe probe, Availability availability, boolean auto
                 true, List.copyOf(passedOver));
     }
 
-    /** For auto: "probe auto: using fentry; not sched-tp: ..." (null for a named mode). */
+    /** For auto when a better mode was passed over: "probe auto: using fentry; not sched-tp: ..."; else null. */
     String note() {
-        if (probe == null || !auto) {
+        if (probe == null || !auto || passedOver.isEmpty()) {
             return null;
         }
-        String note = "probe auto: using " + probe.mode;
-        return passedOver.isEmpty() ? note : note + "; not " + String.join("; not ", passedOver);
+        return "probe auto: using " + probe.mode + "; not " + String.join("; not ", passedOver);
     }
 }

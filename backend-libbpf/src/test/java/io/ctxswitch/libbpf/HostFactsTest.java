@@ -63,7 +63,7 @@ class HostFactsTest {
     void kprobeNeedsKprobesButNoBtf() {
         HostFacts noBtf = new HostFacts(null, true, true, false, false, false, true, "4.19.0");
         assertThat(noBtf.kprobeAvailability().available()).isTrue();
-        assertThat(noBtf.kprobeAvailability().reason()).contains("kprobe/kretprobe on schedule()");
+        assertThat(noBtf.kprobeAvailability().reason()).contains("kprobes on schedule() and finish_task_switch()");
         Availability noKprobes = new HostFacts(null, true, true, true, true, true, false, "6.18.0").kprobeAvailability();
         assertThat(noKprobes.available()).isFalse();
         assertThat(noKprobes.reason()).contains("no kprobes").contains("CONFIG_KPROBES").contains("6.18.0");

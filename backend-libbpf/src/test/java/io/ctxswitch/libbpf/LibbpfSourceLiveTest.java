@@ -150,7 +150,7 @@ class LibbpfSourceLiveTest {
         try {
             Availability a = source.availability(new TraceOptions(ProbeMode.AUTO, false));
             assertThat(a.available()).isTrue();
-            assertThat(source.probeChoiceNote()).isEqualTo("probe auto: using sched-tp");
+            assertThat(source.probeChoiceNote()).isNull();
             source.start(new TraceOptions(ProbeMode.AUTO, false));
             assertThat(source.probeDescription()).startsWith("sched-tp");
         } finally {

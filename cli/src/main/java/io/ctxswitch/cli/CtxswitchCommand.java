@@ -152,7 +152,8 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession.Result result = session.run(source, options, duration, interval,
                 terminal ? Duration.ofMillis(250) : null, listener);
         long covered = source.coveredNs().orElse(result.durationNs());
-        Summary summary = Summary.of("summary", name, listener.probe(), covered, result.total(), perCpu, top);
+        // Asked again at the end: a replay learns its probe from the trace it reads.
+        Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top);
         if (format == OutputFormat.json) {
             out.println(new JsonRenderer().render(summary));
         } else {

@@ -72,8 +72,10 @@ class EnvironmentIT {
     }
 
     @Test
-    void aBackendNotYetBuiltIsAnEnvironmentError() throws Exception {
-        Jar.Run run = Jar.run("--backend=bpftrace", "--duration=1s");
-        assertOneLineEnvironmentError(run, "bpftrace", "not part of this build");
+    void bpftraceMissingSaysHowToGetIt() throws Exception {
+        Jar.Run run = Jar.start(List.of(), Map.of("PATH", "/nonexistent"), "--backend=bpftrace", "--duration=1s").finish(60);
+        assertOneLineEnvironmentError(run, "bpftrace is not installed", "apt-get install bpftrace");
+        Jar.Run named = Jar.run("--backend=bpftrace", "--bpftrace=/nonexistent/bpftrace", "--duration=1s");
+        assertOneLineEnvironmentError(named, "--bpftrace=/nonexistent/bpftrace", "is not an executable file");
     }
 }

@@ -1,0 +1,122 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the bpftrace backend treats its child in every phase, with stand-ins for bpftrace (small
+ * shell scripts that answer --version like 0.23 and then behave as a test needs): a failure before
+ * attaching, a stop that must make it print its maps, a child killed mid-run, an old bpftrace.
+ * The real bpftrace is tested in BpftraceContainerIT and, for 0.17, in Linux61IT.
+ */
+class BpftraceChildIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private Path dir;
+
+    @BeforeEach
+    void needsRoot() throws Exception {
+        if (!LiveHost.root()) {
+            Jar.skip("the bpftrace backend needs root (bpftrace refuses anyone else)");
+        }
+        dir = Files.createTempDirectory("fake-bpftrace");
+    }
+
+    /** A stand-in: answers --version with {@code version}, and otherwise runs {@code body}. */
+    private Path fake(String version, String body) throws Exception {
+        Path fake = dir.resolve("bpftrace");
+        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace " + version + "'; exit 0; fi\n"
+                + "printf '%s\\n' \"$@\" > " + dir.resolve("args") + "\n" + body + "\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return fake;
+    }
+
+    private static final String ATTACHED = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch bpftrace script: probe sched-tp\\n\"}'\n"
+            + "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: attached\\n\"}'\n";
+    private static final String MAPS = "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_n\": {\"0\": 4, \"1\": 2}}}'\n"
+            + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_sum\": {\"0\": 4000, \"1\": 8000}}}'\n"
+            + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_min\": {\"0\": 500, \"1\": 3000}}}'\n"
+            + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_max\": {\"0\": 2000, \"1\": 5000}}}'\n"
+            + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_hist\": {\"1000\": 6}}}'\n"
+            + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_unpaired\": 1}}'\n";
+
+    @Test
+    void aFailureBeforeAttachingShowsBpftracesOwnError() throws Exception {
+        Path fake = fake("v0.23.2", "echo 'WARNING: something harmless' >&2\necho 'ERROR: Could not resolve symbol: /proc/self/exe:BEGIN_trigger' >&2\nexit 1");
+        Jar.Run run = Jar.run("--backend=bpftrace", "--bpftrace=" + fake, "--duration=2s");
+        assertThat(run.exit()).as(run.err()).isEqualTo(3);
+        assertThat(run.err().strip()).isEqualTo("ctxswitch: bpftrace stopped before attaching its probes (exit status 1):"
+                + " ERROR: Could not resolve symbol: /proc/self/exe:BEGIN_trigger");
+    }
+
+    @Test
+    void stoppingMakesItPrintItsMapsWhichBecomeTheSummary() throws Exception {
+        Path fake = fake("v0.23.2", "trap '" + MAPS.replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + "while :; do sleep 0.1; done");
+        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
+        running.awaitErr("tracing with bpftrace", 60);
+        running.signal("TERM");
+        Jar.Run run = running.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode s = JSON.readTree(run.out());
+        assertThat(s.get("count").asLong()).isEqualTo(6);
+        assertThat(s.get("mean_ns").asDouble()).isEqualTo(2000.0);
+        assertThat(s.get("min_ns").asLong()).isEqualTo(500);
+        assertThat(s.get("max_ns").asLong()).isEqualTo(5000);
+        assertThat(s.get("unpaired").asLong()).isEqualTo(1);
+        assertThat(s.get("probe").asText()).startsWith("sched-tp in bpftrace");
+        // no shell: bpftrace got the script as one argument, with JSON output asked for
+        List<String> args = Files.readAllLines(dir.resolve("args"));
+        assertThat(args.subList(0, 4)).containsExactly("-f", "json", "--no-warnings", "-e");
+        assertThat(String.join("\n", args.subList(4, args.size()))).startsWith("BEGIN { printf(\"ctxswitch bpftrace script: probe sched-tp");
+        assertThat(new ProcessBuilder("pgrep", "-f", fake.toString()).start().waitFor()).as("no bpftrace left").isEqualTo(1);
+    }
+
+    @Test
+    void aChildKilledMidRunIsAClearErrorNotAHang() throws Exception {
+        Path fake = fake("v0.23.2", ATTACHED + "echo $$ > " + dir.resolve("pid") + "\nwhile :; do sleep 0.1; done");
+        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake);
+        running.awaitErr("tracing with bpftrace", 60);
+        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        Jar.Run run = running.finish(60);
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err()).contains("ctxswitch: bpftrace ended before it was stopped (killed by signal 9);"
+                + " nothing it measured can be shown").doesNotContain("Exception");
+    }
+
+    @Test
+    void tooOldABpftraceIsNamed() throws Exception {
+        Path fake = fake("v0.16.0", "exit 0");
+        Jar.Run run = Jar.run("--backend=bpftrace", "--bpftrace=" + fake, "--duration=1s");
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err().strip()).isEqualTo("ctxswitch: bpftrace v0.16.0 is too old: the bpftrace backend needs v0.17.0 or later");
+    }
+
+    @Test
+    void itsOutputRecordedWithRecordReplaysToTheSameFigures() throws Exception {
+        Path fake = fake("v0.23.2", "trap '" + MAPS.replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + "while :; do sleep 0.1; done");
+        Path recording = dir.resolve("kept.bpftrace");
+        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json",
+                "--record=" + recording);
+        running.awaitErr("tracing with bpftrace", 60);
+        running.signal("INT");
+        Jar.Run live = running.finish(60);
+        assertThat(live.exit()).as(live.err()).isZero();
+        Jar.Run replay = Jar.run("--replay=" + recording, "--format=json");
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        JsonNode a = JSON.readTree(live.out());
+        JsonNode b = JSON.readTree(replay.out());
+        for (String field : List.of("count", "mean_ns", "min_ns", "max_ns", "p50_ns", "unpaired")) {
+            assertThat(b.get(field)).as(field).isEqualTo(a.get(field));
+        }
+        assertThat(b.get("probe").asText()).startsWith("sched-tp in bpftrace").contains("replay of");
+    }
+}
