@@ -17,6 +17,6 @@ PROBES="fentry kprobe" OUT=/mnt/overhead.md RERUN="sudo bench/linux61-overhead.s
 GUEST
 "$root/vm/linux61.sh" "$work/guest.sh" "$work/out" || { cat "$work/out/guest.log" >&2; exit 1; }
 {
-	sed 's/^Machine: /Machine: Linux 6.1 under QEMU TCG (vm\/linux61.sh, 2 vCPUs) on this host: /' "$work/out/overhead.md"
+	sed "s/^Machine: /Machine: Linux 6.1 under QEMU TCG (vm\/linux61.sh, ${CTXSWITCH_VM_CPUS:-1} vCPU) on this host: /" "$work/out/overhead.md"
 } >"$root/bench/results/overhead-linux61-tcg.md"
 cat "$root/bench/results/overhead-linux61-tcg.md"

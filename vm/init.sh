@@ -27,7 +27,16 @@ mount -t devtmpfs dev $h/dev
 mount -t tracefs nodev $h/sys/kernel/tracing
 mount -t debugfs nodev $h/sys/kernel/debug
 mount -t bpf bpf $h/sys/fs/bpf
-for dir in tmp run var/tmp root; do mount -t tmpfs tmpfs $h/$dir; done
+# Writable, but still showing the host's files (a checkout may live in /tmp): the host's directory
+# under a tmpfs overlay. /run is the guest's own.
+mount -t tmpfs tmpfs $h/run
+mkdir -p /overlay
+mount -t tmpfs tmpfs /overlay
+for dir in tmp var/tmp root; do
+	mkdir -p /overlay/$dir/upper /overlay/$dir/work
+	mount -t overlay overlay -o lowerdir=$h/$dir,upperdir=/overlay/$dir/upper,workdir=/overlay/$dir/work $h/$dir \
+		|| mount -t tmpfs tmpfs $h/$dir
+done
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 echo "init: kernel $(uname -r), running $script"

@@ -3,8 +3,8 @@
 # software emulation, with this machine's root shared read-only (DESIGN.md §5), and brings its
 # output back:
 #   vm/linux61.sh SCRIPT OUTDIR    boot, run SCRIPT as root in the guest, power off. SCRIPT is copied
-#                                  to OUTDIR, which the guest sees as /mnt (the guest has its own
-#                                  /tmp); SCRIPT's stdout and stderr land in
+#                                  to OUTDIR, which the guest sees as /mnt (the guest writes to
+#                                  /tmp in memory); SCRIPT's stdout and stderr land in
 #                                  OUTDIR/guest.log, its exit status in OUTDIR/exit-status, the
 #                                  serial console in OUTDIR/console.log. Exits with SCRIPT's status.
 #   vm/linux61.sh prepare          only download the kernel and build the initramfs (cached).
@@ -24,7 +24,8 @@ say() { echo "linux61: $*" >&2; }
 
 prepare() {
 	mkdir -p "$cache"
-	if [ -s "$cache/initramfs.cpio.gz" ] && [ -s "$cache/vmlinuz" ] && [ "$cache/initramfs.cpio.gz" -nt "$here/init.sh" ]; then
+	if [ -s "$cache/initramfs.cpio.gz" ] && [ -s "$cache/vmlinuz" ] && [ "$cache/initramfs.cpio.gz" -nt "$here/init.sh" ] \
+		&& [ "$cache/initramfs.cpio.gz" -nt "$here/linux61.sh" ]; then
 		return
 	fi
 	local image
@@ -43,14 +44,15 @@ prepare() {
 	release=$(ls "$cache/tree/lib/modules")
 	cp "$cache"/tree/boot/vmlinuz-* "$cache/vmlinuz"
 	depmod -b "$cache/tree" "$release"
-	# The 9p share needs virtio-pci and 9p, which Debian builds as modules: load them in dependency order.
+	# The 9p share needs virtio-pci and 9p, and the writable /tmp overlayfs: Debian builds them as
+	# modules; they are loaded in dependency order.
 	local root=$cache/initramfs
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 	cp "$cache/tree/bin/busybox" "$root/bin/busybox"
 	cp "$here/init.sh" "$root/init"
 	chmod 755 "$root/init"
 	: >"$root/modules/order"
-	for module in virtio_pci 9pnet_virtio 9p; do
+	for module in virtio_pci 9pnet_virtio 9p overlay; do
 		modprobe -d "$cache/tree" -S "$release" --show-depends "$module" | awk '$1 == "insmod" {print $2}'
 	done | awk '!seen[$0]++' | while read -r ko; do
 		cp "$ko" "$root/modules/"

@@ -21,12 +21,13 @@ import java.util.List;
  * @param root bpftrace itself refuses to run as anyone but root
  * @param privileged CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN
  * @param btf the kernel has BTF (fentry needs it)
+ * @param fentry bpftrace --info says fentry/kfunc works here (it loads a probe program to find out)
  * @param schedTracepoints the kernel's BTF has sched_entry_tp and sched_exit_tp (6.15 and later)
  * @param kprobes the kernel has kprobes
  * @param kernelRelease for messages
  */
 record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, boolean privileged, boolean btf,
-                    boolean schedTracepoints, boolean kprobes, String kernelRelease) {
+                    boolean fentry, boolean schedTracepoints, boolean kprobes, String kernelRelease) {
     static final List<BpftraceProbe> PREFERENCE = List.of(BpftraceProbe.SCHED_TP, BpftraceProbe.FENTRY, BpftraceProbe.KPROBE);
     static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
@@ -84,6 +85,9 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
                 if (!btf) {
                     return Availability.missing("kernel " + kernelRelease + " has no BTF (" + VMLINUX_BTF + "), which fentry needs");
                 }
+                if (!fentry) {
+                    return Availability.missing("bpftrace --info says fentry does not work on kernel " + kernelRelease);
+                }
             }
             case KPROBE -> {
                 if (!kprobes) {
@@ -94,15 +98,22 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
         return Availability.ok("bpftrace " + version + " with " + probe.points + " on kernel " + kernelRelease);
     }
 
-    /** The facts of this host for {@code tool}. Never throws: what cannot be read counts as missing. */
-    static BpftraceHost gather(BpftraceTool tool, String toolProblem) {
+    /**
+     * The facts of this host for {@code tool}. Never throws: what cannot be read counts as missing.
+     * bpftrace --info is asked about fentry only when the choice can come to it.
+     */
+    static BpftraceHost gather(BpftraceTool tool, String toolProblem, ProbeMode requested) {
         String release = read(Path.of("/proc/sys/kernel/osrelease")).strip();
         Capabilities caps = Capabilities.current();
         boolean btf = Files.isReadable(VMLINUX_BTF);
         boolean kprobes = Files.isDirectory(Path.of("/sys/bus/event_source/devices/kprobe"))
                 || Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"));
-        return new BpftraceHost(toolProblem, tool == null ? null : tool.version(), caps.root(), caps.canTraceWithBpf(), btf,
-                btf && btfNames(VMLINUX_BTF, "btf_trace_sched_entry_tp", "btf_trace_sched_exit_tp"), kprobes, release);
+        boolean schedTracepoints = btf && btfNames(VMLINUX_BTF, "btf_trace_sched_entry_tp", "btf_trace_sched_exit_tp");
+        boolean schedTpUsable = schedTracepoints && tool != null && tool.version().atLeast(BpftraceVersion.RAW_SCHED_TRACEPOINTS);
+        boolean askInfo = requested == ProbeMode.FENTRY || requested == ProbeMode.AUTO && !schedTpUsable;
+        boolean fentry = btf && tool != null && (!askInfo || tool.fentrySupported());
+        return new BpftraceHost(toolProblem, tool == null ? null : tool.version(), caps.root(), caps.canTraceWithBpf(), btf, fentry,
+                schedTracepoints, kprobes, release);
     }
 
     /** Whether the BTF's string section holds these names (the tracepoints' typedefs). */

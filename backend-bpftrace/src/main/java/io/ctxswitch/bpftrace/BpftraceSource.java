@@ -73,7 +73,7 @@ public final class BpftraceSource implements LatencySource {
                 tool = null;
                 problem = e.getMessage();
             }
-            choice = BpftraceHost.gather(tool, problem).choose(options.probe());
+            choice = BpftraceHost.gather(tool, problem, options.probe()).choose(options.probe());
             toolFor = options.bpftrace();
             choiceFor = options.probe();
         }

@@ -73,6 +73,37 @@ final class BpftraceTool {
         return version;
     }
 
+    private static final java.util.regex.Pattern FENTRY_INFO = java.util.regex.Pattern.compile("\\b(?:kfunc|fentry):\\s*(yes|no)\\b");
+
+    /**
+     * Whether {@code bpftrace --info} says fentry works on this kernel ("kfunc: yes" up to 0.19,
+     * "fentry: yes" after). bpftrace finds out by loading a probe program; BTF alone does not say
+     * (this machine has BTF and refuses fentry). True when --info says nothing either way.
+     */
+    boolean fentrySupported() {
+        try {
+            Process p = new ProcessBuilder(binary.toString(), "--info").redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            String info = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return true;
+            }
+            return fentrySupported(info);
+        } catch (IOException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /** From --info's text: a pure function, tested on real output of 0.17 and 0.23. */
+    static boolean fentrySupported(String info) {
+        java.util.regex.Matcher m = FENTRY_INFO.matcher(info);
+        return !m.find() || m.group(1).equals("yes");
+    }
+
     static String firstLine(String text) {
         String line = text.strip().lines().findFirst().orElse("");
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;

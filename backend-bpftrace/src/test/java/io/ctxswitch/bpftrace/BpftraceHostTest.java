@@ -11,7 +11,7 @@ class BpftraceHostTest {
     private static final BpftraceVersion V023 = new BpftraceVersion(0, 23, 2);
 
     private static BpftraceHost host(BpftraceVersion v, boolean schedTp, boolean btf, boolean kprobes, String release) {
-        return new BpftraceHost(null, v, true, true, btf, schedTp, kprobes, release);
+        return new BpftraceHost(null, v, true, true, btf, btf, schedTp, kprobes, release);
     }
 
     @Test
@@ -44,11 +44,32 @@ class BpftraceHostTest {
                 .startsWith("no probe mode works here: sched-tp: ").contains("fentry: kernel 5.4.0 has no BTF")
                 .contains("kprobe: kernel 5.4.0 has no kprobes");
         BpftraceHost missing = new BpftraceHost("bpftrace is not installed: install it with 'apt-get install bpftrace' or name it with --bpftrace=PATH",
-                null, true, true, true, true, true, "6.18.0");
+                null, true, true, true, true, true, true, "6.18.0");
         assertThat(missing.choose(ProbeMode.AUTO).availability().reason()).contains("apt-get install bpftrace");
-        BpftraceHost containerRoot = new BpftraceHost(null, V023, true, false, true, true, true, "6.18.0");
+        BpftraceHost containerRoot = new BpftraceHost(null, V023, true, false, true, true, true, true, "6.18.0");
         assertThat(containerRoot.choose(ProbeMode.AUTO).availability().reason()).contains("lacks CAP_SYS_ADMIN").contains("--cap-add");
-        BpftraceHost user = new BpftraceHost(null, V023, false, false, true, true, true, "6.18.0");
+        BpftraceHost user = new BpftraceHost(null, V023, false, false, true, true, true, true, "6.18.0");
         assertThat(user.choose(ProbeMode.AUTO).availability().reason()).contains("lacks root").contains("sudo");
+    }
+
+    @Test
+    void fentryRefusedByTheKernelIsPassedOverByAuto() {
+        // this machine: BTF, no kprobes, fentry refused; bpftrace 0.17 cannot use sched_entry_tp
+        BpftraceHost here = new BpftraceHost(null, V017, true, true, true, false, true, false, "6.18.44");
+        BpftraceHost.Choice c = here.choose(ProbeMode.AUTO);
+        assertThat(c.probe()).isNull();
+        assertThat(c.availability().reason()).contains("fentry: bpftrace --info says fentry does not work on kernel 6.18.44");
+    }
+
+    @Test
+    void infoOutputOfRealVersions() {
+        String v017 = "System\n  OS: Linux 6.18.44-fc-v657\nKernel features\n  btf: yes\n  kprobe: yes\n  kfunc: no\n  kprobe_multi: no\n";
+        String v023 = "  module btf: yes                  Kernel DWARF: no\n  kprobe: yes                      tracepoint: yes\n"
+                + "  perf_event: yes                  fentry: no\n  kprobe_multi: no                 uprobe_multi: yes\n";
+        assertThat(BpftraceTool.fentrySupported(v017)).isFalse();
+        assertThat(BpftraceTool.fentrySupported(v023)).isFalse();
+        assertThat(BpftraceTool.fentrySupported(v017.replace("kfunc: no", "kfunc: yes"))).isTrue();
+        assertThat(BpftraceTool.fentrySupported("  fentry: yes   kprobe_multi: no")).isTrue();
+        assertThat(BpftraceTool.fentrySupported("")).isTrue();
     }
 }

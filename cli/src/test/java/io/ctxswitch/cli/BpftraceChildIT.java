@@ -34,6 +34,7 @@ class BpftraceChildIT {
     private Path fake(String version, String body) throws Exception {
         Path fake = dir.resolve("bpftrace");
         Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace " + version + "'; exit 0; fi\n"
+                + "if [ \"$1\" = --info ]; then echo '  fentry: yes'; exit 0; fi\n"
                 + "printf '%s\\n' \"$@\" > " + dir.resolve("args") + "\n" + body + "\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         return fake;
