@@ -152,7 +152,11 @@ public final class BpftraceSource implements LatencySource {
             BoundedLineReader lines = new BoundedLineReader(out);
             for (String line = lines.next(); line != null; line = lines.next()) {
                 synchronized (result) {
-                    result.accept(line);
+                    try {
+                        result.accept(line);
+                    } catch (RuntimeException e) { // a line we cannot take must not stop the reading: bpftrace would die of SIGPIPE
+                        result.skipLine();
+                    }
                 }
                 if (recording != null) {
                     recording.write(line);

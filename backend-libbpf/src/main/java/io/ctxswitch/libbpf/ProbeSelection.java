@@ -33,6 +33,7 @@ record ProbeSelection(KernelProbe probe, Availability availability, boolean auto
             return new ProbeSelection(availability.available() ? probe : null, availability, false, List.of());
         }
         List<String> passedOver = new ArrayList<>();
+        java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
         for (KernelProbe probe : PREFERENCE) {
             Availability availability = facts.apply(probe);
             // sched-tp's tracepoints in BTF are as good as a trial: they attach wherever they exist.
@@ -40,10 +41,13 @@ record ProbeSelection(KernelProbe probe, Availability availability, boolean auto
             if (availability.available() && failure == null) {
                 return new ProbeSelection(probe, availability, true, List.copyOf(passedOver));
             }
-            passedOver.add(probe.mode + ": " + (failure != null ? failure : availability.reason()));
+            String why = failure != null ? failure : availability.reason();
+            passedOver.add(probe.mode + ": " + why);
+            reasons.add(why);
         }
-        return new ProbeSelection(null, Availability.missing("no probe mode works here: " + String.join("; ", passedOver)),
-                true, List.copyOf(passedOver));
+        // One reason for all (libbpf missing, no privilege) is said once.
+        String why = reasons.size() == 1 ? reasons.iterator().next() : "no probe mode works here: " + String.join("; ", passedOver);
+        return new ProbeSelection(null, Availability.missing(why), true, List.copyOf(passedOver));
     }
 
     /** For auto when a better mode was passed over: "probe auto: using fentry; not sched-tp: ..."; else null. */

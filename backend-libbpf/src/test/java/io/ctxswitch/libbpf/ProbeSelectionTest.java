@@ -70,4 +70,12 @@ class ProbeSelectionTest {
         Availability a = fentry.availability();
         assertThat(a.available()).isTrue();
     }
+
+    @Test
+    void aReasonCommonToEveryModeIsSaidOnce() {
+        HostFacts noLibbpf = new HostFacts("libbpf (libbpf.so.1) could not be loaded: install it with 'apt-get install libbpf1'",
+                true, true, true, true, true, true, "6.18.0");
+        ProbeSelection s = ProbeSelection.choose(ProbeMode.AUTO, noLibbpf::availability, trialFailing());
+        assertThat(s.availability().reason()).isEqualTo("libbpf (libbpf.so.1) could not be loaded: install it with 'apt-get install libbpf1'");
+    }
 }
