@@ -45,7 +45,7 @@ final class CtxswitchCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--probe", defaultValue = "auto", paramLabel = "MODE", converter = ProbeModeConverter.class,
-            description = "auto, sched-tp, fentry or kprobe: the probe points to measure between. Default: ${DEFAULT-VALUE}.")
+            description = "auto, sched-tp (Linux 6.15+), fentry or kprobe (older kernels; they miss preemptions): the probe points to measure between. auto takes the best this kernel has. Default: ${DEFAULT-VALUE}.")
     ProbeMode probe;
 
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
@@ -68,7 +68,7 @@ final class CtxswitchCommand implements Callable<Integer> {
     int top;
 
     @Option(names = "--replay", paramLabel = "FILE",
-            description = "Read a recorded trace instead of tracing: perf script text or a perf.data file (- for standard input). The format is recognised from the content.")
+            description = "Read a recorded trace instead of tracing: perf script text, a perf.data file, or bpftrace output of ctxswitch's script (- for standard input). The format is recognised from the content.")
     String replay;
 
     @Option(names = "--record", paramLabel = "FILE",
