@@ -71,16 +71,7 @@ public final class BpftraceReplay implements ReplayFormat {
 
         private void read() {
             try (input) {
-                BoundedLineReader lines = new BoundedLineReader(input);
-                for (String line = lines.next(); line != null && !stopRequested; line = lines.next()) {
-                    synchronized (result) {
-                        if (lines.overlong()) {
-                            result.skipLine();
-                        } else {
-                            result.accept(line);
-                        }
-                    }
-                }
+                result.readAll(input, () -> stopRequested, line -> { });
             } catch (IOException e) {
                 failure = e;
             } finally {

@@ -28,6 +28,39 @@ final class BpftraceResult {
     private long lost;
     private long skipped;
 
+    /** What to do with each line once it is taken (keep it, notice that the probes are attached). */
+    interface AfterLine {
+        void taken(String line) throws java.io.IOException;
+    }
+
+    /**
+     * Reads bpftrace's output to its end, or until {@code stop} says so. Each line is taken under
+     * this object's lock (figures may be asked for meanwhile); a line too long to hold, or one that
+     * cannot be taken, is skipped and counted, and the reading goes on: a live bpftrace whose output
+     * is no longer read would die of SIGPIPE.
+     */
+    void readAll(java.io.InputStream in, java.util.function.BooleanSupplier stop, AfterLine after) throws java.io.IOException {
+        BoundedLineReader lines = new BoundedLineReader(in);
+        for (String line = lines.next(); line != null && !stop.getAsBoolean(); line = lines.next()) {
+            boolean taken = !lines.overlong();
+            synchronized (this) {
+                if (taken) {
+                    try {
+                        accept(line);
+                    } catch (RuntimeException e) {
+                        taken = false;
+                    }
+                }
+                if (!taken) {
+                    skipped++;
+                }
+            }
+            if (taken) {
+                after.taken(line);
+            }
+        }
+    }
+
     /** Takes one line of output. */
     void accept(String line) {
         for (BpftraceLine.Entry entry : BpftraceLine.parse(line, KEY_PARTS)) {
@@ -45,11 +78,6 @@ final class BpftraceResult {
                 skipped++;
             }
         }
-    }
-
-    /** A line that could not even be read (longer than any output of ours): skipped and counted. */
-    void skipLine() {
-        skipped++;
     }
 
     private void printed(String text) {

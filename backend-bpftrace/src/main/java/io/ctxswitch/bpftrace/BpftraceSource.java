@@ -149,15 +149,7 @@ public final class BpftraceSource implements LatencySource {
 
     private void readOutput(InputStream out) {
         try (out) {
-            BoundedLineReader lines = new BoundedLineReader(out);
-            for (String line = lines.next(); line != null; line = lines.next()) {
-                synchronized (result) {
-                    try {
-                        result.accept(line);
-                    } catch (RuntimeException e) { // a line we cannot take must not stop the reading: bpftrace would die of SIGPIPE
-                        result.skipLine();
-                    }
-                }
+            result.readAll(out, () -> false, line -> {
                 if (recording != null) {
                     recording.write(line);
                     recording.write('\n');
@@ -165,7 +157,7 @@ public final class BpftraceSource implements LatencySource {
                 if (result.attached()) {
                     attachedOrEnded.countDown();
                 }
-            }
+            });
         } catch (IOException e) {
             readFailure = e;
         } finally {

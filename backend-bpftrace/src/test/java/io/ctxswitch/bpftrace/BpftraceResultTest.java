@@ -23,10 +23,7 @@ class BpftraceResultTest {
     static BpftraceResult read(String fixture) throws IOException {
         BpftraceResult result = new BpftraceResult();
         try (InputStream in = BpftraceResultTest.class.getResourceAsStream("/bpftrace/" + fixture)) {
-            BoundedLineReader lines = new BoundedLineReader(in);
-            for (String line = lines.next(); line != null; line = lines.next()) {
-                result.accept(line);
-            }
+            result.readAll(in, () -> false, line -> { });
         }
         return result;
     }
@@ -82,5 +79,27 @@ class BpftraceResultTest {
         assertThat(stats.total().count()).isEqualTo(3);
         assertThat(stats.total().meanNs()).isEqualTo(10.0);
         assertThat(stats.skippedLines()).isEqualTo(3);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLineTooLongToHoldIsSkippedAndTheReadingGoesOn() throws IOException {
+        String text = "@ctxsw_n[0]: 2\n" + "x".repeat(BoundedLineReader.MAX_LINE + 1) + "\n@ctxsw_sum[0]: 10\n"
+                + "@ctxsw_min[0]: 4\n@ctxsw_max[0]: 6\n";
+        BpftraceResult result = new BpftraceResult();
+        List<String> taken = new java.util.ArrayList<>();
+        result.readAll(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), () -> false, taken::add);
+        assertThat(taken).containsExactly("@ctxsw_n[0]: 2", "@ctxsw_sum[0]: 10", "@ctxsw_min[0]: 4", "@ctxsw_max[0]: 6");
+        LatencyStats stats = result.stats();
+        assertThat(stats.total().count()).isEqualTo(2);
+        assertThat(stats.skippedLines()).isEqualTo(1);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aStopRequestEndsTheReading() throws IOException {
+        BpftraceResult result = new BpftraceResult();
+        List<String> taken = new java.util.ArrayList<>();
+        result.readAll(new java.io.ByteArrayInputStream("@ctxsw_n[0]: 2\n@ctxsw_n[1]: 3\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                () -> !taken.isEmpty(), taken::add);
+        assertThat(taken).containsExactly("@ctxsw_n[0]: 2");
     }
 }

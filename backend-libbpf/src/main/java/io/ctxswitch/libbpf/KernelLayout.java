@@ -48,9 +48,4 @@ final class KernelLayout {
 
     private KernelLayout() {
     }
-
-    /** The bucket of a latency, exactly as bucket_of() in the BPF program computes it. */
-    static int bucketOf(long ns) {
-        return LogLinearBuckets.bucketOf(ns);
-    }
 }

@@ -55,7 +55,7 @@ public class MapReadBenchmark {
             area.setLong(slot + KernelLayout.SLOT_MIN, 400 + cpu);
             area.setLong(slot + KernelLayout.SLOT_MAX, 90_000);
             for (long ns : new long[] {400, 650, 700, 720, 900, 1500, 4000, 90_000}) {
-                long bucket = base + KernelLayout.CPU_HIST + 8L * KernelLayout.bucketOf(ns);
+                long bucket = base + KernelLayout.CPU_HIST + 8L * io.ctxswitch.core.stats.LogLinearBuckets.bucketOf(ns);
                 area.setLong(bucket, area.getLong(bucket) + 125);
             }
         }
