@@ -155,6 +155,9 @@ class Linux61IT {
     /** Nothing of ours stays attached: no BPF program, and the kernel survived every attach and detach. */
     @Test
     void nothingIsLeftAttached() throws IOException {
+        if (read("programs-after").startsWith("bpftool missing")) {
+            Jar.skip("bpftool is missing (apt-get install bpftool): the programs left in the VM cannot be listed");
+        }
         assertThat(read("programs-after")).doesNotContain("ctxsw_");
     }
 }
