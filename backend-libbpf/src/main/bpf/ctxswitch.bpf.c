@@ -116,6 +116,16 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 	bpf_get_current_comm(p->comm, sizeof(p->comm));	/* the latest name: tasks rename on exec */
 }
 
+/*
+ * Whether a start was taken after every program was attached: one taken earlier may have missed its
+ * other half while the programs attached one by one (entry seen, end not yet), so it is dropped,
+ * neither sample nor unpaired. False for no start, and for any start while unarmed.
+ */
+static __always_inline int armed_start(__u64 start)
+{
+	return ctl.armed_ns && start >= ctl.armed_ns;
+}
+
 /* This CPU's figures and pairing state (always found: the map has one entry per possible CPU). */
 static __always_inline struct cpu_agg *this_cpu(__u32 *cpu)
 {
@@ -133,7 +143,7 @@ int ctxsw_entry(__u64 *ctx)
 
 	if (!a)
 		return 0;
-	if (a->start_ns && ctl.armed)	/* the previous entry on this CPU never saw its exit */
+	if (armed_start(a->start_ns))	/* the previous entry on this CPU never saw its exit */
 		a->unpaired++;
 	a->start_ns = bpf_ktime_get_ns();
 	return 0;
@@ -152,10 +162,12 @@ int ctxsw_exit(__u64 *ctx)
 	start = a->start_ns;
 	a->start_ns = 0;
 	if (!start || now < start) {	/* no entry seen here: never now - 0 */
-		if (ctl.armed)
+		if (ctl.armed_ns)
 			a->unpaired++;
 		return 0;
 	}
+	if (start < ctl.armed_ns)	/* taken while attaching: dropped (see armed_start) */
+		return 0;
 	if (!(__u8)ctx[0]) {		/* __schedule() kept the same task */
 		a->no_switch++;
 		return 0;
@@ -175,7 +187,7 @@ static __always_inline int schedule_entered(void)
 
 	if (!a)
 		return 0;
-	if (a->start_ns && ctl.armed) {
+	if (armed_start(a->start_ns)) {
 		/* The previous entry saw no end: without a switch (kprobe mode has no end then), or unmatched. */
 		if (!a->next_task && a->prev_task == current)
 			a->no_switch++;
@@ -210,13 +222,15 @@ static __always_inline int schedule_returned(void)
 		return 0;
 	start = a->start_ns;
 	a->start_ns = 0;
+	if (start && start < ctl.armed_ns)	/* taken while attaching: dropped (see armed_start) */
+		return 0;
 	if (start && now >= start && !a->next_task && current == a->prev_task) {
 		a->no_switch++;		/* schedule() came back to A without a switch */
 		return 0;
 	}
 	if (!start || now < start || !a->next_task || current != a->next_task) {
 		/* No entry here, or this is not the task A switched to (it came back from idle or a preemption). */
-		if (ctl.armed)
+		if (ctl.armed_ns)
 			a->unpaired++;
 		return 0;
 	}

@@ -47,10 +47,11 @@ struct control {
 	 */
 	__u64 epoch;
 	/*
-	 * Set only while both programs are attached: before and after, one runs without the other, and
-	 * what it finds unmatched is an artefact of attaching, not an unpaired switch.
+	 * When every program was attached (bpf_ktime_get_ns), 0 before and again once detaching begins:
+	 * programs attach one by one, and a start taken before this may have missed its other half, so
+	 * it is neither a sample nor unpaired; what is found unmatched while unarmed is not counted.
 	 */
-	__u64 armed;
+	__u64 armed_ns;
 };
 
 #endif

@@ -42,7 +42,7 @@ final class KernelLayout {
 
     // .data and .rodata
     static final int DATA_EPOCH = 0;
-    static final int DATA_ARMED = 8;
+    static final int DATA_ARMED_NS = 8;
     static final int DATA_SIZE = 16;
     static final int RODATA_PER_TASK = 0;
 

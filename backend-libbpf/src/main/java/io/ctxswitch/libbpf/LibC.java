@@ -5,7 +5,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * The few libc functions the backend needs: mapping the kernel's aggregate and formatting libbpf's log.
+ * The few libc functions the backend needs: mapping the kernel's aggregate, formatting libbpf's log,
+ * and reading the programs' clock.
  */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
@@ -13,6 +14,8 @@ interface LibC extends Library {
     int PROT_READ = 1;
     int MAP_SHARED = 1;
     Pointer MAP_FAILED = new Pointer(-1);
+    /** The clock of bpf_ktime_get_ns(). */
+    int CLOCK_MONOTONIC = 1;
 
     Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 
@@ -21,5 +24,8 @@ interface LibC extends Library {
     int vsnprintf(Pointer buffer, long size, Pointer format, Pointer args);
 
     String strerror(int errnum);
+
+    /** Fills {@code timespec} (two longs: seconds, nanoseconds) on 64-bit Linux. */
+    int clock_gettime(int clock, Pointer timespec);
 
 }

@@ -25,7 +25,7 @@ final class LoadedObject implements AutoCloseable {
     private long cpuAreaLength;
     private int dataFd = -1;
     private final Memory zeroKey = new Memory(4);
-    private final Memory data = new Memory(KernelLayout.DATA_SIZE); // our copy of .data: epoch, armed
+    private final Memory data = new Memory(KernelLayout.DATA_SIZE); // our copy of .data: epoch, armed_ns
     private int procsFd = -1;
     final int cpus;
 
@@ -142,19 +142,32 @@ final class LoadedObject implements AutoCloseable {
         writeData();
     }
 
-    /** Whether unmatched ends count as unpaired: only while both programs are attached. */
+    /**
+     * Arms the programs once every one is attached: from now on an unmatched end counts as unpaired,
+     * and a start taken earlier (while they attached one by one, so maybe without its other half) is
+     * dropped. Disarmed (0) once detaching begins.
+     */
     void setArmed(boolean armed) {
-        data.setLong(KernelLayout.DATA_ARMED, armed ? 1 : 0);
+        data.setLong(KernelLayout.DATA_ARMED_NS, armed ? monotonicNow() : 0);
         writeData();
     }
 
-    /** The kernel's copy of .data's armed flag (to check that our writes reach the programs). */
+    /** bpf_ktime_get_ns()'s clock, read here rather than trusting System.nanoTime()'s source. */
+    private static long monotonicNow() {
+        Memory timespec = new Memory(16);
+        if (LibC.INSTANCE.clock_gettime(LibC.CLOCK_MONOTONIC, timespec) != 0) {
+            throw new IllegalStateException("clock_gettime(CLOCK_MONOTONIC) failed: " + Native.getLastError());
+        }
+        return timespec.getLong(0) * 1_000_000_000L + timespec.getLong(8);
+    }
+
+    /** Whether the kernel's copy of .data is armed (to check that our writes reach the programs). */
     boolean kernelArmed() {
         Memory kernel = new Memory(KernelLayout.DATA_SIZE);
         if (lib.api.bpf_map_lookup_elem(dataFd, zeroKey, kernel) != 0) {
             throw new IllegalStateException("reading the program's settings failed");
         }
-        return kernel.getLong(KernelLayout.DATA_ARMED) != 0;
+        return kernel.getLong(KernelLayout.DATA_ARMED_NS) != 0;
     }
 
     /**

@@ -89,7 +89,7 @@ class KernelLayoutTest {
         Map<String, Integer> control = struct("control");
         assertThat(control.get("size")).isEqualTo(KernelLayout.DATA_SIZE);
         assertThat(control.get("epoch")).isEqualTo(KernelLayout.DATA_EPOCH);
-        assertThat(control.get("armed")).isEqualTo(KernelLayout.DATA_ARMED);
+        assertThat(control.get("armed_ns")).isEqualTo(KernelLayout.DATA_ARMED_NS);
         assertThat(btf).containsPattern("DATASEC '.rodata' size=\\d+ vlen=1\\s+type_id=\\d+ offset=" + KernelLayout.RODATA_PER_TASK + " size=4 \\(VAR 'per_task'\\)");
     }
 

@@ -70,6 +70,38 @@ class LibbpfSourceLiveTest {
         assertThat(binned).isEqualTo(s.count());
     }
 
+    /**
+     * The programs attach one by one. An entry seen in the gap before the exit program is attached
+     * leaves a start behind whose exit nobody saw; once armed, it must not count as unpaired (nor,
+     * after an idle period, as a sample). Here the gap is widened to 200 ms with every CPU switching,
+     * so that every CPU has such a start; the real gap is microseconds, and it made this rare.
+     */
+    @Test
+    void aStartLeftWhileAttachingIsNeitherUnpairedNorASample() throws Exception {
+        KernelProbe probe = KernelProbe.SCHED_TP;
+        Libbpf lib = Libbpf.load();
+        LatencyStats total = new LatencyStats();
+        try (LoadedObject object = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, false)) {
+            KernelReader reader = new KernelReader(lib, object, false);
+            object.attach(probe.programs.subList(0, 1));
+            int cpus = Runtime.getRuntime().availableProcessors();
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                new PinnedPingPong().run(cpu, 200);
+            }
+            Thread.sleep(200); // CPUs go idle with a start set
+            object.attach(probe.programs.subList(1, probe.programs.size()));
+            object.setArmed(true);
+            new PinnedPingPong().run(0, 2_000);
+            Thread.sleep(200); // idle CPUs wake for timers and kernel work
+            object.setArmed(false);
+            object.detach();
+            total.add(reader.drain(false));
+        }
+        assertThat(total.total().count()).isGreaterThanOrEqualTo(4_000);
+        assertThat(total.unpaired()).as("starts taken before arming are dropped").isZero();
+        assertThat(total.total().maxNs()).as("no idle period becomes a sample").isLessThan(50_000_000L);
+    }
+
     @Test
     void leavesNoProgramBehind() throws Exception {
         String before = LiveHost.loadedProgramNames(); // another instance's programs may be loaded meanwhile
