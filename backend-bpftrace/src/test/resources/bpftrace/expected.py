@@ -5,23 +5,44 @@ Run from this directory: python3 expected.py"""
 import glob, json, re
 
 def maps_of(path):
-    maps, printed = {}, []
+    """The maps' last values. A snapshot's values (between "ctxswitch: snapshot" and its end line)
+    count only once its end line is seen; after END ("elapsed ns"), values count as they come."""
+    maps, printed, staged = {}, [], None
+
+    def put(name, key, value):
+        (staged if staged is not None else maps).setdefault(name, {})[key] = value
+
+    def said(text):
+        nonlocal staged
+        printed.append(text)
+        if text == "ctxswitch: snapshot":
+            staged = {}
+        elif text.startswith("ctxswitch: snapshot end") and staged is not None:
+            for name, values in staged.items():
+                maps.setdefault(name, {}).update(values)
+            staged = None
+        elif text.startswith("ctxswitch: elapsed ns "):
+            staged = None
+
     for line in open(path, encoding="utf-8", errors="replace"):
         line = line.strip()
         if line.startswith("{"):
             o = json.loads(line)
             if o["type"] == "map":
                 for name, value in o["data"].items():
-                    maps[name] = value if isinstance(value, dict) else {"": value}
+                    for key, v in (value.items() if isinstance(value, dict) else [("", value)]):
+                        put(name, key, v)
             elif o["type"] == "printf":
-                printed += [l for l in o["data"].splitlines() if l]
+                for l in o["data"].splitlines():
+                    if l:
+                        said(l.strip())
             continue
         m = re.match(r"^(@\w+)(?:\[(.*)\])?: (-?\d+)$", line)
         if m:
             key = "" if m.group(2) is None else ",".join(p.strip() for p in m.group(2).split(", ", 2))
-            maps.setdefault(m.group(1), {})[key] = int(m.group(3))
+            put(m.group(1), key, int(m.group(3)))
         elif line.startswith("ctxswitch"):
-            printed.append(line)
+            said(line)
     return maps, printed
 
 for path in sorted(glob.glob("*.txt")):

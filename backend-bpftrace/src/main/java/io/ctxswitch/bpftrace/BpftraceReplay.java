@@ -129,15 +129,21 @@ public final class BpftraceReplay implements ReplayFormat {
 
         @Override
         public OptionalLong coveredNs() {
-            long elapsed = result.elapsedNs();
+            long elapsed = result.ended() ? result.elapsedNs() : result.snapshotElapsedNs();
             return elapsed >= 0 ? OptionalLong.of(elapsed) : OptionalLong.empty();
         }
 
         @Override
         public List<String> warnings() {
-            return result.skippedLines() > 0
-                    ? List.of(result.skippedLines() + " lines of " + inputName + " were not understood and were skipped")
-                    : List.of();
+            List<String> warnings = new java.util.ArrayList<>();
+            if (result.skippedLines() > 0) {
+                warnings.add(result.skippedLines() + " lines of " + inputName + " were not understood and were skipped");
+            }
+            if (!result.ended() && result.snapshotElapsedNs() >= 0) {
+                warnings.add(inputName + " ends without bpftrace's final figures (was it killed?): these are its last snapshot's, "
+                        + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs()) + " s after it started");
+            }
+            return warnings;
         }
 
         @Override

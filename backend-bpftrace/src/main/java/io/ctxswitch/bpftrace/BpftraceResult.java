@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * What our script's output says, gathered line by line ({@link #accept}) and turned into figures
- * ({@link #stats}). Values of a map arrive once each, when bpftrace prints its maps on exit.
+ * ({@link #stats}). The maps arrive whole when bpftrace prints them on exit; before that, the per-CPU
+ * ones arrive once a second in snapshots, which are cumulative: a later value replaces an earlier
+ * one, and a snapshot counts only once its end line is seen (a bpftrace killed mid-snapshot leaves
+ * the previous one standing).
  */
 final class BpftraceResult {
     /** How many parts each keyed map's key has: per CPU one, per task (tid, pid, comm) three. */
@@ -22,6 +25,9 @@ final class BpftraceResult {
 
     private final Map<String, Map<List<String>, Long>> keyed = new HashMap<>();
     private final Map<String, Long> scalars = new HashMap<>();
+    private Map<String, Map<List<String>, Long>> snapshotKeyed; // the snapshot being read, until its end
+    private Map<String, Long> snapshotScalars;
+    private long snapshotElapsedNs = -1;
     private String probe;
     private boolean attached;
     private long elapsedNs = -1;
@@ -65,10 +71,11 @@ final class BpftraceResult {
     void accept(String line) {
         for (BpftraceLine.Entry entry : BpftraceLine.parse(line, KEY_PARTS)) {
             if (entry instanceof BpftraceLine.MapValue v) {
+                boolean inSnapshot = snapshotKeyed != null;
                 if (v.key().isEmpty()) {
-                    scalars.put(v.map(), v.value());
+                    (inSnapshot ? snapshotScalars : scalars).put(v.map(), v.value());
                 } else {
-                    keyed.computeIfAbsent(v.map(), k -> new HashMap<>()).put(v.key(), v.value());
+                    (inSnapshot ? snapshotKeyed : keyed).computeIfAbsent(v.map(), k -> new HashMap<>()).put(v.key(), v.value());
                 }
             } else if (entry instanceof BpftraceLine.Printed p) {
                 printed(p.text());
@@ -80,12 +87,24 @@ final class BpftraceResult {
         }
     }
 
-    private void printed(String text) {
-        if (text.startsWith(BpftraceScript.HEADER)) {
+    private void printed(String line) {
+        String text = line.strip();
+        if (text.equals(BpftraceScript.SNAPSHOT)) {
+            snapshotKeyed = new HashMap<>();
+            snapshotScalars = new HashMap<>();
+        } else if (text.startsWith(BpftraceScript.SNAPSHOT_END) && snapshotKeyed != null) {
+            snapshotKeyed.forEach((map, values) -> keyed.computeIfAbsent(map, k -> new HashMap<>()).putAll(values));
+            scalars.putAll(snapshotScalars);
+            snapshotKeyed = null;
+            snapshotScalars = null;
+            snapshotElapsedNs = number(text.substring(BpftraceScript.SNAPSHOT_END.length()));
+        } else if (text.startsWith(BpftraceScript.HEADER)) {
             probe = text.substring(BpftraceScript.HEADER.length()).strip();
         } else if (text.equals(BpftraceScript.ATTACHED)) {
             attached = true;
         } else if (text.startsWith(BpftraceScript.ELAPSED)) {
+            snapshotKeyed = null; // END: the maps printed from now on are the final ones
+            snapshotScalars = null;
             try {
                 elapsedNs = Long.parseLong(text.substring(BpftraceScript.ELAPSED.length()).strip());
             } catch (NumberFormatException e) {
@@ -111,7 +130,22 @@ final class BpftraceResult {
         return elapsedNs;
     }
 
-    /** Whether any of our maps was seen (the script ran to its end and bpftrace printed them). */
+    /** bpftrace's run time at the last complete snapshot, or -1 if none was seen. */
+    long snapshotElapsedNs() {
+        return snapshotElapsedNs;
+    }
+
+    /** Whether the script's END was seen: the maps that follow are the final figures. */
+    boolean ended() {
+        return elapsedNs >= 0;
+    }
+
+    /** Switches in the figures so far (the last snapshot's while bpftrace runs). */
+    long switches() {
+        return map("@ctxsw_n").values().stream().mapToLong(Long::longValue).filter(n -> n > 0).sum();
+    }
+
+    /** Whether any of our maps was seen (in a complete snapshot, or printed at the end). */
     boolean hasMaps() {
         return scalars.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"))
                 || keyed.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"));

@@ -7,8 +7,9 @@ import io.ctxswitch.core.stats.LogLinearBuckets;
  * aggregates in the kernel: per CPU count, sum, min and max (exact, so the mean is exact), the
  * log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the script, no loop),
  * and with {@code --top} the same figures per incoming task. Nothing is printed per event; bpftrace
- * prints the maps when it is stopped. No value from the user reaches the script: its only inputs
- * are the probe mode, bpftrace's version and whether tasks are wanted.
+ * prints the maps when it is stopped, and the per-CPU ones once a second as a snapshot, so that a
+ * bpftrace killed mid-run still leaves figures. No value from the user reaches the script: its only
+ * inputs are the probe mode, bpftrace's version and whether tasks are wanted.
  */
 final class BpftraceScript {
     /** The first line the script prints, and what --replay recognises it by. */
@@ -17,6 +18,16 @@ final class BpftraceScript {
     static final String ATTACHED = "ctxswitch: attached";
     /** Printed by END: how long bpftrace ran, which is the span a replay covers. */
     static final String ELAPSED = "ctxswitch: elapsed ns ";
+    /** Around each snapshot: the maps between the two lines are complete once the second is seen. */
+    static final String SNAPSHOT = "ctxswitch: snapshot";
+    static final String SNAPSHOT_END = "ctxswitch: snapshot end, elapsed ns ";
+    /**
+     * The maps a snapshot prints: the per-CPU figures, histogram and counters, which are small (at
+     * most a few hundred keys) and cumulative, so the last complete snapshot is everything up to it.
+     * The per-task maps (up to 16384 keys) are printed only at the end.
+     */
+    static final java.util.List<String> SNAPSHOT_MAPS = java.util.List.of(
+            "@ctxsw_n", "@ctxsw_sum", "@ctxsw_min", "@ctxsw_max", "@ctxsw_hist", "@ctxsw_unpaired", "@ctxsw_no_switch");
 
     private BpftraceScript() {
     }
@@ -33,6 +44,11 @@ final class BpftraceScript {
             case KPROBE -> schedule(s, "kprobe:schedule", "kprobe:finish_task_switch*", perTask);
         }
         s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
+        s.append("interval:s:1 {\n\tprintf(\"").append(SNAPSHOT).append("\\n\");\n");
+        for (String map : SNAPSHOT_MAPS) {
+            s.append("\tprint(").append(map).append(");\n");
+        }
+        s.append("\tprintf(\"").append(SNAPSHOT_END).append("%llu\\n\", elapsed);\n}\n");
         s.append("END {\n\tprintf(\"").append(ELAPSED).append("%llu\\n\", elapsed);\n\tclear(@ctxsw_ready);\n\tclear(@ctxsw_start);\n");
         if (probe != BpftraceProbe.SCHED_TP) {
             s.append("\tclear(@ctxsw_prev);\n\tclear(@ctxsw_next);\n");

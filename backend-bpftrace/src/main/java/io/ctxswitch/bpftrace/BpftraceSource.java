@@ -1,5 +1,6 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.host.ChildCommand;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
@@ -45,9 +46,12 @@ public final class BpftraceSource implements LatencySource {
     private volatile boolean ended;
     private volatile boolean endedUnasked; // bpftrace ended before we stopped it
     private volatile boolean stopRequested;
+    private volatile boolean startCancelled;
     private volatile Runnable onFinished = () -> { };
     private volatile IOException readFailure;
     private boolean drained;
+    private boolean perTask;
+    private SourceException failure; // bpftrace died mid-run: the figures are its last snapshot's
     private java.io.Writer recording; // --record: bpftrace's output as it came, for a later --replay
 
     @jakarta.inject.Inject
@@ -91,7 +95,8 @@ public final class BpftraceSource implements LatencySource {
         if (chosen.probe() == null) {
             throw SourceException.environment(chosen.availability().reason());
         }
-        String script = BpftraceScript.generate(chosen.probe(), tool.version(), options.perTask());
+        perTask = options.perTask();
+        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask);
         if (options.record() != null) {
             try {
                 recording = Files.newBufferedWriter(options.record(), StandardCharsets.UTF_8);
@@ -112,6 +117,10 @@ public final class BpftraceSource implements LatencySource {
         stderrReader = daemon("ctxswitch-bpftrace-err", () -> readErrors(process.getErrorStream()));
         try {
             boolean settled = attachedOrEnded.await(ATTACH_TIMEOUT_S, TimeUnit.SECONDS);
+            if (startCancelled) {
+                close();
+                throw SourceException.cancelled("stopped while bpftrace was starting");
+            }
             if (!result.attached()) {
                 String why = settled ? failure("bpftrace stopped before attaching its probes")
                         : "bpftrace did not attach its probes within " + ATTACH_TIMEOUT_S + " s";
@@ -125,19 +134,19 @@ public final class BpftraceSource implements LatencySource {
         }
     }
 
+    /** bpftrace may compile for seconds (minutes under emulation): a stop meanwhile ends the wait. */
+    @Override
+    public void cancelStart() {
+        startCancelled = true;
+        attachedOrEnded.countDown();
+    }
+
     /**
      * bpftrace with JSON output (one object per line, whatever the version prints for text) and
-     * without its type warnings. Under setpriv, when there is one, bpftrace gets SIGTERM if we die
-     * without stopping it (kill -9), so that it never traces on alone.
+     * without its type warnings, ending with us if we are killed.
      */
     private List<String> command(String script) {
-        List<String> command = new ArrayList<>();
-        Path setpriv = Path.of("/usr/bin/setpriv");
-        if (Files.isExecutable(setpriv)) {
-            command.addAll(List.of(setpriv.toString(), "--pdeathsig", "TERM", "--"));
-        }
-        command.addAll(List.of(tool.binary().toString(), "-f", "json", "--no-warnings", "-e", script));
-        return command;
+        return ChildCommand.endingWithUs(List.of(tool.binary().toString(), "-f", "json", "--no-warnings", "-e", script));
     }
 
     private static Thread daemon(String name, Runnable body) {
@@ -223,7 +232,10 @@ public final class BpftraceSource implements LatencySource {
         return choice == null || choice.probe() == null ? "bpftrace" : choice.probe().description();
     }
 
-    /** Nothing until bpftrace has printed its maps (when stopped, or when it ended on its own). */
+    /**
+     * Nothing until bpftrace has printed its maps (when stopped, or when it ended on its own). If it
+     * ended unasked (killed), the figures of its last complete snapshot, and {@link #failure} says so.
+     */
     @Override
     public LatencyStats drain() throws SourceException {
         if (drained || !ended) {
@@ -238,13 +250,27 @@ public final class BpftraceSource implements LatencySource {
             if (readFailure != null) {
                 throw SourceException.environment("reading bpftrace's output failed: " + readFailure.getMessage());
             }
+            if (!result.ended()) {
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs());
+                String what = endedUnasked ? "bpftrace ended before it was stopped" : "bpftrace printed no final figures when stopped";
+                failure = SourceException.environment(failure(what) + "; the figures are those of its last snapshot, "
+                        + seconds + " s after it started" + (perTask ? ", without per-task figures" : ""));
+            }
             return result.stats();
         }
     }
 
     @Override
+    public SourceException failure() {
+        return failure;
+    }
+
+    /** The switches in bpftrace's last snapshot (they come once a second). */
+    @Override
     public long progress() {
-        return -1;
+        synchronized (result) {
+            return result.attached() ? result.switches() : -1;
+        }
     }
 
     @Override

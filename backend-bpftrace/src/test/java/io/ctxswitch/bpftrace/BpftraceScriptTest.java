@@ -50,4 +50,14 @@ class BpftraceScriptTest {
         assertThat(s).contains("clear(@ctxsw_start);").contains("clear(@ctxsw_prev);").contains("clear(@ctxsw_next);")
                 .contains("clear(@ctxsw_ready);");
     }
+
+    @Test
+    void aSnapshotOfThePerCpuMapsOnceASecondButNotOfTheTaskMaps() {
+        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, true);
+        String snapshot = s.substring(s.indexOf("interval:s:1 {"), s.indexOf("}", s.indexOf("interval:s:1 {")));
+        assertThat(snapshot).startsWith("interval:s:1 {\n\tprintf(\"ctxswitch: snapshot\\n\");")
+                .contains("print(@ctxsw_n);").contains("print(@ctxsw_hist);").contains("print(@ctxsw_unpaired);")
+                .endsWith("printf(\"ctxswitch: snapshot end, elapsed ns %llu\\n\", elapsed);\n")
+                .doesNotContain("@ctxsw_task");
+    }
 }

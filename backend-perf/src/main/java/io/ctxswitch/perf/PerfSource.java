@@ -22,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The perf backend: {@code perf record -a --switch-events -e sched:sched_switch} into a private
  * directory, started with its events disabled and enabled through perf's control FIFO, so that
- * "tracing" is said only once perf records. When tracing stops, {@code perf script} prints the
- * recording and the same parser as {@code --replay} reads it. The directory goes on every exit path.
+ * "tracing" is said only once perf records. When tracing stops (or perf dies), {@code perf script}
+ * prints the recording and the same parser as {@code --replay} reads it. The directory goes on every
+ * exit path.
  */
 public final class PerfSource implements LatencySource {
     public static final String NAME = "perf";
@@ -37,9 +38,11 @@ public final class PerfSource implements LatencySource {
     private Path keep;
     private volatile boolean stopping;
     private volatile boolean died;
+    private volatile boolean startCancelled;
     private Runnable onFinished = () -> { };
     private boolean drained;
     private PerfScriptReader.Outcome outcome;
+    private SourceException failure; // perf died while tracing: the figures are partial
     private final List<String> warnings = new ArrayList<>();
 
     @jakarta.inject.Inject
@@ -95,9 +98,12 @@ public final class PerfSource implements LatencySource {
             dir = new PrivateDirectory();
             Path ctl = fifo("control");
             Path ack = fifo("ack");
+            // "-o -": perf's pipe format, written as it goes (into a file all the same). A perf.data file
+            // gets its header last, so a killed perf would leave nothing readable; this one can be read
+            // up to the last event written, and perf script and --replay read it like any perf.data.
             record = perf.command("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
-                            "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", dir.resolve("perf.data").toString())
-                    .redirectOutput(dir.resolve("record.out").toFile()).redirectError(dir.resolve("record.err").toFile())
+                            "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", "-")
+                    .redirectOutput(dir.resolve("perf.data").toFile()).redirectError(dir.resolve("record.err").toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             enable(ctl, ack);
             record.onExit().thenRun(() -> {
@@ -113,6 +119,12 @@ public final class PerfSource implements LatencySource {
             close();
             throw e;
         }
+    }
+
+    /** perf acknowledges within a second or so, but may hang (a stuck tracefs): a stop ends the wait. */
+    @Override
+    public void cancelStart() {
+        startCancelled = true;
     }
 
     private Path fifo(String name) throws IOException, SourceException {
@@ -153,6 +165,9 @@ public final class PerfSource implements LatencySource {
                     }
                     throw failed("perf record did not acknowledge");
                 } catch (TimeoutException e) {
+                    if (startCancelled) {
+                        throw SourceException.cancelled("stopped while perf record was starting");
+                    }
                     if (!record.isAlive()) {
                         throw failed("perf record failed");
                     }
@@ -185,19 +200,25 @@ public final class PerfSource implements LatencySource {
         return PerfScriptFormat.PROBE + " (perf record --switch-events)";
     }
 
-    /** Nothing while recording; after stop, the whole recording, read through perf script. */
+    /**
+     * Nothing while recording; after stop, the whole recording, read through perf script. If perf
+     * died while tracing, what it had written until then, and {@link #failure} says so.
+     */
     @Override
     public LatencyStats drain() throws SourceException {
         if (record == null || record.isAlive() || drained) {
             return new LatencyStats();
         }
         drained = true;
-        int status = record.exitValue();
         Path data = dir.resolve("perf.data");
-        if (died || !Files.isRegularFile(data)) {
-            // perf writes its file's header last: perf script cannot read what a killed perf left.
-            throw failed("perf record " + (status > 128 ? "was killed (signal " + (status - 128) + ")" : "exited with status " + status)
-                    + " while tracing; its recording cannot be read, so there are no figures");
+        if (died) {
+            int status = record.exitValue();
+            String how = "perf record " + (status > 128 ? "was killed (signal " + (status - 128) + ")" : "exited with status " + status)
+                    + " while tracing";
+            if (isEmpty(data)) {
+                throw failed(how + "; it had recorded nothing, so there are no figures");
+            }
+            failure = SourceException.environment(how + "; the figures are those of what it had written until then");
         }
         if (keep != null) {
             try {
@@ -213,7 +234,7 @@ public final class PerfSource implements LatencySource {
                 outcome = PerfScriptReader.read(in, stats, () -> false);
             }
             if (script.waitFor() != 0) {
-                throw SourceException.environment("perf script failed: "
+                throw SourceException.environment((failure != null ? failure.getMessage() + "; and " : "") + "perf script failed: "
                         + PerfTool.firstLine(Files.readString(dir.resolve("script.err"), StandardCharsets.UTF_8)));
             }
         } catch (IOException e) {
@@ -224,6 +245,19 @@ public final class PerfSource implements LatencySource {
         }
         warnings.addAll(TraceVerdict.warnings(outcome, stats.skippedLines()));
         return stats;
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public SourceException failure() {
+        return failure;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ctxswitch.perf;
 
+import io.ctxswitch.core.host.ChildCommand;
 import io.ctxswitch.core.spi.SourceException;
 import java.io.File;
 import java.io.IOException;
@@ -59,11 +60,12 @@ final class PerfTool {
         }
     }
 
+    /** perf with these arguments, ending with us if we are killed (a perf record would trace on alone). */
     ProcessBuilder command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command);
+        return new ProcessBuilder(ChildCommand.endingWithUs(command));
     }
 
     /** perf script over a recording: switch records with nanoseconds, lost events too. */

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
             "0:success (also after Ctrl+C or SIGTERM, with the summary)",
             "1:unexpected error",
             "2:usage error",
-            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it)",
+            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it);"
+                + " also when perf or bpftrace dies mid-run, after the figures it measured until then",
             "4:input: an unreadable or unrecognisable trace",
             "130:a second Ctrl+C: exited at once, without a summary"})
 final class CtxswitchCommand implements Callable<Integer> {
@@ -151,6 +152,9 @@ final class CtxswitchCommand implements Callable<Integer> {
                 terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
         TraceSession.Result result = session.run(source, options, duration, interval,
                 terminal ? Duration.ofMillis(250) : null, listener);
+        if (!result.began()) {
+            err.println("ctxswitch: stopped before tracing began; nothing was measured");
+        }
         long covered = source.coveredNs().orElse(result.durationNs());
         // Asked again at the end: a replay learns its probe from the trace it reads.
         Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top);
@@ -165,6 +169,11 @@ final class CtxswitchCommand implements Callable<Integer> {
         out.flush();
         for (String warning : source.warnings()) {
             err.println("ctxswitch: warning: " + warning);
+        }
+        SourceException failure = source.failure();
+        if (failure != null) { // the figures above are partial: say why, and exit as for that error
+            err.println("ctxswitch: " + failure.getMessage());
+            return failure.kind().exitCode();
         }
         return 0;
     }

@@ -42,6 +42,8 @@ class BpftraceChildIT {
 
     private static final String ATTACHED = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch bpftrace script: probe sched-tp\\n\"}'\n"
             + "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: attached\\n\"}'\n";
+    /** What the script prints when stopped: END's line, then bpftrace prints the maps. */
+    private static final String END_AND_MAPS = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: elapsed ns 3000000000\\n\"}'\n";
     private static final String MAPS = "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_n\": {\"0\": 4, \"1\": 2}}}'\n"
             + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_sum\": {\"0\": 4000, \"1\": 8000}}}'\n"
             + "printf '%s\\n' '{\"type\": \"map\", \"data\": {\"@ctxsw_min\": {\"0\": 500, \"1\": 3000}}}'\n"
@@ -60,7 +62,7 @@ class BpftraceChildIT {
 
     @Test
     void stoppingMakesItPrintItsMapsWhichBecomeTheSummary() throws Exception {
-        Path fake = fake("v0.23.2", "trap '" + MAPS.replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + "while :; do sleep 0.1; done");
+        Path fake = fake("v0.23.2", "trap '" + (END_AND_MAPS + MAPS).replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + "while :; do sleep 0.1; done");
         Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
         running.awaitErr("tracing with bpftrace", 60);
         running.signal("TERM");
@@ -93,6 +95,64 @@ class BpftraceChildIT {
                 + " nothing it measured can be shown").doesNotContain("Exception");
     }
 
+    /** Killed after a snapshot: its figures, then the error, exit 3. */
+    @Test
+    void aChildKilledAfterASnapshotLeavesThatSnapshotsFigures() throws Exception {
+        String snapshot = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot\\n\"}'\n" + MAPS
+                + "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot end, elapsed ns 2000000000\\n\"}'\n";
+        Path fake = fake("v0.23.2", ATTACHED + snapshot + "echo $$ > " + dir.resolve("pid") + "\nwhile :; do sleep 0.1; done");
+        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
+        running.awaitErr("tracing with bpftrace", 60);
+        while (!Files.exists(dir.resolve("pid"))) {
+            Thread.sleep(50);
+        }
+        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        Jar.Run run = running.finish(60);
+        assertThat(run.exit()).as(run.err()).isEqualTo(3);
+        JsonNode s = JSON.readTree(run.out());
+        assertThat(s.get("count").asLong()).isEqualTo(6);
+        assertThat(s.get("mean_ns").asDouble()).isEqualTo(2000.0);
+        assertThat(run.err()).contains("ctxswitch: bpftrace ended before it was stopped (killed by signal 9);"
+                + " the figures are those of its last snapshot, 2 s after it started").doesNotContain("Exception");
+    }
+
+    /** SIGTERM while bpftrace still compiles (here: a stand-in that takes 30 s): ends at once, exit 0. */
+    @Test
+    void aStopWhileBpftraceCompilesEndsAtOnce() throws Exception {
+        Path fake = fake("v0.23.2", "sleep 30\n" + ATTACHED + "while :; do sleep 0.1; done");
+        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(dir.resolve("args")) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the stand-in has started: bpftrace would now be compiling
+        }
+        running.signal("TERM");
+        long t0 = System.nanoTime();
+        Jar.Run run = running.finish(60);
+        assertThat(System.nanoTime() - t0).as("not the 30 s of compiling").isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(15));
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("ctxswitch: stopped before tracing began; nothing was measured").doesNotContain("Exception");
+        assertThat(JSON.readTree(run.out()).get("count").asLong()).isZero();
+        assertThat(new ProcessBuilder("pgrep", "-f", fake.toString()).start().waitFor()).as("no bpftrace left").isEqualTo(1);
+    }
+
+    /**
+     * Ctrl+C on a terminal signals the whole foreground process group. bpftrace runs in a session of
+     * its own, so only ctxswitch gets it, and stops bpftrace itself: here a stand-in that would exit
+     * without its maps on SIGINT, and print them on SIGTERM.
+     */
+    @Test
+    void ctrlCOnTheTerminalReachesCtxswitchOnly() throws Exception {
+        Path fake = fake("v0.23.2", "trap 'exit 1' INT\ntrap '" + (END_AND_MAPS + MAPS).replace("'", "'\\''") + " exit 0' TERM\n" + ATTACHED
+                + "while :; do sleep 0.1; done");
+        Jar.Running running = Jar.start(List.of("setsid"), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
+        running.awaitErr("tracing with bpftrace", 60);
+        new ProcessBuilder("kill", "-INT", "--", "-" + running.process.pid()).inheritIO().start().waitFor();
+        Jar.Run run = running.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(JSON.readTree(run.out()).get("count").asLong()).isEqualTo(6);
+    }
+
     @Test
     void tooOldABpftraceIsNamed() throws Exception {
         Path fake = fake("v0.16.0", "exit 0");
@@ -103,7 +163,7 @@ class BpftraceChildIT {
 
     @Test
     void itsOutputRecordedWithRecordReplaysToTheSameFigures() throws Exception {
-        Path fake = fake("v0.23.2", "trap '" + MAPS.replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + "while :; do sleep 0.1; done");
+        Path fake = fake("v0.23.2", "trap '" + (END_AND_MAPS + MAPS).replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + "while :; do sleep 0.1; done");
         Path recording = dir.resolve("kept.bpftrace");
         Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json",
                 "--record=" + recording);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,17 +88,67 @@ class PerfLiveIT {
         assertThat(new String(pgrep.getInputStream().readAllBytes()).strip()).as("no perf record left").isEmpty();
     }
 
+    /**
+     * Ctrl+C on a terminal signals the whole foreground process group: perf, in a session of its own,
+     * does not get it, so it cannot end on its own first and look like a perf that died.
+     */
     @Test
-    void perfKilledMidRunIsAClearErrorAndLeavesNothing() throws Exception {
-        List<String> before = ourTempDirs();
-        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf");
+    void ctrlCOnTheTerminalStopsPerfThroughCtxswitch() throws Exception {
+        Jar.Running ctxswitch = Jar.start(List.of("setsid"), Map.of(), "--backend=perf", "--format=json");
         ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+        pingPong(5_000);
+        new ProcessBuilder("kill", "-INT", "--", "-" + ctxswitch.process.pid()).inheritIO().start().waitFor();
+        Jar.Run run = ctxswitch.finish(120);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).doesNotContain("while tracing").doesNotContain("warning");
+        assertThat(JSON.readTree(run.out()).get("count").asLong()).isGreaterThanOrEqualTo(10_000);
+    }
+
+    /**
+     * perf records in its pipe format, written as it goes: killed mid-run, it leaves what it wrote,
+     * which becomes the figures, followed by the error (exit 3).
+     */
+    @Test
+    void perfKilledMidRunGivesTheFiguresItWroteAndAClearError() throws Exception {
+        List<String> before = ourTempDirs();
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf", "--format=json");
+        ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+        pingPong(20_000);
+        Thread.sleep(1500); // perf writes what its buffers hold at least every half second
         Process pkill = new ProcessBuilder("pkill", "-KILL", "-f", "perf record -a --switch-events").start();
         assertThat(pkill.waitFor()).isZero();
         Jar.Run run = ctxswitch.finish(60);
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
-        assertThat(run.err()).contains("perf record was killed (signal 9) while tracing").doesNotContain("Exception");
+        assertThat(run.err()).contains("perf record was killed (signal 9) while tracing; the figures are those of what it had"
+                + " written until then").doesNotContain("Exception");
+        JsonNode json = JSON.readTree(run.out());
+        // the ping-pong's 40000 switches, less what perf may not have written yet
+        assertThat(json.get("count").asLong()).as("the ping-pong's switches, written before the kill").isGreaterThanOrEqualTo(20_000);
         assertThat(ourTempDirs()).isEqualTo(before);
+    }
+
+    /** ctxswitch itself killed (-9): perf record, under setpriv --pdeathsig, does not trace on alone. */
+    @Test
+    void perfDoesNotOutliveAKilledCtxswitch() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is missing");
+        List<String> before = ourTempDirs();
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf");
+        ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+        ctxswitch.signal("KILL");
+        ctxswitch.finish(60);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String left;
+        do {
+            Thread.sleep(200);
+            Process pgrep = new ProcessBuilder("pgrep", "-f", "perf record -a --switch-events").start();
+            left = new String(pgrep.getInputStream().readAllBytes()).strip();
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
+        assertThat(left).as("no perf record left").isEmpty();
+        for (String name : ourTempDirs()) { // a killed JVM cannot remove its private directory
+            if (!before.contains(name)) {
+                new ProcessBuilder("rm", "-rf", Path.of(System.getProperty("java.io.tmpdir"), name).toString()).start().waitFor();
+            }
+        }
     }
 
     @Test

@@ -37,15 +37,24 @@ public final class TraceSession {
         }
     }
 
-    /** The whole measurement and how long it ran, from attached to detached. */
-    public record Result(LatencyStats total, long durationNs) {
+    /**
+     * The whole measurement and how long it ran, from attached to detached.
+     *
+     * @param began false if a stop came while the source was starting: nothing was measured
+     */
+    public record Result(LatencyStats total, long durationNs, boolean began) {
     }
 
     private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile LatencySource starting; // the source whose start() runs now, to cancel on a stop
 
-    /** Ends the session soon, from any thread (a signal handler). */
+    /** Ends the session soon, from any thread (a signal handler); a start in progress is given up. */
     public void requestStop() {
         stop.countDown();
+        LatencySource s = starting;
+        if (s != null) {
+            s.cancelStart();
+        }
     }
 
     /**
@@ -56,8 +65,10 @@ public final class TraceSession {
     public Result run(LatencySource source, TraceOptions options, Duration duration, Duration interval,
                       Duration progressEvery, Listener listener) throws SourceException {
         try (source) {
-            source.onFinished(this::requestStop);
-            source.start(options);
+            source.onFinished(stop::countDown); // not requestStop: a child that ends while starting must say why
+            if (!start(source, options)) {
+                return new Result(new LatencyStats(), 0, false);
+            }
             listener.started(source);
             long start = System.nanoTime();
             long deadline = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
@@ -99,7 +110,26 @@ public final class TraceSession {
             if (interval != null && end - lastTick > 0 && !rest.total().isEmpty()) {
                 listener.interval(rest, end - lastTick); // the last, shorter interval: reports add up to the total
             }
-            return new Result(total, end - start);
+            return new Result(total, end - start, true);
+        }
+    }
+
+    /** Starts the source unless a stop came first or during; false if it did not start. */
+    private boolean start(LatencySource source, TraceOptions options) throws SourceException {
+        starting = source; // before looking at the latch: a stop sees it, or this sees the stop, or both
+        try {
+            if (stop.getCount() == 0) {
+                return false;
+            }
+            source.start(options);
+            return true;
+        } catch (SourceException e) {
+            if (e.kind() == SourceException.Kind.CANCELLED) {
+                return false;
+            }
+            throw e;
+        } finally {
+            starting = null;
         }
     }
 

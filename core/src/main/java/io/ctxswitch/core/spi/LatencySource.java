@@ -24,6 +24,15 @@ public interface LatencySource extends AutoCloseable {
     /** Loads, attaches or spawns what it needs. On failure everything acquired so far is released. */
     void start(TraceOptions options) throws SourceException;
 
+    /**
+     * Asks a {@link #start} that is running on another thread to give up: a source whose start can
+     * take long (a child that compiles, a child that must acknowledge) releases what it acquired and
+     * throws {@link SourceException#cancelled}; a quick one may ignore it and finish starting. Called
+     * from a signal, possibly just before start begins; never blocks.
+     */
+    default void cancelStart() {
+    }
+
     /** What the samples are taken between, for the report header; valid after {@link #start}. */
     String probeDescription();
 
@@ -59,6 +68,15 @@ public interface LatencySource extends AutoCloseable {
     /** Things the user should know about the figures (e.g. microsecond timestamps), one line each. */
     default java.util.List<String> warnings() {
         return java.util.List.of();
+    }
+
+    /**
+     * Why the measurement ended before it was stopped (a child tracer that died), or null. Set by
+     * the drain that found it out; what the drains returned is then the part measured before, and
+     * the caller shows it, then this error.
+     */
+    default SourceException failure() {
+        return null;
     }
 
     /** Stops measuring; a following {@link #drain} returns the rest. Idempotent. */

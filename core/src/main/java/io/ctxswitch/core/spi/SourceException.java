@@ -13,7 +13,9 @@ public class SourceException extends Exception {
         /** An unreadable or unrecognisable trace: exit 4. */
         INPUT(4),
         /** Anything else: exit 1. */
-        UNEXPECTED(1);
+        UNEXPECTED(1),
+        /** Stopped by the user (Ctrl+C, SIGTERM) while starting, before tracing began: not a failure. */
+        CANCELLED(0);
 
         private final int exitCode;
 
@@ -46,6 +48,10 @@ public class SourceException extends Exception {
 
     public static SourceException input(String message) {
         return new SourceException(Kind.INPUT, message);
+    }
+
+    public static SourceException cancelled(String message) {
+        return new SourceException(Kind.CANCELLED, message);
     }
 
     public Kind kind() {

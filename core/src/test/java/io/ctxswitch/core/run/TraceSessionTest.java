@@ -24,6 +24,10 @@ class TraceSessionTest {
         boolean stopped;
         boolean closed;
         boolean failStart;
+        /** start() waits this long for a cancelStart(), then starts (0: starts at once). */
+        long slowStartMs;
+        final java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+        Runnable duringStart = () -> { };
         int finishAfterDrains = Integer.MAX_VALUE;
         Runnable onFinished = () -> { };
         long next = 100;
@@ -44,7 +48,20 @@ class TraceSessionTest {
             if (failStart) {
                 throw SourceException.environment("cannot start");
             }
+            duringStart.run();
+            try {
+                if (slowStartMs > 0 && cancelled.await(slowStartMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    throw SourceException.cancelled("stopped while starting");
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
             started = true;
+        }
+
+        @Override
+        public void cancelStart() {
+            cancelled.countDown();
         }
 
         @Override
@@ -121,5 +138,42 @@ class TraceSessionTest {
                 null, new TraceSession.Listener() { }))
                 .isInstanceOf(SourceException.class).hasMessage("cannot start");
         assertThat(source.closed).isTrue();
+    }
+
+    @Test
+    void aStopWhileStartingCancelsTheStartAndNothingIsMeasured() throws Exception {
+        CountingSource source = new CountingSource(5);
+        source.slowStartMs = 60_000;
+        TraceSession session = new TraceSession();
+        source.duringStart = session::requestStop; // the signal comes while start() runs
+        long t0 = System.nanoTime();
+        TraceSession.Result result = session.run(source, TraceOptions.defaults(), null, null, null, new TraceSession.Listener() { });
+        assertThat(System.nanoTime() - t0).as("not the slow start's minute").isLessThan(Duration.ofSeconds(5).toNanos());
+        assertThat(result.began()).isFalse();
+        assertThat(result.total().total().count()).isZero();
+        assertThat(source.started).isFalse();
+        assertThat(source.closed).isTrue();
+    }
+
+    @Test
+    void aStopBeforeStartingMeansTheSourceIsNeverStarted() throws Exception {
+        CountingSource source = new CountingSource(5);
+        TraceSession session = new TraceSession();
+        session.requestStop();
+        TraceSession.Result result = session.run(source, TraceOptions.defaults(), null, null, null, new TraceSession.Listener() { });
+        assertThat(result.began()).isFalse();
+        assertThat(source.started).isFalse();
+        assertThat(source.closed).isTrue();
+    }
+
+    @Test
+    void aSourceThatEndsWhileStartingIsNotCancelledSoItCanSayWhy() throws Exception {
+        CountingSource source = new CountingSource(1);
+        source.slowStartMs = 200;
+        source.duringStart = () -> source.onFinished.run(); // its child ended: start() must report why itself
+        TraceSession.Result result = new TraceSession().run(source, TraceOptions.defaults(), null, null, null,
+                new TraceSession.Listener() { });
+        assertThat(source.cancelled.getCount()).as("cancelStart was not called").isOne();
+        assertThat(result.began()).isTrue();
     }
 }
