@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 /**
  * What our script's output says, gathered line by line ({@link #accept}) and turned into figures
  * ({@link #stats}). The maps arrive whole when bpftrace prints them on exit; before that, the per-CPU
- * ones arrive once a second in snapshots, which are cumulative: a later value replaces an earlier
- * one, and a snapshot counts only once its end line is seen (a bpftrace killed mid-snapshot leaves
- * the previous one standing).
+ * ones arrive once a second in snapshots, which are cumulative: only the last complete one matters
+ * (a bpftrace killed mid-snapshot leaves the previous one standing), and only if the final maps never
+ * come. So a snapshot's lines are kept as they are and read only then: parsing every snapshot cost
+ * the JVM 3 % of a CPU while tracing (bench/compare.sh).
  */
 final class BpftraceResult {
     /** How many parts each keyed map's key has: per CPU one, per task (tid, pid, comm) three. */
@@ -25,9 +26,12 @@ final class BpftraceResult {
 
     private final Map<String, Map<List<String>, Long>> keyed = new HashMap<>();
     private final Map<String, Long> scalars = new HashMap<>();
-    private Map<String, Map<List<String>, Long>> snapshotKeyed; // the snapshot being read, until its end
-    private Map<String, Long> snapshotScalars;
+    private List<String> snapshotLines; // the snapshot being read, until its end line
+    private List<String> lastSnapshot = List.of(); // the last complete snapshot, unparsed
+    private boolean snapshotTaken; // lastSnapshot's values are in keyed and scalars
     private long snapshotElapsedNs = -1;
+    private List<String> countedSnapshot; // the snapshot whose switches were counted, and their number
+    private long countedSwitches;
     private String probe;
     private boolean attached;
     private long elapsedNs = -1;
@@ -69,13 +73,20 @@ final class BpftraceResult {
 
     /** Takes one line of output. */
     void accept(String line) {
+        if (snapshotLines != null && (line.startsWith("@") || line.startsWith("{\"type\": \"map\""))) { // a map, as text or JSON
+            snapshotLines.add(line);
+            return;
+        }
+        parse(line);
+    }
+
+    private void parse(String line) {
         for (BpftraceLine.Entry entry : BpftraceLine.parse(line, KEY_PARTS)) {
             if (entry instanceof BpftraceLine.MapValue v) {
-                boolean inSnapshot = snapshotKeyed != null;
                 if (v.key().isEmpty()) {
-                    (inSnapshot ? snapshotScalars : scalars).put(v.map(), v.value());
+                    scalars.put(v.map(), v.value());
                 } else {
-                    (inSnapshot ? snapshotKeyed : keyed).computeIfAbsent(v.map(), k -> new HashMap<>()).put(v.key(), v.value());
+                    keyed.computeIfAbsent(v.map(), k -> new HashMap<>()).put(v.key(), v.value());
                 }
             } else if (entry instanceof BpftraceLine.Printed p) {
                 printed(p.text());
@@ -90,21 +101,17 @@ final class BpftraceResult {
     private void printed(String line) {
         String text = line.strip();
         if (text.equals(BpftraceScript.SNAPSHOT)) {
-            snapshotKeyed = new HashMap<>();
-            snapshotScalars = new HashMap<>();
-        } else if (text.startsWith(BpftraceScript.SNAPSHOT_END) && snapshotKeyed != null) {
-            snapshotKeyed.forEach((map, values) -> keyed.computeIfAbsent(map, k -> new HashMap<>()).putAll(values));
-            scalars.putAll(snapshotScalars);
-            snapshotKeyed = null;
-            snapshotScalars = null;
+            snapshotLines = new java.util.ArrayList<>();
+        } else if (text.startsWith(BpftraceScript.SNAPSHOT_END) && snapshotLines != null) {
+            lastSnapshot = snapshotLines;
+            snapshotLines = null;
             snapshotElapsedNs = number(text.substring(BpftraceScript.SNAPSHOT_END.length()));
         } else if (text.startsWith(BpftraceScript.HEADER)) {
             probe = text.substring(BpftraceScript.HEADER.length()).strip();
         } else if (text.equals(BpftraceScript.ATTACHED)) {
             attached = true;
         } else if (text.startsWith(BpftraceScript.ELAPSED)) {
-            snapshotKeyed = null; // END: the maps printed from now on are the final ones
-            snapshotScalars = null;
+            snapshotLines = null; // END: the maps printed from now on are the final ones
             try {
                 elapsedNs = Long.parseLong(text.substring(BpftraceScript.ELAPSED.length()).strip());
             } catch (NumberFormatException e) {
@@ -140,13 +147,35 @@ final class BpftraceResult {
         return elapsedNs >= 0;
     }
 
-    /** Switches in the figures so far (the last snapshot's while bpftrace runs). */
+    /** Switches in the figures so far (the last snapshot's while bpftrace runs: parsed once per snapshot). */
     long switches() {
-        return map("@ctxsw_n").values().stream().mapToLong(Long::longValue).filter(n -> n > 0).sum();
+        if (ended() || snapshotTaken) {
+            return switchesIn(map("@ctxsw_n"));
+        }
+        if (countedSnapshot != lastSnapshot) {
+            BpftraceResult snapshot = new BpftraceResult();
+            lastSnapshot.forEach(snapshot::parse);
+            countedSnapshot = lastSnapshot;
+            countedSwitches = switchesIn(snapshot.map("@ctxsw_n"));
+        }
+        return countedSwitches;
+    }
+
+    private static long switchesIn(Map<List<String>, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).filter(n -> n > 0).sum();
+    }
+
+    /** Without the final maps (bpftrace was killed), the figures are the last complete snapshot's. */
+    private void takeSnapshotUnlessEnded() {
+        if (!ended() && !snapshotTaken) {
+            lastSnapshot.forEach(this::parse);
+            snapshotTaken = true;
+        }
     }
 
     /** Whether any of our maps was seen (in a complete snapshot, or printed at the end). */
     boolean hasMaps() {
+        takeSnapshotUnlessEnded();
         return scalars.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"))
                 || keyed.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"));
     }
@@ -157,6 +186,7 @@ final class BpftraceResult {
 
     /** The figures: exact per CPU and in total, the distribution from the buckets, per task if kept. */
     LatencyStats stats() {
+        takeSnapshotUnlessEnded();
         LatencyStats stats = new LatencyStats();
         Map<List<String>, Long> counts = map("@ctxsw_n");
         long min = Long.MAX_VALUE;

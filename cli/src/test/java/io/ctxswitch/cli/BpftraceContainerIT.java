@@ -108,6 +108,32 @@ class BpftraceContainerIT {
         }
     }
 
+    /** The real bpftrace killed mid-run: its last snapshot's figures, then the error (exit 3). */
+    @Test
+    void bpftraceKilledMidRunLeavesItsLastSnapshot() throws Exception {
+        try (GenericContainer<?> bpftrace = container(true, "--backend=bpftrace", "--format=json")) {
+            bpftrace.start();
+            String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
+            assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace");
+            Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", Integer.toString(LOOPS))
+                    .redirectErrorStream(true).start();
+            bench.getInputStream().readAllBytes();
+            assertThat(bench.waitFor()).isZero();
+            Thread.sleep(2500); // a snapshot comes once a second
+            // The container's processes are the host's too; nothing else runs this script.
+            Process kill = new ProcessBuilder("pkill", "-KILL", "-f", "bpftrace -f json --no-warnings -e").start();
+            assertThat(kill.waitFor()).isZero();
+            long exit = exitCode(bpftrace);
+            err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
+            assertThat(exit).as(err).isEqualTo(3);
+            assertThat(err).contains("bpftrace ended before it was stopped (killed by signal 9);"
+                    + " the figures are those of its last snapshot").doesNotContain("Exception");
+            JsonNode b = JSON.readTree(bpftrace.getLogs(OutputFrame.OutputType.STDOUT));
+            assertThat(b.get("count").asLong()).isGreaterThanOrEqualTo(2L * LOOPS);
+            assertThat(b.get("min_ns").asLong()).isPositive();
+        }
+    }
+
     @Test
     void withoutTheCapabilitiesItExits3NamingWhatIsMissing() throws Exception {
         try (GenericContainer<?> bpftrace = container(false, "--backend=bpftrace", "--duration=5s")) {
