@@ -1,11 +1,13 @@
 package io.ctxswitch.cli;
 
+import io.ctxswitch.core.run.AbruptExit;
 import sun.misc.Signal;
 
 /**
  * Ctrl+C and SIGTERM: the first asks the session to stop (it then prints its summary and exits 0);
  * a second Ctrl+C exits at once. Exiting at once leaks nothing: our BPF programs are not pinned, so
- * the kernel detaches them when the process's file descriptors close.
+ * the kernel detaches them when the process's file descriptors close; children end with us; private
+ * directories are removed by {@link AbruptExit}.
  */
 final class SignalTrap {
     private final Runnable onFirst;
@@ -49,13 +51,13 @@ final class SignalTrap {
         String waiting = waitingFor;
         if (waiting != null) {
             System.err.println("ctxswitch: interrupted while waiting for " + waiting);
-            Runtime.getRuntime().halt(128 + signal.getNumber());
+            AbruptExit.halt(128 + signal.getNumber());
         }
         if (signalled) {
             if ("INT".equals(signal.getName())) {
                 System.err.println();
                 System.err.println("ctxswitch: interrupted again, exiting without a summary");
-                Runtime.getRuntime().halt(130);
+                AbruptExit.halt(130);
             }
             return;
         }

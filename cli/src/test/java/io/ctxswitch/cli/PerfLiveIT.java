@@ -105,6 +105,33 @@ class PerfLiveIT {
     }
 
     /**
+     * A second Ctrl+C while the recording is still being read (perf script over 400000 switches
+     * takes seconds) exits at once, 130, and still leaves no private directory and no perf behind.
+     */
+    @Test
+    void aSecondCtrlCWhileTheRecordingIsReadLeavesNothing() throws Exception {
+        List<String> before = ourTempDirs();
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf");
+        ctxswitch.awaitErr("press Ctrl+C to stop", 60);
+        pingPong(200_000);
+        ctxswitch.signal("INT");
+        Thread.sleep(500);
+        ctxswitch.signal("INT");
+        Jar.Run run = ctxswitch.finish(60);
+        assertThat(run.exit()).as(run.err()).isEqualTo(130);
+        assertThat(run.err()).contains("interrupted again, exiting without a summary");
+        assertThat(ourTempDirs()).as("the private directory is removed even so").isEqualTo(before);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String left;
+        do { // perf record and perf script end through setpriv's parent-death signal, just after us
+            Thread.sleep(200);
+            Process pgrep = new ProcessBuilder("pgrep", "-f", "perf (record -a --switch-events|script --ns)").start();
+            left = new String(pgrep.getInputStream().readAllBytes()).strip();
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
+        assertThat(left).as("no perf left").isEmpty();
+    }
+
+    /**
      * perf records in its pipe format, written as it goes: killed mid-run, it leaves what it wrote,
      * which becomes the figures, followed by the error (exit 3).
      */
