@@ -1,6 +1,6 @@
 package io.ctxswitch.bpftrace;
 
-import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.BackgroundReplay;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.ReplayFormat;
@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * --replay of our script's output, captured from bpftrace as text or as {@code -f json}: recognised
@@ -35,21 +36,14 @@ public final class BpftraceReplay implements ReplayFormat {
         return new Source(input, inputName);
     }
 
-    /** Reads the whole output on a thread of its own, then reports itself finished. */
-    static final class Source implements LatencySource {
+    /** Our script's output, read (see {@link BackgroundReplay}) into the same result as a live bpftrace's. */
+    static final class Source extends BackgroundReplay {
         private final InputStream input;
-        private final String inputName;
         private final BpftraceResult result = new BpftraceResult();
-        private volatile boolean done;
-        private volatile boolean stopRequested;
-        private volatile Runnable onFinished = () -> { };
-        private volatile IOException failure;
-        private boolean drained;
-        private Thread reader;
 
         Source(InputStream input, String inputName) {
+            super(inputName);
             this.input = input;
-            this.inputName = inputName;
         }
 
         @Override
@@ -58,25 +52,9 @@ public final class BpftraceReplay implements ReplayFormat {
         }
 
         @Override
-        public Availability availability(TraceOptions options) {
-            return Availability.ok("replay of " + inputName);
-        }
-
-        @Override
-        public void start(TraceOptions options) {
-            reader = new Thread(this::read, "ctxswitch-bpftrace-replay");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read() {
+        protected void read(BooleanSupplier stop) throws IOException {
             try (input) {
-                result.readAll(input, () -> stopRequested, line -> { });
-            } catch (IOException e) {
-                failure = e;
-            } finally {
-                done = true;
-                onFinished.run();
+                result.readAll(input, stop, line -> { });
             }
         }
 
@@ -92,38 +70,13 @@ public final class BpftraceReplay implements ReplayFormat {
         }
 
         @Override
-        public LatencyStats drain() throws SourceException {
-            if (drained || (!done && !stopRequested)) {
-                return new LatencyStats();
-            }
-            drained = true;
+        protected LatencyStats figures(boolean done) throws SourceException {
             synchronized (result) {
-                if (failure != null && !stopRequested) {
-                    throw SourceException.input("cannot read " + inputName + ": " + failure.getMessage());
-                }
                 if (!result.hasMaps()) {
                     throw SourceException.input(inputName + " has none of the figures of ctxswitch's bpftrace script"
                             + " (bpftrace prints them when it stops: was it cut short?)");
                 }
                 return result.stats();
-            }
-        }
-
-        @Override
-        public long progress() {
-            return -1;
-        }
-
-        @Override
-        public boolean finished() {
-            return done;
-        }
-
-        @Override
-        public void onFinished(Runnable callback) {
-            onFinished = callback;
-            if (done) {
-                callback.run();
             }
         }
 
@@ -144,23 +97,6 @@ public final class BpftraceReplay implements ReplayFormat {
                         + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs()) + " s after it started");
             }
             return warnings;
-        }
-
-        @Override
-        public void stop() {
-            stopRequested = true;
-            if (reader != null) {
-                try {
-                    reader.join(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            stop();
         }
     }
 }
