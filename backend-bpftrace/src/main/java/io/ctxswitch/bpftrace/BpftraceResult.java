@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * ({@link #stats}). The maps arrive whole when bpftrace prints them on exit; before that, the per-CPU
  * ones arrive once a second in snapshots, which are cumulative: only the last complete one matters
  * (a bpftrace killed mid-snapshot leaves the previous one standing), and only if the final maps never
- * come. So a snapshot's lines are kept as they are and read only then: parsing every snapshot cost
- * the JVM 3 % of a CPU while tracing (bench/compare.sh).
+ * come. So a snapshot's lines are kept as they are and read only then, or when a terminal's status
+ * line asks for the count: parsing every snapshot cost the JVM 3 % of a CPU while tracing
+ * (bench/compare.sh).
  */
 final class BpftraceResult {
     /** How many parts each keyed map's key has: per CPU one, per task (tid, pid, comm) three. */
@@ -28,10 +29,9 @@ final class BpftraceResult {
     private final Map<String, Long> scalars = new HashMap<>();
     private List<String> snapshotLines; // the snapshot being read, until its end line
     private List<String> lastSnapshot = List.of(); // the last complete snapshot, unparsed
-    private boolean snapshotTaken; // lastSnapshot's values are in keyed and scalars
+    private List<String> takenSnapshot = List.of(); // the snapshot whose values are in keyed and scalars
+    private long snapshotSkipped; // lines of the taken snapshot that could not be read
     private long snapshotElapsedNs = -1;
-    private List<String> countedSnapshot; // the snapshot whose switches were counted, and their number
-    private long countedSwitches;
     private String probe;
     private boolean attached;
     private long elapsedNs = -1;
@@ -147,29 +147,24 @@ final class BpftraceResult {
         return elapsedNs >= 0;
     }
 
-    /** Switches in the figures so far (the last snapshot's while bpftrace runs: parsed once per snapshot). */
+    /** Switches in the figures so far (the last snapshot's while bpftrace runs). */
     long switches() {
-        if (ended() || snapshotTaken) {
-            return switchesIn(map("@ctxsw_n"));
-        }
-        if (countedSnapshot != lastSnapshot) {
-            BpftraceResult snapshot = new BpftraceResult();
-            lastSnapshot.forEach(snapshot::parse);
-            countedSnapshot = lastSnapshot;
-            countedSwitches = switchesIn(snapshot.map("@ctxsw_n"));
-        }
-        return countedSwitches;
+        takeSnapshotUnlessEnded();
+        return map("@ctxsw_n").values().stream().mapToLong(Long::longValue).filter(n -> n > 0).sum();
     }
 
-    private static long switchesIn(Map<List<String>, Long> counts) {
-        return counts.values().stream().mapToLong(Long::longValue).filter(n -> n > 0).sum();
-    }
-
-    /** Without the final maps (bpftrace was killed), the figures are the last complete snapshot's. */
+    /**
+     * Without the final maps (bpftrace still runs, or was killed), the figures are the last complete
+     * snapshot's: each is parsed once, when first asked for; its values are cumulative, so they
+     * replace the previous one's, and so does its count of lines that could not be read.
+     */
     private void takeSnapshotUnlessEnded() {
-        if (!ended() && !snapshotTaken) {
+        if (!ended() && takenSnapshot != lastSnapshot) {
+            long before = skipped;
             lastSnapshot.forEach(this::parse);
-            snapshotTaken = true;
+            snapshotSkipped = skipped - before;
+            skipped = before;
+            takenSnapshot = lastSnapshot;
         }
     }
 
@@ -181,7 +176,7 @@ final class BpftraceResult {
     }
 
     long skippedLines() {
-        return skipped;
+        return skipped + (ended() ? 0 : snapshotSkipped);
     }
 
     /** The figures: exact per CPU and in total, the distribution from the buckets, per task if kept. */
@@ -213,7 +208,7 @@ final class BpftraceResult {
         stats.addUnpaired(scalars.getOrDefault("@ctxsw_unpaired", 0L));
         stats.addNoSwitch(scalars.getOrDefault("@ctxsw_no_switch", 0L));
         stats.addLost(lost);
-        stats.addSkippedLines(skipped);
+        stats.addSkippedLines(skippedLines());
         return stats;
     }
 
