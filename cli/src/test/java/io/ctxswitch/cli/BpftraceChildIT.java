@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How the bpftrace backend treats its child in every phase, with stand-ins for bpftrace (small
@@ -20,14 +21,14 @@ import org.junit.jupiter.api.Test;
  */
 class BpftraceChildIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path dir;
+    @TempDir
+    Path dir;
 
     @BeforeEach
     void needsRoot() throws Exception {
         if (!LiveHost.root()) {
             Jar.skip("the bpftrace backend needs root (bpftrace refuses anyone else)");
         }
-        dir = Files.createTempDirectory("fake-bpftrace");
     }
 
     /** A stand-in: answers --version with {@code version}, and otherwise runs {@code body}. */

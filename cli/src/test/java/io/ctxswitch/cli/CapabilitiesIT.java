@@ -67,6 +67,8 @@ class CapabilitiesIT {
         command.addAll(List.of(args));
         Path out = java.nio.file.Files.createTempFile("docker", ".out");
         Path err = java.nio.file.Files.createTempFile("docker", ".err");
+        out.toFile().deleteOnExit();
+        err.toFile().deleteOnExit();
         Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         return new Jar.Run(p.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What is missing gives exit 3 and one line naming it and how to get it. */
 class EnvironmentIT {
@@ -32,20 +33,26 @@ class EnvironmentIT {
         Jar.assumeBuilt();
         // The checkout may not be readable by others: give the unprivileged user its own copy of the jar.
         Path dir = Files.createTempDirectory("ctxswitch-nobody", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Path jar = Files.copy(Jar.JAR, dir.resolve("ctxswitch.jar"), StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
-        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all");
-        for (String backend : new String[] {"--backend=libbpf", "--backend=auto"}) {
-            ProcessBuilder pb = new ProcessBuilder();
-            List<String> cmd = new java.util.ArrayList<>(asNobody);
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-                    "-Djava.io.tmpdir=/tmp", "-jar", jar.toString(), backend, "--duration=1s"));
-            Path out = dir.resolve("out");
-            Path err = dir.resolve("err");
-            Process p = pb.command(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            Jar.Run run = new Jar.Run(p.exitValue(), Files.readString(out), Files.readString(err));
-            assertOneLineEnvironmentError(run, "needs root", "sudo");
+        try {
+            Path jar = Files.copy(Jar.JAR, dir.resolve("ctxswitch.jar"), StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+            List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all");
+            for (String backend : new String[] {"--backend=libbpf", "--backend=auto"}) {
+                ProcessBuilder pb = new ProcessBuilder();
+                List<String> cmd = new java.util.ArrayList<>(asNobody);
+                cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                        "-Djava.io.tmpdir=/tmp", "-jar", jar.toString(), backend, "--duration=1s"));
+                Path out = dir.resolve("out");
+                Path err = dir.resolve("err");
+                Process p = pb.command(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                Jar.Run run = new Jar.Run(p.exitValue(), Files.readString(out), Files.readString(err));
+                assertOneLineEnvironmentError(run, "needs root", "sudo");
+            }
+        } finally { // the jar's copy is megabytes, made each run
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
@@ -57,11 +64,10 @@ class EnvironmentIT {
     }
 
     @Test
-    void libbpfOlderThanOneIsRefused() throws Exception {
+    void libbpfOlderThanOneIsRefused(@TempDir Path dir) throws Exception {
         if (!Jar.onPath("gcc")) {
             Jar.skip("building a stand-in for an old libbpf needs gcc");
         }
-        Path dir = Files.createTempDirectory("old-libbpf");
         Path source = dir.resolve("old.c");
         Files.writeString(source, "int libbpf_major_version(void) { return 0; }\nint libbpf_minor_version(void) { return 8; }\n");
         Path lib = dir.resolve("libbpf.so.0");
