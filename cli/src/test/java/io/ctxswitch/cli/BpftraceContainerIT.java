@@ -100,8 +100,11 @@ class BpftraceContainerIT {
             assertThat((double) b.get("min_ns").asLong()).isLessThanOrEqualTo(b.get("mean_ns").asDouble());
             assertThat(b.get("mean_ns").asDouble()).isLessThanOrEqualTo(b.get("max_ns").asLong());
             assertThat(b.get("p50_ns").asLong()).isLessThanOrEqualTo(b.get("p99_ns").asLong());
-            double ratio = b.get("mean_ns").asDouble() / l.get("mean_ns").asDouble();
-            assertThat(ratio).as("bpftrace's mean over libbpf's").isBetween(0.5, 2.0);
+            // Both measure the same switches; bpftrace's heavier probes add a roughly fixed cost to each
+            // one they measure (0.63 to 0.87 us over libbpf's mean in nine runs here), not a factor: a
+            // ratio failed whenever libbpf's mean came out low (725 ns gave 2.2).
+            double extraNs = b.get("mean_ns").asDouble() - l.get("mean_ns").asDouble();
+            assertThat(extraNs).as("bpftrace's mean minus libbpf's, ns").isBetween(0.0, 1500.0);
             assertThat(b.get("top_processes").get(0).get("count").asLong()).isGreaterThanOrEqualTo(LOOPS);
         } finally {
             libbpf.process.destroyForcibly();
