@@ -118,9 +118,9 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
             com.sun.jna.Pointer vmlinux = lib.api.btf__load_vmlinux_btf();
             if (vmlinux != null) {
                 try {
-                    tracepoints = has(lib, vmlinux, "btf_trace_sched_entry_tp", LibBpf.BTF_KIND_TYPEDEF)
-                            && has(lib, vmlinux, "btf_trace_sched_exit_tp", LibBpf.BTF_KIND_TYPEDEF);
-                    schedule = has(lib, vmlinux, "schedule", LibBpf.BTF_KIND_FUNC);
+                    tracepoints = has(lib, vmlinux, "btf_trace_sched_entry_tp", LibbpfNative.BTF_KIND_TYPEDEF)
+                            && has(lib, vmlinux, "btf_trace_sched_exit_tp", LibbpfNative.BTF_KIND_TYPEDEF);
+                    schedule = has(lib, vmlinux, "schedule", LibbpfNative.BTF_KIND_FUNC);
                 } finally {
                     lib.api.btf__free(vmlinux);
                 }
