@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a script of this machine on a real Linux 6.1 (Debian 12's linux-image-amd64) under QEMU's
-# software emulation, with this machine's root shared read-only (DESIGN.md §5), and brings its
-# output back:
+# software emulation, with this machine's root shared read-only, and brings its output back (see
+# docs/testing.md, "The Linux 6.1 VM"):
 #   vm/linux61.sh SCRIPT OUTDIR    boot, run SCRIPT as root in the guest, power off. SCRIPT is copied
 #                                  to OUTDIR, which the guest sees as /mnt (the guest writes to
 #                                  /tmp in memory); SCRIPT's stdout and stderr land in

@@ -4,7 +4,7 @@ import io.ctxswitch.core.spi.ProbeMode;
 import java.util.List;
 
 /**
- * The libbpf backend's three ways of bracketing a switch (DESIGN.md §2), each a set of programs in
+ * The libbpf backend's three ways of bracketing a switch (docs/probes.md), each a set of programs in
  * ctxswitch.bpf.o, listed in the order they are attached: the start first, so that no end is ever
  * attached without it. Only the chosen mode's programs are loaded.
  */
