@@ -101,6 +101,9 @@ class Linux61IT {
         assertThat(read("list-backends.txt")).contains("libbpf    available   libbpf with fentry/fexit on schedule() on kernel 6.1");
     }
 
+    /** The sleeper's sleep between wake-ups (cli/src/test/vm/probe-modes.sh: sleep 0.05). */
+    private static final long SLEEP_NS = 50_000_000L;
+
     /**
      * A task that sleeps 50 ms enters schedule() and returns from it 50 ms later, with the idle task
      * in between: the original approach reports that as one switch. Ours pairs the entry with the
@@ -114,7 +117,11 @@ class Linux61IT {
                     s.get("max_ns").asLong(), s.get("unpaired").asLong());
             assertThat(s.get("unpaired").asLong()).as("the sleeper's returns after idle").isGreaterThanOrEqualTo(50);
             if (s.get("count").asLong() > 0) {
-                assertThat(s.get("max_ns").asLong()).as(mode + " max").isLessThan(10_000_000L);
+                // An idle period counted as a switch lasts the sleeper's whole 50 ms sleep. A real
+                // switch in this emulated guest can take long too when the host is busy (19.6 ms was
+                // seen with a CI run beside four builds), so the line is drawn at half the sleep: far
+                // from both, and what separates "a switch" from "a sleep" whatever the host's load.
+                assertThat(s.get("max_ns").asLong()).as(mode + " max, against half the 50 ms sleep").isLessThan(SLEEP_NS / 2);
             }
         }
         Path original = OUT.resolve("original-sleeper.txt");
