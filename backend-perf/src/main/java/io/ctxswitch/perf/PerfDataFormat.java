@@ -18,6 +18,13 @@ import java.nio.file.StandardCopyOption;
 public final class PerfDataFormat implements ReplayFormat {
     private static final byte[] MAGIC = "PERFILE2".getBytes(StandardCharsets.US_ASCII);
 
+    private final PerfSettings settings;
+
+    @jakarta.inject.Inject
+    public PerfDataFormat(PerfSettings settings) {
+        this.settings = settings;
+    }
+
     @Override
     public String name() {
         return "perf.data";
@@ -40,7 +47,7 @@ public final class PerfDataFormat implements ReplayFormat {
     public LatencySource replay(InputStream input, String inputName, TraceOptions options) throws SourceException {
         PerfTool perf;
         try {
-            perf = PerfTool.find(options.perf());
+            perf = PerfTool.find(settings.binary());
         } catch (SourceException e) {
             closeQuietly(input);
             throw SourceException.environment("replaying a perf.data file needs perf: " + e.getMessage());
