@@ -44,7 +44,8 @@ public final class PerfDataFormat implements ReplayFormat {
     }
 
     @Override
-    public LatencySource replay(InputStream input, String inputName, TraceOptions options) throws SourceException {
+    public LatencySource replay(InputStream input, String inputName, long skippedLines, TraceOptions options)
+            throws SourceException {
         PerfTool perf;
         try {
             perf = PerfTool.find(settings.binary());
@@ -53,7 +54,7 @@ public final class PerfDataFormat implements ReplayFormat {
             throw SourceException.environment("replaying a perf.data file needs perf: " + e.getMessage());
         }
         return new ScriptReplaySource(new PerfDataInput(perf, input, inputName), inputName,
-                PerfScriptFormat.PROBE + " (replay of " + inputName + ", a perf.data file)");
+                PerfScriptFormat.PROBE + " (replay of " + inputName + ", a perf.data file)", skippedLines);
     }
 
     private static void closeQuietly(InputStream in) {
