@@ -21,6 +21,11 @@ public final class Main {
 
     public static void main(String[] args) {
         JNA_LOG.setLevel(java.util.logging.Level.OFF);
+        // Guice for a few bindings, once per run, without its costlier defaults: generating bytecode for
+        // fast construction (several classes defined at run time, which no class-data archive holds)
+        // and a stack walk for every binding's source (only error messages use them).
+        System.setProperty("guice_bytecode_gen_option", System.getProperty("guice_bytecode_gen_option", "DISABLED"));
+        System.setProperty("guice_include_stack_traces", System.getProperty("guice_include_stack_traces", "OFF"));
         System.exit(run(args, System.out, System.err, System.console() != null));
     }
 
