@@ -1,10 +1,10 @@
 package io.ctxswitch.cli;
 
+import io.ctxswitch.bpftrace.BpftraceSettings;
 import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
-import io.ctxswitch.bpftrace.BpftraceSettings;
 import io.ctxswitch.core.run.TraceSession;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
