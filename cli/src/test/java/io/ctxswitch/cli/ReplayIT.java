@@ -115,7 +115,8 @@ class ReplayIT {
     @ParameterizedTest
     @ValueSource(strings = {"backend-perf/src/test/resources/perf/pipe.txt",
         "backend-bpftrace/src/test/resources/bpftrace/schedtp-0.23-linux6.18-top.json.txt",
-        "backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt"})
+        "backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt",
+        "backend-perf/src/test/resources/perf/recording.data"})
     @Timeout(180)
     void junkOfAnyLengthBeforeTheFirstRecordIsSkippedAndCounted(String fixture) throws Exception {
         Path trace = Jar.ROOT.resolve(fixture);
