@@ -86,7 +86,7 @@ report=$(cat <<EOF
 | measured | median | all runs (ms) |
 |---|---|---|
 | \`./ctxswitch --version\` (exec to exit) | $(median_ms "${versions[@]}") ms | $(for v in "${versions[@]}"; do awk -v v="$v" 'BEGIN { printf "%d ", v * 1000 + 0.5 }'; done)|
-| \`./ctxswitch ${extra[*]}\` start to attached (exec to "tracing with") | $(median_ms "${attaches[@]}") ms | $(for v in "${attaches[@]}"; do awk -v v="$v" 'BEGIN { printf "%d ", v * 1000 + 0.5 }'; done)|
+| \`./ctxswitch${extra[*]:+ ${extra[*]}}\` start to attached (exec to "tracing with") | $(median_ms "${attaches[@]}") ms | $(for v in "${attaches[@]}"; do awk -v v="$v" 'BEGIN { printf "%d ", v * 1000 + 0.5 }'; done)|
 
 Machine: Linux $(uname -r), $(nproc) CPUs ($cpu), $(java -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC').
 EOF
