@@ -6,10 +6,17 @@ import com.google.inject.multibindings.Multibinder;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ReplayFormat;
 
-/** Registers the bpftrace backend, and its output for --replay. */
+/** Registers the bpftrace backend with its own settings, and its output for --replay. */
 public final class BpftraceModule extends AbstractModule {
+    private final BpftraceSettings settings;
+
+    public BpftraceModule(BpftraceSettings settings) {
+        this.settings = settings;
+    }
+
     @Override
     protected void configure() {
+        bind(BpftraceSettings.class).toInstance(settings);
         MapBinder.newMapBinder(binder(), String.class, LatencySource.class).addBinding(BpftraceSource.NAME).to(BpftraceSource.class);
         Multibinder.newSetBinder(binder(), ReplayFormat.class).addBinding().to(BpftraceReplay.class);
     }

@@ -32,8 +32,8 @@ public final class BpftraceReplay implements ReplayFormat {
     }
 
     @Override
-    public LatencySource replay(InputStream input, String inputName, TraceOptions options) {
-        return new Source(input, inputName);
+    public LatencySource replay(InputStream input, String inputName, long skippedLines, TraceOptions options) {
+        return new Source(input, inputName, skippedLines);
     }
 
     /** Our script's output, read (see {@link BackgroundReplay}) into the same result as a live bpftrace's. */
@@ -41,9 +41,11 @@ public final class BpftraceReplay implements ReplayFormat {
         private final InputStream input;
         private final BpftraceResult result = new BpftraceResult();
 
-        Source(InputStream input, String inputName) {
+        /** @param skippedBefore lines passed over before the input (junk before the output), counted as skipped */
+        Source(InputStream input, String inputName, long skippedBefore) {
             super(inputName);
             this.input = input;
+            result.skippedBefore(skippedBefore);
         }
 
         @Override

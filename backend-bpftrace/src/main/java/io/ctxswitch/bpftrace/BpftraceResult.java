@@ -175,6 +175,11 @@ final class BpftraceResult {
                 || keyed.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"));
     }
 
+    /** Counts {@code lines} passed over before the output was read (junk before it) as skipped. */
+    synchronized void skippedBefore(long lines) {
+        skipped += lines;
+    }
+
     long skippedLines() {
         return skipped + (ended() ? 0 : snapshotSkipped);
     }

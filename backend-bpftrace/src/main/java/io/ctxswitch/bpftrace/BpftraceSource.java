@@ -2,6 +2,7 @@ package io.ctxswitch.bpftrace;
 
 import io.ctxswitch.core.host.ChildCommand;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -33,9 +36,9 @@ public final class BpftraceSource implements LatencySource {
     /** Room for tasks in bpftrace's maps (its default is 4096 keys); 0.17 and later spellings. */
     private static final String MAP_KEYS = "16384";
 
+    private final BpftraceSettings settings;
     private BpftraceTool tool;
     private BpftraceHost.Choice choice;
-    private Path toolFor;
     private ProbeMode choiceFor;
     private Process process;
     private final BpftraceResult result = new BpftraceResult();
@@ -55,12 +58,22 @@ public final class BpftraceSource implements LatencySource {
     private java.io.Writer recording; // --record: bpftrace's output as it came, for a later --replay
 
     @jakarta.inject.Inject
-    public BpftraceSource() {
+    public BpftraceSource(BpftraceSettings settings) {
+        this.settings = settings;
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    /**
+     * Per-task maps in the script, and bpftrace's output kept as it came; no intervals: bpftrace prints
+     * its maps once, when stopped.
+     */
+    @Override
+    public Set<Feature> features() {
+        return EnumSet.of(Feature.PER_TASK, Feature.RECORD);
     }
 
     @Override
@@ -69,16 +82,15 @@ public final class BpftraceSource implements LatencySource {
     }
 
     private BpftraceHost.Choice choice(TraceOptions options) {
-        if (choice == null || !java.util.Objects.equals(toolFor, options.bpftrace()) || choiceFor != options.probe()) {
+        if (choice == null || choiceFor != options.probe()) {
             String problem = null;
             try {
-                tool = BpftraceTool.find(options.bpftrace());
+                tool = BpftraceTool.find(settings.binary());
             } catch (SourceException e) {
                 tool = null;
                 problem = e.getMessage();
             }
             choice = BpftraceHost.gather(tool, problem, options.probe()).choose(options.probe());
-            toolFor = options.bpftrace();
             choiceFor = options.probe();
         }
         return choice;

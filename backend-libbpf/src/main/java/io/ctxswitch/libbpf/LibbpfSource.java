@@ -1,6 +1,7 @@
 package io.ctxswitch.libbpf;
 
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
@@ -8,6 +9,8 @@ import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The libbpf backend: our own BPF program (src/main/bpf/ctxswitch.bpf.c) aggregating in the
@@ -36,6 +39,13 @@ public final class LibbpfSource implements LatencySource {
         return NAME;
     }
 
+    /** Everything this backend has so far: intervals (two slots in the kernel) and per-task figures. */
+    @Override
+    public Set<Feature> features() {
+        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK);
+    }
+
+    /** See {@link LatencySource#availability}: with auto on kernels before 6.15, trial loads (ProbeSelection). */
     @Override
     public Availability availability(TraceOptions options) {
         return selection(options.probe()).availability();

@@ -18,6 +18,13 @@ import java.nio.file.StandardCopyOption;
 public final class PerfDataFormat implements ReplayFormat {
     private static final byte[] MAGIC = "PERFILE2".getBytes(StandardCharsets.US_ASCII);
 
+    private final PerfSettings settings;
+
+    @jakarta.inject.Inject
+    public PerfDataFormat(PerfSettings settings) {
+        this.settings = settings;
+    }
+
     @Override
     public String name() {
         return "perf.data";
@@ -37,16 +44,17 @@ public final class PerfDataFormat implements ReplayFormat {
     }
 
     @Override
-    public LatencySource replay(InputStream input, String inputName, TraceOptions options) throws SourceException {
+    public LatencySource replay(InputStream input, String inputName, long skippedLines, TraceOptions options)
+            throws SourceException {
         PerfTool perf;
         try {
-            perf = PerfTool.find(options.perf());
+            perf = PerfTool.find(settings.binary());
         } catch (SourceException e) {
             closeQuietly(input);
             throw SourceException.environment("replaying a perf.data file needs perf: " + e.getMessage());
         }
         return new ScriptReplaySource(new PerfDataInput(perf, input, inputName), inputName,
-                PerfScriptFormat.PROBE + " (replay of " + inputName + ", a perf.data file)");
+                PerfScriptFormat.PROBE + " (replay of " + inputName + ", a perf.data file)", skippedLines);
     }
 
     private static void closeQuietly(InputStream in) {

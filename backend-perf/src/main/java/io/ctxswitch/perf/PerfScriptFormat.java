@@ -42,7 +42,7 @@ public final class PerfScriptFormat implements ReplayFormat {
     }
 
     @Override
-    public LatencySource replay(InputStream input, String inputName, TraceOptions options) {
-        return new ScriptReplaySource(() -> input, inputName, PROBE + " (replay of " + inputName + ")");
+    public LatencySource replay(InputStream input, String inputName, long skippedLines, TraceOptions options) {
+        return new ScriptReplaySource(() -> input, inputName, PROBE + " (replay of " + inputName + ")", skippedLines);
     }
 }

@@ -2,6 +2,7 @@ package io.ctxswitch.perf;
 
 import io.ctxswitch.core.host.Capabilities;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +35,7 @@ public final class PerfSource implements LatencySource {
     static final Path DEBUGFS_SCHED_SWITCH = Path.of("/sys/kernel/debug/tracing/events/sched/sched_switch");
     private static final long ATTACH_TIMEOUT_S = 30;
 
+    private final PerfSettings settings;
     private PerfTool perf;
     private PrivateDirectory dir;
     private Process record;
@@ -46,7 +50,8 @@ public final class PerfSource implements LatencySource {
     private final List<String> warnings = new ArrayList<>();
 
     @jakarta.inject.Inject
-    public PerfSource() {
+    public PerfSource(PerfSettings settings) {
+        this.settings = settings;
     }
 
     @Override
@@ -54,10 +59,19 @@ public final class PerfSource implements LatencySource {
         return NAME;
     }
 
+    /**
+     * Per-task figures (the parser keeps them) and the recording (the perf.data file); no intervals:
+     * the recording is read only when tracing stops.
+     */
+    @Override
+    public Set<Feature> features() {
+        return EnumSet.of(Feature.PER_TASK, Feature.RECORD);
+    }
+
     @Override
     public Availability availability(TraceOptions options) {
         try {
-            String version = PerfTool.find(options.perf()).version();
+            String version = PerfTool.find(settings.binary()).version();
             Capabilities capabilities = Capabilities.current();
             if (!capabilities.canPerfSystemWide() && !paranoidAllowsEveryone()) {
                 return Availability.missing("perf record -a needs root (or CAP_PERFMON, or kernel.perf_event_paranoid=-1): "
@@ -92,7 +106,7 @@ public final class PerfSource implements LatencySource {
         if (!availability.available()) {
             throw SourceException.environment(availability.reason());
         }
-        perf = PerfTool.find(options.perf());
+        perf = PerfTool.find(settings.binary());
         keep = options.record();
         try {
             dir = new PrivateDirectory();

@@ -33,10 +33,12 @@ final class ScriptReplaySource extends BackgroundReplay {
     private final LatencyStats stats = new LatencyStats();
     private volatile PerfScriptReader.Outcome outcome;
 
-    ScriptReplaySource(Input input, String name, String probe) {
+    /** @param skippedBefore lines passed over before the input (junk before the trace), counted as skipped */
+    ScriptReplaySource(Input input, String name, String probe, long skippedBefore) {
         super(name);
         this.input = input;
         this.probe = probe;
+        stats.addSkippedLines(skippedBefore);
     }
 
     @Override

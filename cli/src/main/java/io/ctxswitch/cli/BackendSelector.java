@@ -2,21 +2,23 @@ package io.ctxswitch.cli;
 
 import com.google.inject.Provider;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Chooses the backend: the one named, or with "auto" the first of {@link #PREFERENCE} that can run
- * here. Backends are constructed through their providers only when considered, so naming one
- * constructs only that one.
+ * Chooses the backend: the one named, or with "auto" the first (in the map's order, best first) that
+ * has every feature the command line asks for and can run here. What a backend can do is what it
+ * declares ({@link LatencySource#features}), never its name: an option no chosen backend can honour
+ * is a usage error found before anything on the host is probed. Backends are constructed through
+ * their providers only when considered, and constructing one does nothing.
  */
 final class BackendSelector {
-    /** Best first: in-kernel aggregation by our own program, then bpftrace, then perf's recording. */
-    static final List<String> PREFERENCE = List.of("libbpf", "bpftrace", "perf");
     static final String AUTO = "auto";
 
     /** The source to run, and for "auto" why it was chosen (null when named by the user). */
@@ -29,31 +31,74 @@ final class BackendSelector {
         this.backends = backends;
     }
 
-    /** Names the backends of this build, in order of preference. */
+    /** The backends of this build, best first. */
     List<String> names() {
-        List<String> names = new ArrayList<>();
-        for (String name : PREFERENCE) {
-            if (backends.containsKey(name)) {
-                names.add(name);
+        return List.copyOf(backends.keySet());
+    }
+
+    /** A new source of the backend {@code name}, one of {@link #names}. */
+    LatencySource source(String name) {
+        return backends.get(name).get();
+    }
+
+    /** Whether {@code name} is a backend users may ask for. */
+    boolean known(String name) {
+        return AUTO.equals(name) || backends.containsKey(name);
+    }
+
+    /**
+     * Null if {@code requested} (or with "auto", at least one backend) has every feature in
+     * {@code wanted}; else the usage error, one line, naming the backends that can. Probes nothing.
+     *
+     * @param wanted each feature the command line asks for, with the option that asked for it
+     */
+    String refusal(String requested, Map<Feature, String> wanted) {
+        Map<String, LatencySource> all = new LinkedHashMap<>();
+        if (!AUTO.equals(requested)) {
+            LatencySource source = source(requested);
+            for (Map.Entry<Feature, String> want : wanted.entrySet()) {
+                if (!source.features().contains(want.getKey())) {
+                    return want.getValue() + " is not supported by the " + requested + " backend; "
+                            + capable(want.getKey(), want.getValue());
+                }
+            }
+            return null;
+        }
+        for (String name : names()) {
+            if (source(name).features().containsAll(wanted.keySet())) {
+                return null;
             }
         }
-        backends.keySet().stream().filter(n -> !PREFERENCE.contains(n)).sorted().forEach(names::add);
-        return names;
+        if (wanted.size() == 1) {
+            Map.Entry<Feature, String> want = wanted.entrySet().iterator().next();
+            return want.getValue() + " is not supported by any backend of this build";
+        }
+        List<String> each = new ArrayList<>();
+        for (Map.Entry<Feature, String> want : wanted.entrySet()) {
+            each.add(capable(want.getKey(), want.getValue()));
+        }
+        return "no backend supports " + String.join(" with ", wanted.values()) + " (" + String.join("; ", each) + ")";
     }
 
-    /** Whether {@code name} is a backend users may ask for (built or not). */
-    boolean known(String name) {
-        return AUTO.equals(name) || PREFERENCE.contains(name) || backends.containsKey(name);
-    }
-
-    Choice choose(String requested, TraceOptions options) throws SourceException {
-        if (!AUTO.equals(requested)) {
-            Provider<LatencySource> provider = backends.get(requested);
-            if (provider == null) {
-                throw SourceException.environment("the " + requested + " backend is not part of this build yet"
-                        + " (this build has: " + String.join(", ", names()) + ")");
+    /** "backends that can: libbpf, bpftrace" for a feature, or that none can. */
+    private String capable(Feature feature, String option) {
+        List<String> can = new ArrayList<>();
+        for (String name : names()) {
+            if (source(name).features().contains(feature)) {
+                can.add(name);
             }
-            LatencySource source = provider.get();
+        }
+        return can.isEmpty() ? "no backend of this build supports " + option
+                : (can.size() == 1 ? "the backend that can: " : "backends that can: ") + String.join(", ", can);
+    }
+
+    /**
+     * The backend to run. {@link #refusal} must have been asked first: here a named backend is only
+     * asked whether it can run, and auto passes over those without every wanted feature.
+     */
+    Choice choose(String requested, Map<Feature, String> wanted, TraceOptions options) throws SourceException {
+        if (!AUTO.equals(requested)) {
+            LatencySource source = source(requested);
             Availability availability = source.availability(options);
             if (!availability.available()) {
                 throw SourceException.environment(availability.reason());
@@ -61,8 +106,15 @@ final class BackendSelector {
             return new Choice(source, null);
         }
         List<String> passedOver = new ArrayList<>();
+        List<String> unable = new ArrayList<>();
         for (String name : names()) {
-            LatencySource source = backends.get(name).get();
+            LatencySource source = source(name);
+            List<String> missing = wanted.entrySet().stream()
+                    .filter(w -> !source.features().contains(w.getKey())).map(Map.Entry::getValue).toList();
+            if (!missing.isEmpty()) {
+                passedOver.add(name + ": no " + String.join(", no ", missing));
+                continue;
+            }
             Availability availability = source.availability(options);
             if (availability.available()) {
                 String note = "backend auto: using " + name + " (" + availability.reason() + ")";
@@ -72,7 +124,9 @@ final class BackendSelector {
                 return new Choice(source, note);
             }
             passedOver.add(name + ": " + availability.reason());
+            unable.add(name + ": " + availability.reason());
         }
-        throw SourceException.environment("no backend can run here: " + String.join("; ", passedOver));
+        String needing = wanted.isEmpty() ? "" : " with " + String.join(" and ", wanted.values());
+        throw SourceException.environment("no backend can run here" + needing + ": " + String.join("; ", unable));
     }
 }

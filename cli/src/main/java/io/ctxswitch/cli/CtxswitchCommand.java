@@ -1,16 +1,18 @@
 package io.ctxswitch.cli;
 
-import com.google.inject.Provider;
+import io.ctxswitch.bpftrace.BpftraceSettings;
 import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
 import io.ctxswitch.core.run.TraceSession;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.perf.PerfSettings;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
@@ -73,7 +75,7 @@ final class CtxswitchCommand implements Callable<Integer> {
     String replay;
 
     @Option(names = "--record", paramLabel = "FILE",
-            description = "With --backend=perf: keep the recording (a perf.data file); with --backend=bpftrace: keep bpftrace's output. Either can be read again with --replay.")
+            description = "Keep what was traced, to read again with --replay: the perf backend keeps its recording (a perf.data file), the bpftrace backend its output. With --backend=auto, the best of those that can run here.")
     java.nio.file.Path record;
 
     @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
@@ -88,16 +90,11 @@ final class CtxswitchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final Map<String, Provider<LatencySource>> backends;
-    private final ReplayOpener replays;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean terminal;
 
-    CtxswitchCommand(Map<String, Provider<LatencySource>> backends, ReplayOpener replays, PrintStream out, PrintStream err,
-                     boolean terminal) {
-        this.backends = backends;
-        this.replays = replays;
+    CtxswitchCommand(PrintStream out, PrintStream err, boolean terminal) {
         this.out = out;
         this.err = err;
         this.terminal = terminal;
@@ -105,44 +102,49 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws SourceException {
-        BackendSelector selector = new BackendSelector(backends);
         if (top < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be 0 or more, not " + top);
         }
+        checkCombinations();
+        // Wired only now: the backends take their own settings from the command line, and --help,
+        // --version and usage errors need no backend at all.
+        Backends backends = Backends.wire(new PerfSettings(perfPath), new BpftraceSettings(bpftracePath));
+        BackendSelector selector = new BackendSelector(backends.sources());
         if (!selector.known(backend)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown backend '" + backend
-                    + "' (expected auto, " + String.join(", ", BackendSelector.PREFERENCE) + ")");
+                    + "' (expected " + BackendSelector.AUTO + ", " + String.join(", ", selector.names()) + ")");
         }
-        checkCombinations();
+        Map<Feature, String> wanted = wantedFeatures();
+        if (replay == null && !listBackends) {
+            String refusal = selector.refusal(backend, wanted);
+            if (refusal != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), refusal);
+            }
+        }
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
         TraceSession session = new TraceSession();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, perfPath, record, bpftracePath);
+        TraceOptions options = new TraceOptions(probe, top > 0, record);
         if (listBackends) {
-            return listBackends(options);
+            return listBackends(selector, options);
         }
         LatencySource source;
         java.util.function.Function<LatencySource, String> announcement; // the notice once started, or null
         if (replay != null) {
             trap.waitingFor("-".equals(replay) ? "standard input" : replay);
-            ReplayOpener.Opened opened = replays.open(replay, options, System.in);
+            ReplayOpener.Opened opened = new ReplayOpener(backends.formats()).open(replay, options, System.in);
             trap.waitingFor(null);
             source = opened.source();
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
-            BackendSelector.Choice choice = selector.choose(backend, options);
+            BackendSelector.Choice choice = selector.choose(backend, wanted, options);
             if (choice.note() != null) {
                 err.println("ctxswitch: " + choice.note());
             }
             source = choice.source();
             if (source.probeChoiceNote() != null) {
                 err.println("ctxswitch: " + source.probeChoiceNote());
-            }
-            if (interval != null && !source.name().equals("libbpf")) {
-                source.close();
-                throw new CommandLine.ParameterException(spec.commandLine(), "--interval needs the libbpf backend: the "
-                        + source.name() + " backend reads its recording when tracing stops");
             }
             String until = duration != null ? "for " + Durations.format(duration.toNanos()) : "press Ctrl+C to stop";
             announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
@@ -187,10 +189,21 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithReplay(listBackends, "--list-backends");
             notWithReplay(!BackendSelector.AUTO.equals(backend), "--backend");
         }
-        if (record != null && !"perf".equals(backend) && !"bpftrace".equals(backend)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--record keeps a perf recording or bpftrace's output: use it with --backend=perf or --backend=bpftrace");
+    }
+
+    /** What the options given ask of a backend, each with the option that asks it, as the user wrote it. */
+    private Map<Feature, String> wantedFeatures() {
+        Map<Feature, String> wanted = new java.util.EnumMap<>(Feature.class);
+        if (interval != null) {
+            wanted.put(Feature.INTERVAL, "--interval");
         }
+        if (record != null) {
+            wanted.put(Feature.RECORD, "--record");
+        }
+        if (top > 0) {
+            wanted.put(Feature.PER_TASK, "--top");
+        }
+        return wanted;
     }
 
     private void notWithReplay(boolean given, String option) {
@@ -200,13 +213,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
     }
 
-    private int listBackends(TraceOptions options) {
-        for (String name : BackendSelector.PREFERENCE) {
-            if (!backends.containsKey(name)) {
-                out.printf("%-9s not in this build yet%n", name);
-                continue;
-            }
-            Availability a = backends.get(name).get().availability(options);
+    private int listBackends(BackendSelector selector, TraceOptions options) {
+        for (String name : selector.names()) {
+            Availability a = selector.source(name).availability(options);
             out.printf("%-9s %-11s %s%n", name, a.available() ? "available" : "unavailable", a.reason());
         }
         return 0;

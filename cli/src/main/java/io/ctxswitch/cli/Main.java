@@ -1,22 +1,11 @@
 package io.ctxswitch.cli;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.Provider;
-import com.google.inject.TypeLiteral;
-import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
-import io.ctxswitch.core.spi.ReplayFormat;
-import io.ctxswitch.bpftrace.BpftraceModule;
-import io.ctxswitch.libbpf.LibbpfModule;
-import io.ctxswitch.perf.PerfModule;
 import java.io.PrintStream;
-import java.util.Map;
 import picocli.CommandLine;
 
 /**
- * The entry point: wires the backends (Guice, a map by name), parses the command line (picocli),
+ * The entry point: parses the command line (picocli), which then wires the backends ({@link Backends}),
  * and turns every expected failure into one line on stderr and its exit code (docs/spi.md, "Errors
  * and exit codes"). A stack trace is printed only for an unexpected error, and only with
  * CTXSWITCH_DEBUG=1.
@@ -33,15 +22,16 @@ public final class Main {
 
     public static void main(String[] args) {
         JNA_LOG.setLevel(java.util.logging.Level.OFF);
+        // Guice for a few bindings, once per run, without its costlier defaults: generating bytecode for
+        // fast construction (several classes defined at run time, which no class-data archive holds)
+        // and a stack walk for every binding's source (only error messages use them).
+        System.setProperty("guice_bytecode_gen_option", System.getProperty("guice_bytecode_gen_option", "DISABLED"));
+        System.setProperty("guice_include_stack_traces", System.getProperty("guice_include_stack_traces", "OFF"));
         System.exit(run(args, System.out, System.err, System.console() != null));
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
-        Injector injector = Guice.createInjector(new LibbpfModule(), new BpftraceModule(), new PerfModule());
-        Map<String, Provider<LatencySource>> backends =
-                injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<LatencySource>>>() { }));
-        java.util.Set<ReplayFormat> formats = injector.getInstance(Key.get(new TypeLiteral<java.util.Set<ReplayFormat>>() { }));
-        CommandLine cli = new CommandLine(new CtxswitchCommand(backends, new ReplayOpener(formats), out, err, terminal))
+        CommandLine cli = new CommandLine(new CtxswitchCommand(out, err, terminal))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(new java.io.PrintWriter(out, true))
                 .setErr(new java.io.PrintWriter(err, true));

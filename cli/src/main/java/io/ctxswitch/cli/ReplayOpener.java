@@ -4,7 +4,6 @@ import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ReplayFormat;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,13 +14,12 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * --replay: opens the file (or standard input for "-"), reads its first 64 KiB, and hands it to the
- * first format that recognises it. Everything that is not a readable trace is an input error (exit 4).
+ * --replay: opens the file (or standard input for "-") and hands it to the first format that
+ * recognises a window of it ({@link HeadWindow}): at its first byte, else after passing over lines of
+ * junk, however many and however long, which the replay then counts as skipped. Everything that is
+ * not a readable trace is an input error (exit 4).
  */
 final class ReplayOpener {
-    static final int HEAD = 1 << 16;
-    private static final int HEAD_LINES = 16;
-
     private final List<ReplayFormat> formats;
 
     ReplayOpener(Collection<ReplayFormat> formats) {
@@ -34,60 +32,37 @@ final class ReplayOpener {
 
     Opened open(String file, TraceOptions options, InputStream stdin) throws SourceException {
         String name = "-".equals(file) ? "standard input" : file;
-        InputStream raw = "-".equals(file) ? stdin : openFile(Path.of(file));
-        BufferedInputStream in = new BufferedInputStream(raw, HEAD);
-        byte[] head = new byte[HEAD];
-        int length;
+        InputStream in = "-".equals(file) ? stdin : openFile(Path.of(file));
         try {
-            in.mark(HEAD);
-            length = readHead(in, head);
-            in.reset();
+            HeadWindow window = new HeadWindow(in).fill();
+            byte[] head = window.bytes();
+            if (head.length == 0) {
+                throw SourceException.input(name + " is empty");
+            }
+            String compression = compression(head, head.length);
+            if (compression != null) {
+                throw SourceException.input(name + " is compressed with " + compression + ": decompress it first"
+                        + " (e.g. " + compression + " -dc FILE | ctxswitch --replay=-)");
+            }
+            for (; !window.atEnd(); window.slide(), head = window.bytes()) {
+                for (ReplayFormat format : formats) {
+                    if (format.recognises(head, head.length)) {
+                        return new Opened(format.replay(window.rest(), name, window.passedOver(), options), format.name());
+                    }
+                }
+            }
         } catch (IOException e) {
             closeQuietly(in);
             throw SourceException.input("cannot read " + name + ": " + e.getMessage());
-        }
-        if (length == 0) {
+        } catch (SourceException | RuntimeException e) {
             closeQuietly(in);
-            throw SourceException.input(name + " is empty");
-        }
-        String compression = compression(head, length);
-        if (compression != null) {
-            closeQuietly(in);
-            throw SourceException.input(name + " is compressed with " + compression + ": decompress it first"
-                    + " (e.g. " + compression + " -dc FILE | ctxswitch --replay=-)");
-        }
-        for (ReplayFormat format : formats) {
-            if (format.recognises(head, length)) {
-                return new Opened(format.replay(in, name, options), format.name());
-            }
+            throw e;
         }
         closeQuietly(in);
         throw SourceException.input(name + " is not a trace ctxswitch can read (expected "
                 + formats.stream().map(ReplayFormat::name).collect(Collectors.joining(" or "))
                 + "; perf: record with 'perf record -a --switch-events -e sched:sched_switch' and print with"
                 + " 'perf script --ns --show-switch-events')");
-    }
-
-    /**
-     * Enough of the input to recognise it: a few whole lines, 64 KiB, or all there is. A slow
-     * producer (a pipe, a FIFO) is not waited for beyond its first lines.
-     */
-    private static int readHead(InputStream in, byte[] head) throws IOException {
-        int length = 0;
-        int newlines = 0;
-        while (length < head.length && newlines < HEAD_LINES) {
-            int n = in.read(head, length, head.length - length);
-            if (n < 0) {
-                break;
-            }
-            for (int i = length; i < length + n; i++) {
-                if (head[i] == '\n') {
-                    newlines++;
-                }
-            }
-            length += n;
-        }
-        return length;
     }
 
     /** The compressor whose magic number starts the input, or null. */

@@ -5,25 +5,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.inject.Provider;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(10)
 class BackendSelectorTest {
-    private final List<String> constructed = new ArrayList<>();
+    private static final Map<Feature, String> NOTHING = Map.of();
 
-    private Provider<LatencySource> backend(String name, Availability availability) {
+    private final List<String> constructed = new ArrayList<>();
+    private final List<String> probed = new ArrayList<>();
+
+    private Provider<LatencySource> backend(String name, Availability availability, Feature... features) {
         return () -> {
             constructed.add(name);
             return new LatencySource() {
                 @Override public String name() { return name; }
-                @Override public Availability availability(TraceOptions o) { return availability; }
+                @Override public Set<Feature> features() { return Set.of(features); }
+                @Override public Availability availability(TraceOptions o) {
+                    probed.add(name);
+                    return availability;
+                }
                 @Override public void start(TraceOptions o) { }
                 @Override public String probeDescription() { return "p"; }
                 @Override public LatencyStats drain() { return new LatencyStats(); }
@@ -34,31 +46,48 @@ class BackendSelectorTest {
         };
     }
 
-    @Test
-    void autoTakesTheBestAvailableAndSaysWhyTheBetterOnesWereNot() throws Exception {
+    private static Map<Feature, String> wanting(Feature feature, String option) {
+        Map<Feature, String> wanted = new EnumMap<>(Feature.class);
+        wanted.put(feature, option);
+        return wanted;
+    }
+
+    /** libbpf (intervals), bpftrace and perf (recordings), in that order of preference. */
+    private Map<String, Provider<LatencySource>> threeBackends(Availability libbpf) {
         Map<String, Provider<LatencySource>> map = new LinkedHashMap<>();
-        map.put("perf", backend("perf", Availability.ok("perf 6.1")));
+        map.put("libbpf", backend("libbpf", libbpf, Feature.INTERVAL, Feature.PER_TASK));
+        map.put("bpftrace", backend("bpftrace", Availability.ok("bpftrace 0.17"), Feature.RECORD, Feature.PER_TASK));
+        map.put("perf", backend("perf", Availability.ok("perf 6.1"), Feature.RECORD, Feature.PER_TASK));
+        return map;
+    }
+
+    @Test
+    void autoTakesTheBestAvailableInTheMapsOrderAndSaysWhyTheBetterOnesWereNot() throws Exception {
+        Map<String, Provider<LatencySource>> map = new LinkedHashMap<>();
         map.put("libbpf", backend("libbpf", Availability.missing("kernel 6.1 has no sched_entry_tp")));
-        BackendSelector.Choice choice = new BackendSelector(map).choose("auto", TraceOptions.defaults());
+        map.put("perf", backend("perf", Availability.ok("perf 6.1")));
+        map.put("bpftrace", backend("bpftrace", Availability.ok("bpftrace 0.17")));
+        BackendSelector.Choice choice = new BackendSelector(map).choose("auto", NOTHING, TraceOptions.defaults());
         assertThat(choice.source().name()).isEqualTo("perf");
         assertThat(choice.note()).contains("using perf").contains("not libbpf: kernel 6.1 has no sched_entry_tp");
+        assertThat(probed).containsExactly("libbpf", "perf");
     }
 
     @Test
     void aNamedBackendIsTheOnlyOneConstructed() throws Exception {
-        Map<String, Provider<LatencySource>> map = new LinkedHashMap<>();
-        map.put("libbpf", backend("libbpf", Availability.ok("yes")));
-        map.put("perf", backend("perf", Availability.ok("yes")));
-        BackendSelector.Choice choice = new BackendSelector(map).choose("perf", TraceOptions.defaults());
+        Map<String, Provider<LatencySource>> map = threeBackends(Availability.ok("yes"));
+        BackendSelector selector = new BackendSelector(map);
+        assertThat(selector.refusal("perf", wanting(Feature.RECORD, "--record"))).isNull();
+        BackendSelector.Choice choice = selector.choose("perf", NOTHING, TraceOptions.defaults());
         assertThat(choice.source().name()).isEqualTo("perf");
         assertThat(choice.note()).isNull();
-        assertThat(constructed).containsExactly("perf");
+        assertThat(constructed).containsOnly("perf");
     }
 
     @Test
     void aNamedBackendThatCannotRunIsAnEnvironmentErrorWithItsReason() {
         Map<String, Provider<LatencySource>> map = Map.of("libbpf", backend("libbpf", Availability.missing("needs root")));
-        assertThatThrownBy(() -> new BackendSelector(map).choose("libbpf", TraceOptions.defaults()))
+        assertThatThrownBy(() -> new BackendSelector(map).choose("libbpf", NOTHING, TraceOptions.defaults()))
                 .isInstanceOfSatisfying(SourceException.class, e -> {
                     assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
                     assertThat(e.getMessage()).isEqualTo("needs root");
@@ -69,18 +98,61 @@ class BackendSelectorTest {
     void nothingAvailableListsEveryReasonOnOneLine() {
         Map<String, Provider<LatencySource>> map = new LinkedHashMap<>();
         map.put("libbpf", backend("libbpf", Availability.missing("needs root")));
-        assertThatThrownBy(() -> new BackendSelector(map).choose("auto", TraceOptions.defaults()))
+        assertThatThrownBy(() -> new BackendSelector(map).choose("auto", NOTHING, TraceOptions.defaults()))
                 .isInstanceOf(SourceException.class)
                 .hasMessage("no backend can run here: libbpf: needs root");
     }
 
     @Test
-    void aContractBackendNotBuiltYetIsNamedAsSuch() {
-        Map<String, Provider<LatencySource>> map = Map.of("libbpf", backend("libbpf", Availability.ok("yes")));
-        BackendSelector selector = new BackendSelector(map);
-        assertThat(selector.known("bpftrace")).isTrue();
+    void onlyTheBackendsOfThisBuildAreKnownAndListedBestFirst() {
+        BackendSelector selector = new BackendSelector(threeBackends(Availability.ok("yes")));
+        assertThat(selector.names()).containsExactly("libbpf", "bpftrace", "perf");
+        assertThat(selector.known("auto")).isTrue();
+        assertThat(selector.known("perf")).isTrue();
         assertThat(selector.known("dtrace")).isFalse();
-        assertThatThrownBy(() -> selector.choose("bpftrace", TraceOptions.defaults()))
-                .hasMessageContaining("not part of this build").hasMessageContaining("libbpf");
+    }
+
+    @Test
+    void aFeatureTheNamedBackendLacksIsRefusedNamingTheBackendsThatHaveItWithoutProbingAnything() {
+        BackendSelector selector = new BackendSelector(threeBackends(Availability.ok("yes")));
+        assertThat(selector.refusal("perf", wanting(Feature.INTERVAL, "--interval")))
+                .isEqualTo("--interval is not supported by the perf backend; the backend that can: libbpf");
+        assertThat(selector.refusal("libbpf", wanting(Feature.RECORD, "--record")))
+                .isEqualTo("--record is not supported by the libbpf backend; backends that can: bpftrace, perf");
+        assertThat(selector.refusal("libbpf", wanting(Feature.INTERVAL, "--interval"))).isNull();
+        assertThat(probed).isEmpty();
+    }
+
+    @Test
+    void autoRefusesOnlyWhatNoBackendCanDoAndSaysWhoCanDoEachPart() {
+        BackendSelector selector = new BackendSelector(threeBackends(Availability.ok("yes")));
+        assertThat(selector.refusal("auto", wanting(Feature.INTERVAL, "--interval"))).isNull();
+        Map<Feature, String> both = wanting(Feature.INTERVAL, "--interval");
+        both.put(Feature.RECORD, "--record");
+        assertThat(selector.refusal("auto", both)).isEqualTo("no backend supports --interval with --record"
+                + " (the backend that can: libbpf; backends that can: bpftrace, perf)");
+        Map<String, Provider<LatencySource>> recordless = Map.of("libbpf", backend("libbpf", Availability.ok("yes")));
+        assertThat(new BackendSelector(recordless).refusal("auto", wanting(Feature.RECORD, "--record")))
+                .isEqualTo("--record is not supported by any backend of this build");
+        assertThat(probed).isEmpty();
+    }
+
+    @Test
+    void autoPassesOverTheBackendsWithoutAWantedFeatureWithoutProbingThem() throws Exception {
+        BackendSelector selector = new BackendSelector(threeBackends(Availability.ok("yes")));
+        BackendSelector.Choice choice = selector.choose("auto", wanting(Feature.RECORD, "--record"), TraceOptions.defaults());
+        assertThat(choice.source().name()).isEqualTo("bpftrace");
+        assertThat(choice.note()).contains("using bpftrace").contains("not libbpf: no --record");
+        assertThat(probed).containsExactly("bpftrace");
+    }
+
+    @Test
+    void autoWithAFeatureThatNoCapableBackendCanRunIsAnEnvironmentErrorNamingTheFeature() {
+        BackendSelector selector = new BackendSelector(threeBackends(Availability.missing("needs root")));
+        assertThatThrownBy(() -> selector.choose("auto", wanting(Feature.INTERVAL, "--interval"), TraceOptions.defaults()))
+                .isInstanceOfSatisfying(SourceException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
+                    assertThat(e.getMessage()).isEqualTo("no backend can run here with --interval: libbpf: needs root");
+                });
     }
 }

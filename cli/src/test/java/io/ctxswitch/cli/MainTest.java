@@ -2,12 +2,21 @@ package io.ctxswitch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctxswitch.bpftrace.BpftraceSettings;
+import io.ctxswitch.core.spi.Feature;
+import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.perf.PerfSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's answers that need no tracing: usage errors, help, version. */
+@org.junit.jupiter.api.Timeout(60)
 class MainTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -52,5 +61,58 @@ class MainTest {
     void versionIsPrinted() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ctxswitch ");
+    }
+
+    /** The backends of this build as the command line wires them, with no settings of their own. */
+    private static LatencySource backend(String name) {
+        return Backends.wire(new PerfSettings(null), new BpftraceSettings(null)).sources().get(name).get();
+    }
+
+    @Test
+    void theBackendsAreWiredBestFirst() {
+        assertThat(Backends.wire(new PerfSettings(null), new BpftraceSettings(null)).sources().keySet())
+                .containsExactly("libbpf", "bpftrace", "perf");
+    }
+
+    /** The check: a usage error if the SPI says perf cannot do intervals, else the missing perf. */
+    @Test
+    void intervalsWithPerfAreWhatPerfDeclares() {
+        int exit = run("--backend=perf", "--interval=1s", "--perf=/nonexistent/perf");
+        if (backend("perf").features().contains(Feature.INTERVAL)) {
+            assertThat(exit).as(err()).isEqualTo(3);
+            assertThat(err()).contains("/nonexistent/perf");
+        } else {
+            assertThat(exit).as(err()).isEqualTo(2);
+            assertThat(err()).startsWith("ctxswitch: --interval is not supported by the perf backend; the backend that can: libbpf\n");
+        }
+    }
+
+    /**
+     * Refused from what the backend declares, before anything on the host is probed: the perf and
+     * bpftrace given are never run (they would leave a file behind), not even for their version.
+     */
+    @Test
+    void anOptionTheBackendCannotHonourIsAUsageErrorBeforeAnyProbing(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = dir.resolve("tool");
+        Files.writeString(tool, "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        String[][] cases = {
+            {"--backend=perf", "--interval=1s", "--perf=" + tool},
+            {"--backend=bpftrace", "--interval=1s", "--bpftrace=" + tool},
+            {"--backend=libbpf", "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
+            {"--interval=1s", "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
+        };
+        for (String[] args : cases) {
+            err.reset();
+            assertThat(run(args)).as(String.join(" ", args) + ": " + err()).isEqualTo(2);
+            String[] lines = err().strip().split("\n");
+            assertThat(lines).as(err()).hasSize(2);
+            assertThat(lines[0]).matches("ctxswitch: (--\\w+ is not supported by the \\w+ backend; (the backend that can|backends that can): .+"
+                    + "|no backend supports --interval with --record \\(.+\\))");
+            assertThat(lines[1]).isEqualTo("Try 'ctxswitch --help' for more information.");
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+        assertThat(dir.resolve("kept")).doesNotExist();
     }
 }

@@ -183,6 +183,6 @@ class PerfLiveIT {
     void intervalIsRefusedWithTheReason() throws Exception {
         Jar.Run run = Jar.run("--backend=perf", "--interval=1s", "--duration=2s");
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("--interval needs the libbpf backend");
+        assertThat(run.err()).contains("--interval is not supported by the perf backend; the backend that can: libbpf");
     }
 }

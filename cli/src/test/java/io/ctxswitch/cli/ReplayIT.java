@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** --replay through the packaged jar: real fixtures, standard input, and input that is not a trace. */
 class ReplayIT {
@@ -80,6 +83,78 @@ class ReplayIT {
         assertThat(json.get("skipped_lines").asLong()).isEqualTo(1);
         assertThat(json.get("count").asLong()).isEqualTo(expected("pipe").get("count").asLong());
         assertThat(run.err()).contains("1 lines of the trace could not be parsed");
+    }
+
+    /**
+     * Junk before the first record: a 50 MB first line of random bytes (NULs included, no newline),
+     * then a line of text and a blank line. Two lines of junk: the blank one is not counted.
+     */
+    private static void writeJunkThen(Path trace, Path file) throws Exception {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            java.util.Random random = new java.util.Random(12);
+            byte[] chunk = new byte[1 << 20];
+            for (int i = 0; i < 50; i++) {
+                random.nextBytes(chunk);
+                for (int j = 0; j < chunk.length; j++) {
+                    chunk[j] = chunk[j] == '\n' ? 0 : chunk[j];
+                }
+                out.write(chunk);
+            }
+            out.write("\nnot a record either\n\n".getBytes(StandardCharsets.UTF_8));
+            Files.copy(trace, out);
+        }
+    }
+
+    private static final long JUNK_LINES = 2;
+
+    /**
+     * Perf script text, bpftrace output (JSON and text) and our perf backend's recording (perf.data)
+     * after 50 MB of junk give, with a 64 MB heap, the figures of the same trace without it, the junk
+     * counted as skipped lines.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"backend-perf/src/test/resources/perf/pipe.txt",
+        "backend-bpftrace/src/test/resources/bpftrace/schedtp-0.23-linux6.18-top.json.txt",
+        "backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt",
+        "backend-perf/src/test/resources/perf/recording.data"})
+    @Timeout(180)
+    void junkOfAnyLengthBeforeTheFirstRecordIsSkippedAndCounted(String fixture) throws Exception {
+        Path trace = Jar.ROOT.resolve(fixture);
+        if (fixture.endsWith(".data") && !Jar.onPath("perf")) {
+            Jar.skip("replaying a perf.data file needs perf");
+        }
+        Jar.Run clean = Jar.run("--replay=" + trace, "--format=json", "--top=3");
+        assertThat(clean.exit()).as(clean.err()).isZero();
+        Path junky = dir.resolve("junk-first");
+        writeJunkThen(trace, junky);
+        Jar.Run run = Jar.run("--replay=" + junky, "--format=json", "--top=3"); // the child runs with -Xmx64m
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode expected = JSON.readTree(clean.out());
+        JsonNode json = JSON.readTree(run.out());
+        for (String field : List.of("backend", "count", "min_ns", "max_ns", "mean_ns", "p99_ns", "unpaired", "lost",
+                "duration_ns", "top_processes")) {
+            assertThat(json.get(field)).as(field).isEqualTo(expected.get(field));
+        }
+        assertThat(json.get("skipped_lines").asLong()).isEqualTo(expected.get("skipped_lines").asLong() + JUNK_LINES);
+        assertThat(run.err()).contains(expected.get("skipped_lines").asLong() + JUNK_LINES + " lines");
+    }
+
+    /** The same from standard input, which cannot be read twice: the junk is passed over as it comes. */
+    @Test
+    @Timeout(180)
+    void junkBeforeTheFirstRecordOnStandardInput() throws Exception {
+        Path junky = dir.resolve("junk-first.txt");
+        writeJunkThen(FIXTURES.resolve("pipe.txt"), junky);
+        Jar.Running running = Jar.start(true, List.of(), Map.of(), "--replay=-", "--format=json");
+        try (OutputStream stdin = running.process.getOutputStream()) {
+            Files.copy(junky, stdin);
+        }
+        Jar.Run run = running.finish(120);
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        assertThat(json.get("count").asLong()).isEqualTo(expected("pipe").get("count").asLong());
+        assertThat(json.get("unpaired").asLong()).isEqualTo(expected("pipe").get("unpaired").asLong());
+        assertThat(json.get("skipped_lines").asLong()).isEqualTo(JUNK_LINES);
     }
 
     private void assertInputError(String file, String mention) throws Exception {

@@ -4,7 +4,7 @@ import io.ctxswitch.core.stats.LatencyStats;
 
 /**
  * One way of measuring context-switch latency (a backend). Sources are constructed cheaply and do
- * nothing until {@link #start}; {@link #availability} may be asked first and has no side effects.
+ * nothing until {@link #start}; {@link #features} and {@link #availability} may be asked first.
  *
  * <p>Delivery is by draining: each {@link #drain} returns exactly what was measured since the
  * previous drain, so that summing the drains gives the total and interval reports add up to it.
@@ -18,7 +18,32 @@ public interface LatencySource extends AutoCloseable {
     /** The name users give to {@code --backend}. */
     String name();
 
-    /** Whether this source can run here with these options, and if not, what is missing and how to get it. */
+    /**
+     * What this source can do beyond measuring in total and per CPU: a constant, known without
+     * looking at the host, so that an option it cannot honour is a usage error before any probing.
+     */
+    default java.util.Set<Feature> features() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * Whether this source can run here with these options, and if not, what is missing and how to
+     * get it. Leaves the host as it found it, but may have to try things to find out, and says which:
+     * <ul>
+     * <li>it reads {@code /proc}, {@code /sys} and the kernel's BTF, and may run the backend's tool to
+     *     ask its version or features ({@code perf --version}, {@code bpftrace --version} and
+     *     {@code bpftrace --info}, which itself loads a probe program into the kernel to see if fentry
+     *     works);</li>
+     * <li>the libbpf backend with {@code --probe=auto}, on a kernel without {@code sched_entry_tp}
+     *     (before Linux 6.15), loads each candidate mode's programs (fentry, then kprobe) in an object
+     *     of their own and attaches them disarmed (they run at each switch for those milliseconds and
+     *     count nothing), then detaches and unloads them before returning:
+     *     only the kernel can say whether fentry attaches (it refuses it under lockdown or without BPF
+     *     trampolines), and auto must fall back to the next mode, or backend, when it does not. Nothing
+     *     is pinned and nothing outlives the call.</li>
+     * </ul>
+     * It writes no file, starts nothing that outlives it, and needs no {@link #start}.
+     */
     Availability availability(TraceOptions options);
 
     /** Loads, attaches or spawns what it needs. On failure everything acquired so far is released. */

@@ -4,24 +4,24 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What a source needs to know from the command line. Presentation (format, per-CPU tables) stays in
- * the CLI: every source measures in total and per CPU, and the report chooses what to show.
+ * What a source needs to know from the command line, whatever the backend. Presentation (format,
+ * per-CPU tables) stays in the CLI: every source measures in total and per CPU, and the report
+ * chooses what to show. A backend's own settings (which perf or bpftrace binary) are its module's,
+ * not these.
  *
  * @param probe the probe points to measure between
  * @param perTask whether figures per incoming task are wanted ({@code --top}); sources may skip
  *                that work when not
- * @param perf the perf binary ({@code --perf}), or null for the one on PATH
- * @param record where to keep the recording ({@code --record}), or null
- * @param bpftrace the bpftrace binary ({@code --bpftrace}), or null for the one on PATH
+ * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), or null
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, Path record, Path bpftrace) {
+public record TraceOptions(ProbeMode probe, boolean perTask, Path record) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
-        this(probe, perTask, null, null, null);
+        this(probe, perTask, null);
     }
 
     public static TraceOptions defaults() {

@@ -1,0 +1,16 @@
+package io.ctxswitch.core.spi;
+
+/**
+ * What a backend can do beyond measuring in total and per CPU. Each backend declares its features
+ * ({@link LatencySource#features}) so that a front end can refuse an option the backend cannot
+ * honour as a usage error, before anything on the host is probed, and name the backends that can.
+ * A backend declares a feature only once it really implements it.
+ */
+public enum Feature {
+    /** Figures while tracing, drained at intervals that add up to the summary ({@code --interval}). */
+    INTERVAL,
+    /** Keeps what was traced in a file that a replay reads again ({@code --record}). */
+    RECORD,
+    /** Figures per incoming task ({@code --top}). */
+    PER_TASK
+}
