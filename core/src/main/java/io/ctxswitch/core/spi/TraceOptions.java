@@ -1,5 +1,6 @@
 package io.ctxswitch.core.spi;
 
+import io.ctxswitch.core.files.OutputFile;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -11,10 +12,10 @@ import java.util.Objects;
  * @param perTask whether figures per incoming task are wanted ({@code --top}); sources may skip
  *                that work when not
  * @param perf the perf binary ({@code --perf}), or null for the one on PATH
- * @param record where to keep the recording ({@code --record}), or null
+ * @param record where to keep the recording ({@code --record}), already checked, or null
  * @param bpftrace the bpftrace binary ({@code --bpftrace}), or null for the one on PATH
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, Path record, Path bpftrace) {
+public record TraceOptions(ProbeMode probe, boolean perTask, Path perf, OutputFile record, Path bpftrace) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
