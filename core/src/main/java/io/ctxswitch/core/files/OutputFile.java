@@ -62,8 +62,7 @@ public final class OutputFile {
             throw new Refused("is a directory, not a file");
         }
         if (!Files.isDirectory(dir)) {
-            throw new Refused(Files.exists(dir, LinkOption.NOFOLLOW_LINKS) ? dir + " is not a directory"
-                    : "directory " + dir + " does not exist");
+            throw new Refused(whyNotADirectory(dir));
         }
         BasicFileAttributes existing = attributes(target);
         if (existing != null) {
@@ -82,6 +81,17 @@ public final class OutputFile {
             throw new Refused("cannot create a file in " + dir + ": " + describe(e));
         }
         return new OutputFile(target, replace);
+    }
+
+    private static String whyNotADirectory(Path dir) {
+        try {
+            Files.readAttributes(dir, BasicFileAttributes.class);
+            return dir + " is not a directory";
+        } catch (NoSuchFileException e) {
+            return "directory " + dir + " does not exist";
+        } catch (IOException e) { // a directory on the way that we may not enter, say
+            return "cannot reach directory " + dir + ": " + describe(e);
+        }
     }
 
     private static BasicFileAttributes attributes(Path p) {
