@@ -239,7 +239,10 @@ class RecordKeptIT {
     @Test
     void bpftraceWhoseRecordingCannotBeWrittenWhileTracingMeasuresOnAndSaysSo() throws Exception {
         Path filled = dir.resolve("filled");
-        Path fake = fakeBpftrace("dd if=/dev/zero of=/tmp/filler bs=4k 2>/dev/null\ntouch " + filled + "\n");
+        // then more output than a write buffer holds, so that a write fails while tracing, not only the last flush
+        Path fake = fakeBpftrace("dd if=/dev/zero of=/tmp/filler bs=4k 2>/dev/null\n"
+                + "for i in $(seq 2000); do printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: attached\\n\"}'; done\n"
+                + "touch " + filled + "\n");
         Path record = dir.resolve("kept.bpftrace");
         String setup = "mount --bind /tmp /mnt && mount -t tmpfs -o size=64k none /tmp && mkdir -p " + dir
                 + " && mount --bind /mnt/" + Path.of("/tmp").relativize(dir) + " " + dir + " && exec \"$0\" \"$@\"";
