@@ -56,7 +56,7 @@ public final class OutputFile {
      * link, which is replaced, not written through; never a directory, device or FIFO).
      */
     public static OutputFile check(Path path, boolean replace) throws Refused {
-        Path target = path.toAbsolutePath().normalize();
+        Path target = path.toAbsolutePath(); // not normalized: "a/../b" is the kernel's to resolve, through links
         Path dir = target.getParent();
         if (dir == null || target.getFileName() == null) {
             throw new Refused("is a directory, not a file");
@@ -76,11 +76,16 @@ public final class OutputFile {
         // Trying is the only true answer: permission bits, ACLs, read-only mounts, immutable
         // directories (which stop root too) all say no here, and nothing else sees all of them.
         try {
-            Files.delete(Files.createTempFile(dir, ".ctxswitch-check-", ".tmp"));
+            Files.delete(temporaryBeside(target));
         } catch (IOException e) {
             throw new Refused("cannot create a file in " + dir + ": " + describe(e));
         }
         return new OutputFile(target, replace);
+    }
+
+    /** A new file beside {@code target}, named after it (so that a name too long fails at the check too). */
+    private static Path temporaryBeside(Path target) throws IOException {
+        return Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
     }
 
     private static String whyNotADirectory(Path dir) {
@@ -120,7 +125,7 @@ public final class OutputFile {
     public void write(Content content) throws IOException {
         Path temporary;
         try {
-            temporary = Files.createTempFile(path.getParent(), "." + path.getFileName() + ".", ".part");
+            temporary = temporaryBeside(path);
         } catch (IOException e) {
             throw new IOException(reason(e), e);
         }

@@ -77,6 +77,13 @@ class OutputFileTest {
         assertThat(Files.readAllBytes(dir.resolve("notes.txt"))).isEqualTo(USERS);
     }
 
+    /** The temporary file's name is longer than the file's: a name that leaves no room for it is refused at once. */
+    @Test
+    void aNameTooLongForItsTemporaryFileIsRefused() {
+        String name = "x".repeat(250);
+        assertThat(refusal(dir.resolve(name), false)).isEqualTo("cannot create a file in " + dir + ": File name too long");
+    }
+
     @Test
     void anExistingFileIsRefusedWithoutReplaceAndItsBytesAreKept() throws Exception {
         Path notes = dir.resolve("notes.txt");
