@@ -1,5 +1,7 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.files.OutputFile;
+import io.ctxswitch.core.files.PrivateDirectory;
 import io.ctxswitch.core.host.ChildCommand;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
@@ -35,6 +37,7 @@ public final class BpftraceSource implements LatencySource {
     private static final int STDERR_KEPT = 1 << 16;
     /** Room for tasks in bpftrace's maps (its default is 4096 keys); 0.17 and later spellings. */
     private static final String MAP_KEYS = "16384";
+    private static final String RECORDING = "bpftrace.out";
 
     private final BpftraceSettings settings;
     private BpftraceTool tool;
@@ -54,8 +57,13 @@ public final class BpftraceSource implements LatencySource {
     private volatile IOException readFailure;
     private boolean drained;
     private boolean perTask;
-    private SourceException failure; // bpftrace died mid-run: the figures are its last snapshot's
-    private java.io.Writer recording; // --record: bpftrace's output as it came, for a later --replay
+    private SourceException failure; // bpftrace died mid-run (the figures are its last snapshot's), or --record failed
+    // --record: bpftrace's output as it came, for a later --replay, written into a private directory
+    // while tracing and copied where the user asked at the end (see keepRecording)
+    private OutputFile keep;
+    private PrivateDirectory recordingDir;
+    private java.io.Writer recording;
+    private volatile IOException recordingFailure; // writing it failed: recording stopped, measuring did not
 
     @jakarta.inject.Inject
     public BpftraceSource(BpftraceSettings settings) {
@@ -110,10 +118,12 @@ public final class BpftraceSource implements LatencySource {
         perTask = options.perTask();
         String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask);
         if (options.record() != null) {
+            keep = options.record();
             try {
-                recording = Files.newBufferedWriter(options.record(), StandardCharsets.UTF_8);
+                recordingDir = new PrivateDirectory();
+                recording = Files.newBufferedWriter(recordingDir.resolve(RECORDING), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw SourceException.environment("cannot write --record=" + options.record() + ": " + e.getMessage());
+                throw SourceException.environment("cannot make a private directory for the recording: " + OutputFile.describe(e));
             }
         }
         ProcessBuilder builder = new ProcessBuilder(command(script))
@@ -171,10 +181,7 @@ public final class BpftraceSource implements LatencySource {
     private void readOutput(InputStream out) {
         try (out) {
             result.readAll(out, () -> false, line -> {
-                if (recording != null) {
-                    recording.write(line);
-                    recording.write('\n');
-                }
+                record(line);
                 if (result.attached()) {
                     attachedOrEnded.countDown();
                 }
@@ -195,14 +202,60 @@ public final class BpftraceSource implements LatencySource {
         }
     }
 
+    /** A line into the recording; if writing fails, the recording stops there but measuring goes on. */
+    private void record(String line) {
+        if (recording == null || recordingFailure != null) {
+            return;
+        }
+        try {
+            recording.write(line);
+            recording.write('\n');
+        } catch (IOException e) {
+            recordingFailure = e;
+        }
+    }
+
     private void closeRecording() {
         if (recording != null) {
             try {
                 recording.close();
             } catch (IOException e) {
-                readFailure = e;
+                if (recordingFailure == null) {
+                    recordingFailure = e;
+                }
             }
         }
+    }
+
+    /**
+     * Copies the recording where the user asked (--record), or says why it could not: then the
+     * private directory stays, and the line returned names the file, the reason and where the
+     * recording still is. Null if kept, or not asked for.
+     */
+    private String keepRecording() {
+        if (keep == null) {
+            return null;
+        }
+        Path data = recordingDir.resolve(RECORDING);
+        String reason = null;
+        if (recordingFailure != null) {
+            reason = "writing it while tracing failed (" + OutputFile.describe(recordingFailure) + "), so it is incomplete";
+        } else {
+            try {
+                keep.copyFrom(data);
+            } catch (IOException e) {
+                reason = e.getMessage();
+            }
+        }
+        if (reason == null) {
+            return null;
+        }
+        recordingDir.retain();
+        return keep.notKept("the recording", reason, data);
+    }
+
+    private static String and(String notKept) {
+        return notKept == null ? "" : "; and " + notKept;
     }
 
     private void readErrors(InputStream err) {
@@ -254,19 +307,22 @@ public final class BpftraceSource implements LatencySource {
             return new LatencyStats();
         }
         drained = true;
+        String notKept = keepRecording();
         synchronized (result) {
             if (!result.hasMaps()) {
                 String what = endedUnasked ? "bpftrace ended before it was stopped" : "bpftrace printed no figures when stopped";
-                throw SourceException.environment(failure(what) + "; nothing it measured can be shown");
+                throw SourceException.environment(failure(what) + "; nothing it measured can be shown" + and(notKept));
             }
             if (readFailure != null) {
-                throw SourceException.environment("reading bpftrace's output failed: " + readFailure.getMessage());
+                throw SourceException.environment("reading bpftrace's output failed: " + readFailure.getMessage() + and(notKept));
             }
             if (!result.ended()) {
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs());
                 String what = endedUnasked ? "bpftrace ended before it was stopped" : "bpftrace printed no final figures when stopped";
                 failure = SourceException.environment(failure(what) + "; the figures are those of its last snapshot, "
-                        + seconds + " s after it started" + (perTask ? ", without per-task figures" : ""));
+                        + seconds + " s after it started" + (perTask ? ", without per-task figures" : "") + and(notKept));
+            } else if (notKept != null) {
+                failure = SourceException.environment(notKept);
             }
             return result.stats();
         }
@@ -348,6 +404,9 @@ public final class BpftraceSource implements LatencySource {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
+        }
+        if (recordingDir != null) {
+            recordingDir.close(); // unless retained: it then holds the only copy of the recording
         }
     }
 }

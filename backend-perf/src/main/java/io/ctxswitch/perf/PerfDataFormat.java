@@ -1,5 +1,6 @@
 package io.ctxswitch.perf;
 
+import io.ctxswitch.core.files.PrivateDirectory;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ReplayFormat;
 import io.ctxswitch.core.spi.SourceException;

@@ -1,5 +1,7 @@
 package io.ctxswitch.perf;
 
+import io.ctxswitch.core.files.OutputFile;
+import io.ctxswitch.core.files.PrivateDirectory;
 import io.ctxswitch.core.host.Capabilities;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
@@ -13,7 +15,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -39,14 +40,14 @@ public final class PerfSource implements LatencySource {
     private PerfTool perf;
     private PrivateDirectory dir;
     private Process record;
-    private Path keep;
+    private OutputFile keep;
     private volatile boolean stopping;
     private volatile boolean died;
     private volatile boolean startCancelled;
     private Runnable onFinished = () -> { };
     private boolean drained;
     private PerfScriptReader.Outcome outcome;
-    private SourceException failure; // perf died while tracing: the figures are partial
+    private SourceException failure; // perf died while tracing (the figures are partial), or the recording was not kept
     private final List<String> warnings = new ArrayList<>();
 
     @jakarta.inject.Inject
@@ -216,7 +217,8 @@ public final class PerfSource implements LatencySource {
 
     /**
      * Nothing while recording; after stop, the whole recording, read through perf script. If perf
-     * died while tracing, what it had written until then, and {@link #failure} says so.
+     * died while tracing, what it had written until then, and {@link #failure} says so; it also says
+     * when the recording could not be kept where --record asked.
      */
     @Override
     public LatencyStats drain() throws SourceException {
@@ -235,11 +237,7 @@ public final class PerfSource implements LatencySource {
             failure = SourceException.environment(how + "; the figures are those of what it had written until then");
         }
         if (keep != null) {
-            try {
-                Files.copy(data, keep, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                warnings.add("the recording could not be kept as " + keep + ": " + e.getMessage());
-            }
+            keep(data);
         }
         LatencyStats stats = new LatencyStats();
         try {
@@ -259,6 +257,21 @@ public final class PerfSource implements LatencySource {
         }
         warnings.addAll(TraceVerdict.warnings(outcome, stats.skippedLines()));
         return stats;
+    }
+
+    /**
+     * Copies the recording where the user asked (--record). If that fails, the private directory
+     * stays so that the recording is not lost, and the run ends in an error, after the figures,
+     * naming the file, the reason and where the recording still is.
+     */
+    private void keep(Path data) {
+        try {
+            keep.copyFrom(data);
+        } catch (IOException e) {
+            dir.retain();
+            String notKept = keep.notKept("the recording", e.getMessage(), data);
+            failure = SourceException.environment(failure == null ? notKept : failure.getMessage() + "; and " + notKept);
+        }
     }
 
     private static boolean isEmpty(Path file) {

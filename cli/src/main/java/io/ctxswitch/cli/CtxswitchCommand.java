@@ -1,6 +1,7 @@
 package io.ctxswitch.cli;
 
 import io.ctxswitch.bpftrace.BpftraceSettings;
+import io.ctxswitch.core.files.OutputFile;
 import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Summary;
@@ -36,9 +37,12 @@ import picocli.CommandLine.Option;
         exitCodeList = {
             "0:success (also after Ctrl+C or SIGTERM, with the summary)",
             "1:unexpected error",
-            "2:usage error",
+            "2:usage error; also an output file (--record) that cannot be written: its directory is missing or"
+                + " not writable, or the file exists and --force was not given. Said before tracing starts",
             "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it);"
-                + " also when perf or bpftrace dies mid-run, after the figures it measured until then",
+                + " also when perf or bpftrace dies mid-run, after the figures it measured until then; and when"
+                + " an output file could not be written at the end (disk full, directory removed), after the"
+                + " figures, naming the file, the reason and where the data still is",
             "4:input: an unreadable or unrecognisable trace",
             "130:a second Ctrl+C: exited at once, without a summary"})
 final class CtxswitchCommand implements Callable<Integer> {
@@ -75,8 +79,15 @@ final class CtxswitchCommand implements Callable<Integer> {
     String replay;
 
     @Option(names = "--record", paramLabel = "FILE",
-            description = "Keep what was traced, to read again with --replay: the perf backend keeps its recording (a perf.data file), the bpftrace backend its output. With --backend=auto, the best of those that can run here.")
+            description = "Keep what was traced, to read again with --replay: the perf backend keeps its recording (a perf.data file), the bpftrace backend its output. With --backend=auto, the best of those that can run here."
+                + " Checked before tracing starts: FILE's directory must exist and be writable, and FILE must not exist (unless --force)."
+                + " Written when tracing stops, under a temporary name beside FILE, then renamed to FILE: a half-written file never has its name.")
     java.nio.file.Path record;
+
+    @Option(names = "--force",
+            description = "Replace an output file (--record) that exists. It is replaced in one step once the new file is complete, and a symbolic link is replaced, never written through."
+                + " Without --force an existing file is never touched: ctxswitch refuses to start.")
+    boolean force;
 
     @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
     java.nio.file.Path perfPath;
@@ -121,11 +132,12 @@ final class CtxswitchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), refusal);
             }
         }
+        OutputFile recordTo = output("--record", record);
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
         TraceSession session = new TraceSession();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, record);
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo);
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -204,6 +216,31 @@ final class CtxswitchCommand implements Callable<Integer> {
             wanted.put(Feature.PER_TASK, "--top");
         }
         return wanted;
+    }
+
+    /**
+     * An output file, checked now, before anything is loaded or attached, so that a path that cannot
+     * work is refused at once rather than after a long trace; null if not asked for.
+     */
+    private OutputFile output(String option, java.nio.file.Path path) {
+        if (path == null) {
+            return null;
+        }
+        try {
+            return OutputFile.check(path, force);
+        } catch (OutputFile.Refused e) {
+            throw new OneLineUsageError(option + "=" + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A usage error whose one line says all there is to fix (a path that cannot be written): exit 2,
+     * without the pointer to --help that a mistyped option gets.
+     */
+    static final class OneLineUsageError extends RuntimeException {
+        OneLineUsageError(String message) {
+            super(message);
+        }
     }
 
     private void notWithReplay(boolean given, String option) {

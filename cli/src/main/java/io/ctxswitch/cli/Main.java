@@ -41,6 +41,10 @@ public final class Main {
             return CommandLine.ExitCode.USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CtxswitchCommand.OneLineUsageError) {
+                err.println("ctxswitch: " + e.getMessage());
+                return CommandLine.ExitCode.USAGE;
+            }
             if (e instanceof SourceException se) {
                 err.println("ctxswitch: " + se.getMessage());
                 if (se.detail() != null) {

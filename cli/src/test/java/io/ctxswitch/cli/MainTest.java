@@ -58,6 +58,23 @@ class MainTest {
     }
 
     @Test
+    void helpSaysHowOutputFilesAreCheckedAndWhatAFailedWriteExitsWith() {
+        assertThat(run("--help")).isZero();
+        String help = out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        assertThat(help).contains("--record=FILE").contains("--force").contains("FILE must not exist (unless --force)")
+                .contains("a half-written file never has its name").contains("a symbolic link is replaced, never written through")
+                .containsPattern("2 usage error; also an output file \\(--record\\) that cannot be written")
+                .contains("an output file could not be written at the end");
+    }
+
+    /** Said in one line, with nothing to add from --help: the line says what to fix. */
+    @Test
+    void anUnusableOutputPathIsAUsageErrorInOneLine() {
+        assertThat(run("--backend=perf", "--record=/nonexistent/dir/x")).isEqualTo(2);
+        assertThat(err()).isEqualTo("ctxswitch: --record=/nonexistent/dir/x: directory /nonexistent/dir does not exist\n");
+    }
+
+    @Test
     void versionIsPrinted() {
         assertThat(run("--version")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ctxswitch ");

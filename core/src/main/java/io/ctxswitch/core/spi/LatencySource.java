@@ -96,9 +96,10 @@ public interface LatencySource extends AutoCloseable {
     }
 
     /**
-     * Why the measurement ended before it was stopped (a child tracer that died), or null. Set by
-     * the drain that found it out; what the drains returned is then the part measured before, and
-     * the caller shows it, then this error.
+     * Why the run failed although figures were measured, or null: the measurement ended before it
+     * was stopped (a child tracer that died; what the drains returned is then the part measured
+     * before), or what the user asked to keep ({@code --record}) could not be written. Set by the
+     * drain that found it out; the caller shows the figures, then this error, and exits with its kind.
      */
     default SourceException failure() {
         return null;

@@ -1,5 +1,6 @@
 package io.ctxswitch.core.spi;
 
+import io.ctxswitch.core.files.OutputFile;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -12,9 +13,9 @@ import java.util.Objects;
  * @param probe the probe points to measure between
  * @param perTask whether figures per incoming task are wanted ({@code --top}); sources may skip
  *                that work when not
- * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), or null
+ * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), already checked, or null
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, Path record) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");

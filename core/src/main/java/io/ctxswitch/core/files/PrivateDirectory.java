@@ -1,4 +1,4 @@
-package io.ctxswitch.perf;
+package io.ctxswitch.core.files;
 
 import io.ctxswitch.core.run.AbruptExit;
 import java.io.IOException;
@@ -10,30 +10,43 @@ import java.util.stream.Stream;
 
 /**
  * A temporary directory only its owner can enter (0700), removed with everything in it on close,
- * or when ctxswitch halts at a second Ctrl+C ({@link AbruptExit}).
+ * or when ctxswitch halts at a second Ctrl+C ({@link AbruptExit}); unless {@link #retain retained}
+ * because it holds the only copy of something the user asked to keep.
  */
-final class PrivateDirectory implements AutoCloseable {
+public final class PrivateDirectory implements AutoCloseable {
     private final Path path;
     private final Runnable removal = this::remove;
+    private boolean retained;
 
-    PrivateDirectory() throws IOException {
+    public PrivateDirectory() throws IOException {
         path = Files.createTempDirectory("ctxswitch-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         AbruptExit.register(removal);
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
-    Path resolve(String name) {
+    public Path resolve(String name) {
         return path.resolve(name);
+    }
+
+    /**
+     * Leaves the directory in place from now on: a recording that could not be copied where the
+     * user asked stays here, and the error names it so that the user can move it by hand.
+     */
+    public void retain() {
+        retained = true;
+        AbruptExit.unregister(removal);
     }
 
     @Override
     public void close() {
         AbruptExit.unregister(removal);
-        remove();
+        if (!retained) {
+            remove();
+        }
     }
 
     private void remove() {
