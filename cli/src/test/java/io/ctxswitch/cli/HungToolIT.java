@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their own, as a wrapper script would: killing the script alone would leave the sleep holding its
  * output open.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HungToolIT {
     /** The limit ctxswitch states for a tool's --version (PerfTool, BpftraceTool). */
     private static final Duration LIMIT = Duration.ofSeconds(10);

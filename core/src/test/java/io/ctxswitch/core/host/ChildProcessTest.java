@@ -19,9 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  * lot, or leave a process of their own holding the output open. Each bounded wait must end within
  * its limit (the margins below are stated in terms of the limit and the SIGTERM grace, not of this
  * machine's speed: what they exclude is waiting for the child, which would take its 600 s), and
- * nothing the child started may still run afterwards.
+ * nothing the child started may still run afterwards. The timeout runs the test on a thread of its
+ * own: a test blocked in a read that cannot be interrupted must still fail, not hang the build.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ChildProcessTest {
     /** Long enough for a script to start its children and say their pids on a busy machine. */
     private static final Duration LIMIT = Duration.ofSeconds(3);
