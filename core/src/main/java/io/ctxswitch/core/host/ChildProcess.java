@@ -121,7 +121,8 @@ public final class ChildProcess implements AutoCloseable {
          * Runs it to its end, or until {@code limit} has passed since now: then it and all it started
          * get SIGTERM, and SIGKILL {@link #TERM_GRACE} later. Returns what it printed (standard output
          * and error as they came, the first 64 KiB) within the limit plus that grace, plus a few
-         * seconds more only if a killed process cannot die at once (an uninterruptible wait).
+         * seconds more only if a killed process cannot die at once (an uninterruptible wait) or a
+         * process without the mark (one that cleared its environment) holds the output open.
          */
         public Outcome run(Duration limit) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + limit.toNanos();
@@ -285,10 +286,10 @@ public final class ChildProcess implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            // no /proc to read: the child itself at least
-            if (process.isAlive()) {
-                found.add(process.toHandle());
-            }
+            // no /proc to read: the child itself at least, below
+        }
+        if (process.isAlive() && found.stream().noneMatch(p -> p.pid() == process.pid())) {
+            found.add(process.toHandle()); // its environment could not be read: it is ours all the same
         }
         return found;
     }
