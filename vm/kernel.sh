@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a script of this machine on a real Debian kernel under QEMU's software emulation, with this
-# machine's root shared read-only (DESIGN.md §5), and brings its output back:
+# machine's root shared read-only, and brings its output back (see docs/testing.md):
 #   vm/kernel.sh PACKAGE SCRIPT OUTDIR [KERNEL_ARG...]
 #        boot Debian's kernel package PACKAGE (linux-image-amd64 is Debian 12's 6.1; also
 #        linux-image-6.12-amd64, linux-image-6.12-rt-amd64, or any linux-image-VERSION-amd64), with

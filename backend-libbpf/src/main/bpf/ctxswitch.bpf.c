@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctxswitch: context-switch latency, aggregated in the kernel (DESIGN.md §2).
+ * ctxswitch: context-switch latency, aggregated in the kernel (docs/probes.md, docs/kernel-maps.md).
  *
  * On one CPU, task A stops and task B starts; the latency is the time between the two, read from
  * one CPU's monotonic clock. Samples are never taken across CPUs, and an end is a sample only when

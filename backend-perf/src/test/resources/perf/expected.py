@@ -3,10 +3,11 @@
 
     python3 expected.py FIXTURE.txt > FIXTURE.expected.json
 
-A separate implementation of DESIGN.md §2's perf rule, with regular expressions instead of a byte
-scanner: an OUT (task A, next B) at t1 and the next IN on that CPU at t2 make a sample if the IN's
-task is B, its prev is A and t2 >= t1; everything else is unpaired, and so are OUTs left at the end.
-Exact percentiles come from the sorted samples (nearest rank).
+A separate implementation of the perf pairing rule (docs/probes.md, "Pairing rules", "perf"), with
+regular expressions instead of a byte scanner: an OUT (task A, next B) at t1 and the next IN on that
+CPU at t2 make a sample if the IN's task is B, its prev is A and t2 >= t1; everything else is
+unpaired, and so are OUTs left at the end. Exact percentiles come from the sorted samples (nearest
+rank).
 """
 import json
 import math

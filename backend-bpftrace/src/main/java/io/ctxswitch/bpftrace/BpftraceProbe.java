@@ -2,7 +2,7 @@ package io.ctxswitch.bpftrace;
 
 import io.ctxswitch.core.spi.ProbeMode;
 
-/** The probe points a generated script measures between (DESIGN.md §2), as bpftrace spells them. */
+/** The probe points a generated script measures between (docs/probes.md), as bpftrace spells them. */
 enum BpftraceProbe {
     SCHED_TP(ProbeMode.SCHED_TP, "rawtracepoint:sched_entry_tp -> rawtracepoint:sched_exit_tp"),
     FENTRY(ProbeMode.FENTRY, "fentry:schedule -> fexit:schedule, checked by tracepoint:sched:sched_switch"),

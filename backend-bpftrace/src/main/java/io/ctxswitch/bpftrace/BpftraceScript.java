@@ -3,13 +3,13 @@ package io.ctxswitch.bpftrace;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 
 /**
- * Generates the bpftrace program that measures DESIGN.md §2's interval with the chosen probes and
- * aggregates in the kernel: per CPU count, sum, min and max (exact, so the mean is exact), the
- * log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the script, no loop),
- * and with {@code --top} the same figures per incoming task. Nothing is printed per event; bpftrace
- * prints the maps when it is stopped, and the per-CPU ones once a second as a snapshot, so that a
- * bpftrace killed mid-run still leaves figures. No value from the user reaches the script: its only
- * inputs are the probe mode, bpftrace's version and whether tasks are wanted.
+ * Generates the bpftrace program that measures the interval of docs/probes.md with the chosen
+ * probes and aggregates in the kernel: per CPU count, sum, min and max (exact, so the mean is
+ * exact), the log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the
+ * script, no loop), and with {@code --top} the same figures per incoming task. Nothing is printed
+ * per event; bpftrace prints the maps when it is stopped, and the per-CPU ones once a second as a
+ * snapshot, so that a bpftrace killed mid-run still leaves figures. No value from the user reaches
+ * the script: its only inputs are the probe mode, bpftrace's version and whether tasks are wanted.
  */
 final class BpftraceScript {
     /** The first line the script prints, and what --replay recognises it by. */

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /** bpftrace's version, from {@code bpftrace --version} ("bpftrace v0.17.0", "bpftrace v0.24.0-rc1"). */
 record BpftraceVersion(int major, int minor, int patch) implements Comparable<BpftraceVersion> {
     static final BpftraceVersion OLDEST = new BpftraceVersion(0, 17, 0);
-    /** rawtracepoint probes on sched_entry_tp/sched_exit_tp (DESIGN.md §2). */
+    /** rawtracepoint probes on sched_entry_tp/sched_exit_tp (docs/probes.md, "The modes"). */
     static final BpftraceVersion RAW_SCHED_TRACEPOINTS = new BpftraceVersion(0, 18, 0);
     /** kfunc/kretfunc became fentry/fexit. */
     static final BpftraceVersion FENTRY_SPELLING = new BpftraceVersion(0, 20, 0);

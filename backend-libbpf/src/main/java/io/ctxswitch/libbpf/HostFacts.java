@@ -123,11 +123,11 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
             com.sun.jna.Pointer vmlinux = lib.api.btf__load_vmlinux_btf();
             if (vmlinux != null) {
                 try {
-                    tracepoints = has(lib, vmlinux, "btf_trace_sched_entry_tp", LibBpf.BTF_KIND_TYPEDEF)
-                            && has(lib, vmlinux, "btf_trace_sched_exit_tp", LibBpf.BTF_KIND_TYPEDEF);
+                    tracepoints = has(lib, vmlinux, "btf_trace_sched_entry_tp", LibbpfNative.BTF_KIND_TYPEDEF)
+                            && has(lib, vmlinux, "btf_trace_sched_exit_tp", LibbpfNative.BTF_KIND_TYPEDEF);
                     functions.add(KernelProbe.START_FUNCTION);
                     functions.addAll(KernelProbe.FENTRY_END_TARGETS.values());
-                    functions.removeIf(f -> !has(lib, vmlinux, f, LibBpf.BTF_KIND_FUNC));
+                    functions.removeIf(f -> !has(lib, vmlinux, f, LibbpfNative.BTF_KIND_FUNC));
                 } finally {
                     lib.api.btf__free(vmlinux);
                 }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The libbpf backend's three ways of bracketing a switch (DESIGN.md §2), each a set of programs in
+ * The libbpf backend's three ways of bracketing a switch (docs/probes.md), each a set of programs in
  * ctxswitch.bpf.o, listed in the order they are attached: the start first, so that no end is ever
  * attached without it. Only the chosen mode's programs are loaded.
  *

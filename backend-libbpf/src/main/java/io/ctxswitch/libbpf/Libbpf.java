@@ -5,8 +5,9 @@ import com.sun.jna.Pointer;
 import io.ctxswitch.core.spi.SourceException;
 
 /**
- * libbpf, loaded once per process through JNA, with its log captured rather than printed: the log
- * (the verifier's complaint among it) is shown only when loading fails.
+ * libbpf, loaded once per process through JNA (its functions: {@link LibbpfNative}), with its log
+ * captured rather than printed: the log (the verifier's complaint among it) is shown only when
+ * loading fails.
  */
 final class Libbpf {
     /** Overrides where libbpf is loaded from, for a libbpf outside the linker's path. */
@@ -16,13 +17,13 @@ final class Libbpf {
 
     private static Libbpf instance;
 
-    final LibBpf api;
+    final LibbpfNative api;
     final int major;
     final int minor;
     private final StringBuilder log = new StringBuilder();
-    private final LibBpf.PrintFn printer = this::print; // held here: libbpf keeps only a raw pointer to it
+    private final LibbpfNative.PrintFn printer = this::print; // held here: libbpf keeps only a raw pointer to it
 
-    private Libbpf(LibBpf api, int major, int minor) {
+    private Libbpf(LibbpfNative api, int major, int minor) {
         this.api = api;
         this.major = major;
         this.minor = minor;
@@ -34,9 +35,9 @@ final class Libbpf {
             return instance;
         }
         String path = System.getenv().getOrDefault(LIBRARY_ENV, DEFAULT_LIBRARY);
-        LibBpf api;
+        LibbpfNative api;
         try {
-            api = Native.load(path, LibBpf.class);
+            api = Native.load(path, LibbpfNative.class);
         } catch (UnsatisfiedLinkError e) {
             throw SourceException.environment("libbpf (" + path + ") could not be loaded: install it with 'apt-get install libbpf1'"
                     + (System.getenv(LIBRARY_ENV) != null ? " or fix " + LIBRARY_ENV : ""));
@@ -80,7 +81,7 @@ final class Libbpf {
     }
 
     private int print(int level, Pointer format, Pointer args) {
-        if (level > LibBpf.LIBBPF_INFO) {
+        if (level > LibbpfNative.LIBBPF_INFO) {
             return 0;
         }
         synchronized (this) {

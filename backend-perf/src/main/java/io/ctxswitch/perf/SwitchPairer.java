@@ -5,10 +5,10 @@ import io.ctxswitch.core.stats.LatencyStats;
 import java.util.Arrays;
 
 /**
- * The perf pairing rule (DESIGN.md §2): an OUT record (task A, next B) at t1 on a CPU and the next
- * IN record on that CPU at t2 make a sample only if the IN's task is B, its prev is A, and t2 ≥ t1.
- * Anything else is unpaired: an IN that does not match, an OUT replaced by a newer OUT, and OUTs
- * still pending at the end. The sample belongs to B.
+ * The perf pairing rule (docs/probes.md, "Pairing rules"): an OUT record (task A, next B) at t1 on
+ * a CPU and the next IN record on that CPU at t2 make a sample only if the IN's task is B, its prev
+ * is A, and t2 ≥ t1. Anything else is unpaired: an IN that does not match, an OUT replaced by a
+ * newer OUT, and OUTs still pending at the end. The sample belongs to B.
  */
 public final class SwitchPairer {
     private final LatencyStats stats;

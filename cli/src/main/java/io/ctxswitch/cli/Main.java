@@ -17,8 +17,9 @@ import picocli.CommandLine;
 
 /**
  * The entry point: wires the backends (Guice, a map by name), parses the command line (picocli),
- * and turns every expected failure into one line on stderr and its exit code (DESIGN.md §4). A stack
- * trace is printed only for an unexpected error, and only with CTXSWITCH_DEBUG=1.
+ * and turns every expected failure into one line on stderr and its exit code (docs/spi.md, "Errors
+ * and exit codes"). A stack trace is printed only for an unexpected error, and only with
+ * CTXSWITCH_DEBUG=1.
  */
 public final class Main {
     /**

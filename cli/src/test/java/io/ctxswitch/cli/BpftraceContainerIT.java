@@ -63,7 +63,7 @@ class BpftraceContainerIT {
                 .withCommand(command.toArray(String[]::new))
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.getHostConfig().withCapDrop(Capability.ALL);
-                    if (capable) { // what DESIGN.md §5 found bpftrace 0.23 to need in a container here
+                    if (capable) { // what bpftrace 0.23 needs in a container (docs/testing.md)
                         cmd.getHostConfig().withCapAdd(Capability.SYS_ADMIN).withSecurityOpts(List.of("seccomp=unconfined"));
                     }
                 })

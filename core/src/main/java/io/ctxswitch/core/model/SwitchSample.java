@@ -2,8 +2,9 @@ package io.ctxswitch.core.model;
 
 /**
  * One context switch on one CPU: task {@code prev} stopped at {@code startNs} and task {@code next}
- * started at {@code endNs}, both read from that CPU's monotonic clock (DESIGN.md §1). Sources that see
- * individual switches (perf, replays) produce these; the kernel-aggregating ones never materialise them.
+ * started at {@code endNs}, both read from that CPU's monotonic clock (docs/measurement.md, "The
+ * interval"). Sources that see individual switches (perf, replays) produce these; the
+ * kernel-aggregating ones never materialise them.
  */
 public record SwitchSample(int cpu, long startNs, long endNs, Task prev, Task next) {
 

@@ -7,8 +7,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
- * The JSON contract of DESIGN.md §4: one object per summary, on one line, field names fixed
- * (scripts depend on them; extend, don't rename). Empty figures are null.
+ * The JSON contract of README.md's "JSON" section: one object per summary, on one line, field
+ * names fixed (scripts depend on them; extend, don't rename). Empty figures are null.
  */
 public final class JsonRenderer {
     private final JsonFactory factory = new JsonFactory();

@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Everything a report shows, computed once from a {@link LatencyStats}: the figures of the JSON
- * contract (DESIGN.md §4). Figures of an empty measurement are null.
+ * contract (README.md, "JSON"). Figures of an empty measurement are null.
  *
  * @param kind "summary" for the whole run, "interval" for one {@code --interval} report
  */

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The probe points a backend measures between (DESIGN.md §2); AUTO lets the backend pick the best. */
+/** The probe points a backend measures between (docs/probes.md); AUTO lets the backend pick the best. */
 public enum ProbeMode {
     AUTO("auto"),
     SCHED_TP("sched-tp"),

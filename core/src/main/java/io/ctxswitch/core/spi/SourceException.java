@@ -2,7 +2,7 @@ package io.ctxswitch.core.spi;
 
 /**
  * An expected failure with a message fit for a user (one line, what went wrong and how to fix it).
- * The kind decides the exit code (DESIGN.md §4).
+ * The kind decides the exit code (docs/spi.md, "Errors and exit codes").
  */
 public class SourceException extends Exception {
 

@@ -1,8 +1,8 @@
 package io.ctxswitch.core.stats;
 
 /**
- * Exact count, sum, min and max of latencies in nanoseconds (DESIGN.md §3): the mean is always
- * sum / count, never derived from histogram buckets.
+ * Exact count, sum, min and max of latencies in nanoseconds (docs/measurement.md, "What is
+ * reported"): the mean is always sum / count, never derived from histogram buckets.
  */
 public final class ExactStats {
     private long count;

@@ -7,9 +7,10 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * The statistics engine (DESIGN.md §3): exact count/min/max/sum in total and per CPU, a distribution
- * in an HdrHistogram for percentiles, latency per incoming task, and the counters of what was not a
- * sample. Parts (one per drain) merge with {@link #add}, so that interval reports add up to the total.
+ * The statistics engine (docs/measurement.md, "What is reported"): exact count/min/max/sum in total
+ * and per CPU, a distribution in an HdrHistogram for percentiles, latency per incoming task, and
+ * the counters of what was not a sample. Parts (one per drain) merge with {@link #add}, so that
+ * interval reports add up to the total.
  *
  * <p>Not thread-safe: a source that records on one thread hands finished parts to another.
  */
@@ -39,7 +40,7 @@ public final class LatencyStats {
         this.processes = new ProcessTable(processCapacity);
     }
 
-    /** One switch; it counts for the incoming task, whose start was delayed (DESIGN.md §2). */
+    /** One switch; it counts for the incoming task, whose start was delayed (docs/measurement.md). */
     public void record(SwitchSample sample) {
         SwitchSample.Task next = sample.next();
         record(sample.cpu(), sample.latencyNs(), next.pid(), next.tgid(), next.comm());

@@ -1,10 +1,10 @@
 package io.ctxswitch.core.stats;
 
 /**
- * The histogram that in-kernel aggregators keep (DESIGN.md §3): exact below 2^7 ns, then 2^7
- * buckets per power of two, each at most 1/128 (0.78 %) of its start wide; values of 2^36 ns
- * (68.7 s) and above share the last bucket. The libbpf program and the bpftrace script compute the
- * same index, and user space turns bucket counts back into a distribution here.
+ * The histogram that in-kernel aggregators keep (docs/measurement.md, "What is reported"): exact
+ * below 2^7 ns, then 2^7 buckets per power of two, each at most 1/128 (0.78 %) of its start wide;
+ * values of 2^36 ns (68.7 s) and above share the last bucket. The libbpf program and the bpftrace
+ * script compute the same index, and user space turns bucket counts back into a distribution here.
  */
 public final class LogLinearBuckets {
     public static final int SUB_BITS = 7;

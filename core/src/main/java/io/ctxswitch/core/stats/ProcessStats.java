@@ -1,8 +1,9 @@
 package io.ctxswitch.core.stats;
 
 /**
- * The switches into one task (DESIGN.md §2: a sample belongs to the incoming task, whose start was
- * delayed). The name is the latest one seen, since tasks rename themselves (exec, prctl).
+ * The switches into one task (docs/measurement.md, "The interval": a sample belongs to the incoming
+ * task, whose start was delayed). The name is the latest one seen, since tasks rename themselves
+ * (exec, prctl).
  */
 public final class ProcessStats {
     private final int pid;

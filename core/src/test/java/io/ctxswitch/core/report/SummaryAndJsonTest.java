@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SummaryAndJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The field names of DESIGN.md §4, in order; scripts rely on them. */
+    /** The field names of README.md's "JSON" section, in order; scripts rely on them. */
     private static final List<String> CONTRACT = List.of("backend", "probe", "duration_ns", "count", "min_ns",
             "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "unpaired", "no_switch", "lost",
             "histogram", "per_cpu", "top_processes", "skipped_lines");

@@ -6,11 +6,12 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 
 /**
- * The part of libbpf's C API (libbpf.so.1, Debian package libbpf1) that the backend uses. Since
+ * The JNA binding of the part of libbpf's C API (libbpf.so.1, Debian package libbpf1) that the
+ * backend uses: the native functions as they are. {@link Libbpf} loads it once and holds it. Since
  * libbpf 1.0, functions returning a pointer return NULL and set errno on failure, and functions
  * returning int return a negative errno.
  */
-public interface LibBpf extends Library {
+public interface LibbpfNative extends Library {
     int LIBBPF_WARN = 0;
     int LIBBPF_INFO = 1;
     int BTF_KIND_TYPEDEF = 8;
