@@ -299,8 +299,9 @@ int ctxsw_switch_btf(__u64 *ctx)
 /*
  * fentry's ends: the return of each function that enters __schedule() and returns (the incoming task
  * returns from the one it entered by), and a new task's first code, schedule_tail(). User space loads
- * those this kernel has. The notrace entries (preempt_schedule and its kin) have no return to attach
- * to: a switch into a task that had left through them is untimed in this mode.
+ * those this kernel has. The notrace entries (preempt_schedule and its kin, and PREEMPT_RT's
+ * schedule_rtlock) have no return to attach to: a switch into a task that had left through them is
+ * untimed in this mode.
  */
 SEC("fexit/schedule")
 int ctxsw_fexit(__u64 *ctx)
@@ -316,12 +317,6 @@ int ctxsw_fexit_idle(__u64 *ctx)
 
 SEC("fexit/preempt_schedule_irq")
 int ctxsw_fexit_preempt_irq(__u64 *ctx)
-{
-	return switch_ended();
-}
-
-SEC("fexit/schedule_rtlock")
-int ctxsw_fexit_rtlock(__u64 *ctx)
 {
 	return switch_ended();
 }

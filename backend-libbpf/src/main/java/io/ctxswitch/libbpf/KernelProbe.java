@@ -21,13 +21,14 @@ enum KernelProbe {
     /** Ends at the return of each entry function B may return from; those the kernel lacks are left out. */
     FENTRY(ProbeMode.FENTRY, "fentry on rcu_note_context_switch() and fexit on the entries into __schedule()",
             "fentry (fentry/rcu_note_context_switch in __schedule() -> fexit of the function the incoming task"
-                    + " entered by (schedule, schedule_idle, preempt_schedule_irq, schedule_rtlock, rt_mutex_schedule),"
+                    + " entered by (schedule, schedule_idle, preempt_schedule_irq, rt_mutex_schedule),"
                     + " or fentry/schedule_tail for a new task; checked by tp_btf/sched_switch, per CPU;"
                     + " untimed: switches into a task that had left through the notrace preempt_schedule(),"
                     + " preempt_schedule_common() or preempt_schedule_notrace() (kernel preemption at preempt_enable()"
-                    + " or cond_resched()), or that entered __schedule() again before returning)",
+                    + " or cond_resched()) or PREEMPT_RT's schedule_rtlock() (sleeping spinlocks), or that entered"
+                    + " __schedule() again before returning)",
             "ctxsw_fentry", "ctxsw_switch_btf", "ctxsw_fexit", "ctxsw_fexit_idle", "ctxsw_fexit_preempt_irq",
-            "ctxsw_fexit_rtlock", "ctxsw_fexit_rt_mutex", "ctxsw_fentry_fork"),
+            "ctxsw_fexit_rt_mutex", "ctxsw_fentry_fork"),
     /** Ends at finish_task_switch, not a kretprobe: see ctxswitch.bpf.c. */
     KPROBE(ProbeMode.KPROBE, "kprobes on rcu_note_context_switch() and finish_task_switch()",
             "kprobe (kprobe/rcu_note_context_switch in __schedule() -> kprobe/finish_task_switch in the incoming"
@@ -43,13 +44,13 @@ enum KernelProbe {
 
     /**
      * fentry's end programs and the kernel function each attaches to: loaded only where the kernel's
-     * BTF has the function (schedule_rtlock: PREEMPT_RT; rt_mutex_schedule: Linux 6.6+).
+     * BTF has the function (rt_mutex_schedule: Linux 6.6+). PREEMPT_RT's schedule_rtlock() is in BTF
+     * but notrace: attaching to it fails (EBUSY), so it has no end program.
      */
     static final Map<String, String> FENTRY_END_TARGETS = Map.of(
             "ctxsw_fexit", "schedule",
             "ctxsw_fexit_idle", "schedule_idle",
             "ctxsw_fexit_preempt_irq", "preempt_schedule_irq",
-            "ctxsw_fexit_rtlock", "schedule_rtlock",
             "ctxsw_fexit_rt_mutex", "rt_mutex_schedule",
             "ctxsw_fentry_fork", "schedule_tail");
 

@@ -14,6 +14,7 @@ class KernelProbeTest {
                 "ctxsw_fexit_idle", "ctxsw_fexit_preempt_irq", "ctxsw_fentry_fork");
         Set<String> linux612rt = Set.of("rcu_note_context_switch", "schedule", "schedule_idle", "preempt_schedule_irq",
                 "schedule_tail", "schedule_rtlock", "rt_mutex_schedule");
+        assertThat(KernelProbe.FENTRY_END_TARGETS).as("schedule_rtlock is notrace").doesNotContainValue("schedule_rtlock");
         assertThat(KernelProbe.FENTRY.programsFor(linux612rt)).containsAll(KernelProbe.FENTRY.programs)
                 .hasSameSizeAs(KernelProbe.FENTRY.programs);
     }
