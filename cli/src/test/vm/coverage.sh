@@ -1,14 +1,15 @@
 #!/bin/sh
 # The coverage test's scenario (issue 13), run in a VM by the kernel's run script or on this machine:
 #   coverage.sh NAME PROBE [SECONDS]
-# traces with ctxswitch --backend=libbpf --probe=PROBE --top while the mixed load (mixed-load.c) runs
+# traces with ctxswitch --backend=BACKEND --probe=PROBE --top while the mixed load (mixed-load.c) runs
 # on CPU 0 for SECONDS (default 5), then stops each task of the load (SIGSTOP), reads the kernel's own
 # count of switches out of it, and only then stops ctxswitch. Leaves in OUT (default /mnt):
 #   NAME.json, NAME.err, NAME.exit   ctxswitch's summary, stderr and exit status
 #   NAME.tasks                       "ROLE PID VOLUNTARY NONVOLUNTARY" per task of the load
 #   NAME.bpfstats                    with BPF_STATS=1: bpftool prog show, with kernel.bpf_stats_enabled
 #                                    (run_time_ns and run_cnt per program), taken before ctxswitch stops
-# Environment: CTXSWITCH_JAR (the jar under test), CTXSWITCH_LOAD (mixed-load, compiled), OUT, BPF_STATS.
+# Environment: CTXSWITCH_JAR (the jar under test), CTXSWITCH_LOAD (mixed-load, compiled), OUT, BPF_STATS,
+# BACKEND (default libbpf).
 jar=${CTXSWITCH_JAR:?}
 load=${CTXSWITCH_LOAD:?}
 out=${OUT:-/mnt}
@@ -27,7 +28,7 @@ until_true() {
 }
 
 [ -n "${BPF_STATS:-}" ] && sysctl -q -w kernel.bpf_stats_enabled=1
-java -jar "$jar" --backend=libbpf --probe="$probe" --format=json --top=200 >"$out/$name.json" 2>"$out/$name.err" &
+java -jar "$jar" --backend="${BACKEND:-libbpf}" --probe="$probe" --format=json --top=200 >"$out/$name.json" 2>"$out/$name.err" &
 tracer=$!
 until_true 300 "grep -q '^ctxswitch: tracing' '$out/$name.err' || ! kill -0 $tracer" || echo "ctxswitch did not start" >&2
 taskset -c 0 "$load" >"$out/$name.load" &

@@ -44,6 +44,11 @@ fi
 cat /sys/kernel/debug/sched/preempt >"$out/preempt"
 BPF_STATS=1 sh "$(dirname "$0")/coverage.sh" coverage-auto auto 5
 BPF_STATS=1 sh "$(dirname "$0")/coverage.sh" coverage-fentry fentry 5
+# Debian 12's bpftrace (0.17) on the same load: auto (kprobe) and fentry (kfunc/kretfunc spellings).
+if command -v bpftrace >/dev/null; then
+	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-auto auto 5
+	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-fentry fentry 5
+fi
 if echo voluntary >/sys/kernel/debug/sched/preempt; then
 	cat /sys/kernel/debug/sched/preempt >"$out/preempt-voluntary"
 	sh "$(dirname "$0")/coverage.sh" coverage-auto-voluntary auto 5

@@ -57,6 +57,18 @@ abstract class EverySwitchVm {
                 .isLessThan(c.summary().get("count").asLong() / 100);
     }
 
+    /** Debian 12's bpftrace 0.17, which runs on these kernels too: auto (kprobe) measures 99 % of each task's switches. */
+    @Test
+    void bpftraceMeasuresEveryTasksSwitches() throws IOException {
+        if (!Files.exists(out.resolve("coverage-bpftrace-auto.exit"))) {
+            Jar.skip("bpftrace is missing on this machine (apt-get install bpftrace): its coverage run did not happen");
+        }
+        Coverage c = Coverage.read(out, name() + ", bpftrace", "coverage-bpftrace-auto");
+        System.err.print(c.table());
+        assertThat(c.summary().get("probe").asText()).startsWith("kprobe in bpftrace (");
+        c.assertEachTaskMeasured(0.99);
+    }
+
     /** Both switches of each wake-up are samples, and the 50 ms of idle between them is none. */
     @Test
     void idlePeriodsAreNeverSamples() throws IOException {

@@ -115,7 +115,7 @@ class Linux61IT {
         System.err.printf("bpftrace 0.17 kprobe on 6.1: count %d, min %d, mean %.0f, max %d, unpaired %d%n", s.get("count").asLong(),
                 s.get("min_ns").asLong(), s.get("mean_ns").asDouble(), s.get("max_ns").asLong(), s.get("unpaired").asLong());
         assertThat(s.get("backend").asText()).isEqualTo("bpftrace");
-        assertThat(s.get("probe").asText()).startsWith("kprobe in bpftrace (kprobe:schedule -> kprobe:finish_task_switch");
+        assertThat(s.get("probe").asText()).startsWith("kprobe in bpftrace (kprobe:rcu_note_context_switch in __schedule() -> kprobe:finish_task_switch");
         assertThat(s.get("count").asLong()).isGreaterThanOrEqualTo(2L * 20_000);
         assertThat(s.get("min_ns").asLong()).isPositive();
         assertThat((double) s.get("min_ns").asLong()).isLessThanOrEqualTo(s.get("mean_ns").asDouble());
@@ -149,6 +149,22 @@ class Linux61IT {
             assertThat(c.summary().get("untimed_no_start").asLong()).as("fentry's start sees every __schedule()")
                     .isLessThan(c.summary().get("count").asLong() / 100);
         }
+    }
+
+    /** The restricted host's case: Debian 12's bpftrace 0.17 on the same load; auto (kprobe) also measures 99 % of each task's switches. */
+    @Test
+    void bpftrace017MeasuresEveryTasksSwitches() throws IOException {
+        if (!Files.exists(OUT.resolve("coverage-bpftrace-auto.exit"))) {
+            Jar.skip("bpftrace is missing on this machine (apt-get install bpftrace): its coverage run did not happen");
+        }
+        Coverage auto = Coverage.read(OUT, "6.1 preempt=full, bpftrace 0.17", "coverage-bpftrace-auto");
+        System.err.print(auto.table());
+        assertThat(auto.summary().get("probe").asText()).startsWith("kprobe in bpftrace (");
+        auto.assertEachTaskMeasured(0.99);
+        Coverage fentry = Coverage.read(OUT, "6.1 preempt=full, bpftrace 0.17", "coverage-bpftrace-fentry");
+        System.err.print(fentry.table());
+        assertThat(fentry.summary().get("probe").asText()).startsWith("fentry in bpftrace (");
+        fentry.assertNothingInvented();
     }
 
     /** Nothing of ours stays attached: no BPF program, and the kernel survived every attach and detach. */
