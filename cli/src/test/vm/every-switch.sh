@@ -15,5 +15,5 @@ BPF_STATS=1 sh "$here/coverage.sh" coverage-fentry fentry 5
 if command -v bpftrace >/dev/null; then
 	BACKEND=bpftrace sh "$here/coverage.sh" coverage-bpftrace-auto auto 5
 fi
-trace auto-sleeper "$sleeper" --backend=libbpf --probe=auto --duration=8s
+trace auto-sleeper "$sleeper_task" --backend=libbpf --probe=auto --duration=8s --top=50
 bpftool prog show >"$out/programs-after" 2>&1 || echo "bpftool missing" >"$out/programs-after"

@@ -1,6 +1,7 @@
 /*
  * The coverage test's mixed load (cli/src/test/vm/coverage.sh): forks one task per role, prints
- * "ROLE PID" for each, and runs until killed. Every task stays on the CPU it was started on (the
+ * "ROLE PID" for each, and runs until killed, or with -t SECONDS that long (then it kills the
+ * tasks). Roles named on the command line start only those, e.g. "mixed-load -t 4 sleep-50ms". Every task stays on the CPU it was started on (the
  * caller pins it), so that they all switch with each other there:
  *   sleep-1ms   sleeps 1 ms at a time (a switch to and from idle, or to the others, each time)
  *   sleep-50ms  sleeps 50 ms at a time
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,9 +61,21 @@ static void bounce(int in, int out, int first)
 	}
 }
 
+static pid_t pids[16];
+static int npids;
+static char **wanted;
+static int nwanted;
+
 static pid_t start(const char *role, void (*run)(void *), void *arg)
 {
-	pid_t pid = fork();
+	pid_t pid;
+	int i, take = nwanted == 0;
+
+	for (i = 0; i < nwanted; i++)
+		take |= strcmp(wanted[i], role) == 0;
+	if (!take)
+		return 0;
+	pid = fork();
 
 	if (pid < 0) {
 		perror("fork");
@@ -72,6 +86,7 @@ static pid_t start(const char *role, void (*run)(void *), void *arg)
 		_exit(0);
 	}
 	printf("%s %d\n", role, (int)pid);
+	pids[npids++] = pid;
 	return pid;
 }
 
@@ -82,9 +97,18 @@ static int ab[2], ba[2];
 static void run_ping(void *unused) { bounce(ba[0], ab[1], 1); }
 static void run_pong(void *unused) { bounce(ab[0], ba[1], 0); }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static long ms1 = 1000000L, ms50 = 50000000L;
+	int seconds = 0, i;
+
+	if (argc > 2 && strcmp(argv[1], "-t") == 0) {
+		seconds = atoi(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
+	wanted = argv + 1;
+	nwanted = argc - 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (pipe(ab) || pipe(ba)) {
@@ -98,6 +122,14 @@ int main(void)
 	start("ping", run_ping, NULL);
 	start("pong", run_pong, NULL);
 	printf("started\n");
+	if (seconds > 0) {
+		sleep(seconds);
+		for (i = 0; i < npids; i++)
+			kill(pids[i], SIGKILL);
+		while (wait(NULL) > 0)
+			;
+		return 0;
+	}
 	for (;;)
 		pause();
 }

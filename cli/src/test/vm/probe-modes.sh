@@ -16,8 +16,8 @@ java -jar "$jar" --list-backends >"$out/list-backends.txt" 2>&1
 trace kprobe-pingpong "$pingpong" --backend=libbpf --probe=kprobe --duration=10s
 trace fentry-pingpong "$pingpong" --backend=libbpf --probe=fentry --duration=10s
 trace auto-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s
-trace kprobe-sleeper "$sleeper" --backend=libbpf --probe=kprobe --duration=8s
-trace fentry-sleeper "$sleeper" --backend=libbpf --probe=fentry --duration=8s
+trace kprobe-sleeper "$sleeper_task" --backend=libbpf --probe=kprobe --duration=8s --top=50
+trace fentry-sleeper "$sleeper_task" --backend=libbpf --probe=fentry --duration=8s --top=50
 
 # The bpftrace backend with this machine's bpftrace (Debian 12: 0.17) on kprobes; its output is kept.
 if command -v bpftrace >/dev/null; then

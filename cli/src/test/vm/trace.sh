@@ -16,5 +16,7 @@ trace() {
 	echo $? >"$out/$name.exit"
 }
 
-# Wakes every 50 ms and does nothing else, so that the CPU idles in between.
+# Wakes every 50 ms and does nothing else, so that the CPU idles in between (a sleep process each time).
 sleeper='i=0; while [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done'
+# One task that sleeps 50 ms at a time for 4 s (mixed-load prints "sleep-50ms PID" first).
+sleeper_task='"$CTXSWITCH_LOAD" -t 4 sleep-50ms'

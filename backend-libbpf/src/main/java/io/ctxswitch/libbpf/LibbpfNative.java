@@ -67,6 +67,8 @@ public interface LibbpfNative extends Library {
 
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
     Pointer btf__load_vmlinux_btf();
 
     int btf__find_by_name_kind(Pointer btf, String name, int kind);

@@ -67,6 +67,41 @@ record Coverage(String kernel, String scenario, JsonNode summary, List<Task> tas
         return out.toString();
     }
 
+    /**
+     * No sample near an idle period of {@code periodNs} (within a fifth of it, either way): the
+     * summary's histogram has no count there. A sample that long would be an idle period taken
+     * for a switch, the original script's bug.
+     */
+    static void assertNoSampleNear(JsonNode summary, long periodNs, String what) {
+        for (JsonNode bin : summary.get("histogram")) {
+            boolean near = bin.get("to_ns").asLong() > periodNs * 4 / 5 && bin.get("from_ns").asLong() < periodNs * 6 / 5;
+            assertThat(near && bin.get("count").asLong() > 0).as("%s: samples in [%d, %d) ns, near the idle period of %d ns",
+                    what, bin.get("from_ns").asLong(), bin.get("to_ns").asLong(), periodNs).isFalse();
+        }
+    }
+
+    /**
+     * What a run with the 50 ms sleeper task (trace.sh's sleeper_task) left in {@code dir}: each switch
+     * into the sleeper is a sample (one a wake-up, about 80 in 4 s), none of them near 50 ms, and no
+     * sample of the run near 50 ms.
+     */
+    static void assertIdlePeriodsAreNotSamples(Path dir, String scenario, String what) throws IOException {
+        assertThat(Files.readString(dir.resolve(scenario + ".exit")).strip()).as(Files.readString(dir.resolve(scenario + ".err")))
+                .isEqualTo("0");
+        JsonNode s = JSON.readTree(Files.readString(dir.resolve(scenario + ".json")));
+        int pid = Integer.parseInt(Files.readString(dir.resolve(scenario + ".workload")).lines().findFirst().orElseThrow().split(" ")[1]);
+        JsonNode task = null;
+        for (JsonNode p : s.get("top_processes")) {
+            task = p.get("pid").asInt() == pid ? p : task;
+        }
+        System.err.printf("%s: count %d, max %d ns, untimed %d, unpaired %d; the sleeper: %s%n", what, s.get("count").asLong(),
+                s.get("max_ns").asLong(), s.get("untimed").asLong(), s.get("unpaired").asLong(), task);
+        assertThat(task).as("%s: the 50 ms sleeper's samples", what).isNotNull();
+        assertThat(task.get("count").asLong()).as("%s: switches into the sleeper, one per wake-up", what).isGreaterThanOrEqualTo(60);
+        assertThat(task.get("max_ns").asLong()).as("%s: the sleeper's longest switch", what).isLessThan(25_000_000L);
+        assertNoSampleNear(s, 50_000_000L, what);
+    }
+
     /** No task has more samples than the kernel saw switches into it: no sample is invented. */
     void assertNothingInvented() {
         for (Task t : tasks) {
