@@ -3,7 +3,6 @@ package io.ctxswitch.libbpf;
 import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.IntByReference;
 
 /**
  * The JNA binding of the part of libbpf's C API (libbpf.so.1, Debian package libbpf1) that the
@@ -57,9 +56,6 @@ public interface LibbpfNative extends Library {
     Pointer bpf_program__attach_kprobe(Pointer program, boolean retprobe, String functionName);
 
     int bpf_link__destroy(Pointer link);
-
-    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
-                             IntByReference count, Pointer opts);
 
     int bpf_map_delete_elem(int fd, Pointer key);
 
