@@ -54,7 +54,7 @@ abstract class EverySwitchVm {
                 .isLessThan(c.summary().get("count").asLong() / 100);
     }
 
-    /** Debian 12's bpftrace 0.17, which runs on these kernels too: auto (kprobe) measures 99 % of each task's switches. */
+    /** Debian 12's bpftrace 0.17, which runs on these kernels too: auto (kprobe) measures at least 98 % of each task's switches (see Coverage.BPFTRACE_MINIMUM). */
     @Test
     void bpftraceMeasuresEveryTasksSwitches() throws IOException {
         if (!Files.exists(out.resolve("coverage-bpftrace-auto.exit"))) {
@@ -63,7 +63,7 @@ abstract class EverySwitchVm {
         Coverage c = Coverage.read(out, name() + ", bpftrace", "coverage-bpftrace-auto");
         System.err.print(c.table());
         assertThat(c.summary().get("probe").asText()).startsWith("kprobe in bpftrace (");
-        c.assertEachTaskMeasured(0.99);
+        c.assertEachTaskMeasured(Coverage.BPFTRACE_MINIMUM);
     }
 
     /**

@@ -147,7 +147,7 @@ class Linux61IT {
         }
     }
 
-    /** The restricted host's case: Debian 12's bpftrace 0.17 on the same load; auto (kprobe) also measures 99 % of each task's switches. */
+    /** The restricted host's case: Debian 12's bpftrace 0.17 on the same load; auto (kprobe) measures at least 98 % of each task's switches (see Coverage.BPFTRACE_MINIMUM). */
     @Test
     void bpftrace017MeasuresEveryTasksSwitches() throws IOException {
         if (!Files.exists(OUT.resolve("coverage-bpftrace-auto.exit"))) {
@@ -156,7 +156,7 @@ class Linux61IT {
         Coverage auto = Coverage.read(OUT, "6.1 preempt=full, bpftrace 0.17", "coverage-bpftrace-auto");
         System.err.print(auto.table());
         assertThat(auto.summary().get("probe").asText()).startsWith("kprobe in bpftrace (");
-        auto.assertEachTaskMeasured(0.99);
+        auto.assertEachTaskMeasured(Coverage.BPFTRACE_MINIMUM);
         Coverage fentry = Coverage.read(OUT, "6.1 preempt=full, bpftrace 0.17", "coverage-bpftrace-fentry");
         System.err.print(fentry.table());
         assertThat(fentry.summary().get("probe").asText()).startsWith("fentry in bpftrace (");
