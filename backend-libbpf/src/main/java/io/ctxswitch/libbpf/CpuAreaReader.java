@@ -17,12 +17,16 @@ public final class CpuAreaReader {
     private final long[] unpairedPrevious;
     private final long[] noSwitchPrevious;
     private final long[] droppedPrevious;
+    private final long[] untimedStartPrevious;
+    private final long[] untimedEndPrevious;
 
     public CpuAreaReader(int cpus) {
         this.cpus = cpus;
         this.unpairedPrevious = new long[cpus];
         this.noSwitchPrevious = new long[cpus];
         this.droppedPrevious = new long[cpus];
+        this.untimedStartPrevious = new long[cpus];
+        this.untimedEndPrevious = new long[cpus];
     }
 
     /** Adds the interval {@code closing} of every CPU in {@code area} to {@code part}. */
@@ -45,6 +49,8 @@ public final class CpuAreaReader {
             }
             part.addUnpaired(delta(area, base + KernelLayout.CPU_UNPAIRED, unpairedPrevious, cpu));
             part.addNoSwitch(delta(area, base + KernelLayout.CPU_NO_SWITCH, noSwitchPrevious, cpu));
+            part.addUntimed(delta(area, base + KernelLayout.CPU_UNTIMED_START, untimedStartPrevious, cpu),
+                    delta(area, base + KernelLayout.CPU_UNTIMED_END, untimedEndPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
             for (int b = 0; b < histCpu.length; b++) {

@@ -58,6 +58,8 @@ class KernelLayoutTest {
         assertThat(s.get("unpaired")).isEqualTo(KernelLayout.CPU_UNPAIRED);
         assertThat(s.get("no_switch")).isEqualTo(KernelLayout.CPU_NO_SWITCH);
         assertThat(s.get("proc_dropped")).isEqualTo(KernelLayout.CPU_PROC_DROPPED);
+        assertThat(s.get("untimed_start")).isEqualTo(KernelLayout.CPU_UNTIMED_START);
+        assertThat(s.get("untimed_end")).isEqualTo(KernelLayout.CPU_UNTIMED_END);
         assertThat(s.get("slot")).isEqualTo(KernelLayout.CPU_SLOTS);
         assertThat(s.get("hist")).isEqualTo(KernelLayout.CPU_HIST);
     }

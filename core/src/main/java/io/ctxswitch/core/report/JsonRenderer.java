@@ -33,6 +33,9 @@ public final class JsonRenderer {
             g.writeNumberField("percentile_relative_error", Summary.PERCENTILE_RELATIVE_ERROR);
             g.writeNumberField("unpaired", s.unpaired());
             g.writeNumberField("no_switch", s.noSwitch());
+            g.writeNumberField("untimed", s.untimed());
+            g.writeNumberField("untimed_no_start", s.untimedNoStart());
+            g.writeNumberField("untimed_no_end", s.untimedNoEnd());
             g.writeNumberField("lost", s.lost());
             g.writeNumberField("skipped_lines", s.skippedLines());
             g.writeNumberField("process_table_overflow", s.processTableOverflow());

@@ -58,6 +58,27 @@ class SummaryAndJsonTest {
         assertThat(binned).isEqualTo(1000);
     }
 
+    /** Switches seen but not timed are reported apart, added up over parts, and never become samples. */
+    @Test
+    void untimedSwitchesAreReportedInJsonAndText() throws Exception {
+        LatencyStats stats = sample();
+        LatencyStats part = new LatencyStats();
+        part.addUntimed(3, 4);
+        stats.add(part);
+        stats.addUntimed(0, 1);
+        Summary s = Summary.of("summary", "libbpf", "fentry", 1_000, stats, false, 0);
+        JsonNode json = JSON.readTree(new JsonRenderer().render(s));
+        assertThat(json.get("untimed").asLong()).isEqualTo(8);
+        assertThat(json.get("untimed_no_start").asLong()).isEqualTo(3);
+        assertThat(json.get("untimed_no_end").asLong()).isEqualTo(5);
+        assertThat(json.get("count").asLong()).isEqualTo(1000);
+        assertThat(new TextRenderer().render(s)).contains("untimed: 8 switches seen by sched_switch but not measured (3 with no start seen, 5 with no end seen");
+        String none = new TextRenderer().render(Summary.of("summary", "libbpf", "sched-tp", 1_000, sample(), false, 0));
+        assertThat(none).doesNotContain("untimed");
+        assertThat(JSON.readTree(new JsonRenderer().render(Summary.of("summary", "x", "y", 1, sample(), false, 0))).get("untimed").asLong())
+                .isZero();
+    }
+
     @Test
     void emptyMeasurementGivesNulls() throws Exception {
         Summary s = Summary.of("summary", "libbpf", "sched-tp", 1_000, new LatencyStats(), true, 5);
