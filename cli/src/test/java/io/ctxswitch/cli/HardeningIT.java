@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.BpfPrograms;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +35,32 @@ class HardeningIT {
         }
     }
 
-    /** What a run started after {@code before} (our programs' ids then) left behind. */
-    private static List<String> leftovers(java.util.Set<Integer> before) throws Exception {
+    private static List<Path> privateDirectories() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().matches("ctxswitch-\\d+")).toList();
+        }
+    }
+
+    /**
+     * What {@code runs}, started after {@code programsBefore} and {@code dirsBefore} (our programs' ids and
+     * the private directories then), left behind: programs, processes they started, directories.
+     */
+    private static List<String> leftovers(java.util.Set<Integer> programsBefore, List<Path> dirsBefore, Jar.Running... runs)
+            throws Exception {
         List<String> found = new ArrayList<>();
-        java.util.Set<Integer> programs = LiveHost.programsLeftSince(before);
+        java.util.Set<Integer> programs = BpfPrograms.leftSince(programsBefore);
         if (!programs.isEmpty()) {
             found.add("BPF programs " + programs);
         }
-        Process pgrep = new ProcessBuilder("pgrep", "-f", "perf record -a --switch-events").start();
-        if (!new String(pgrep.getInputStream().readAllBytes()).isBlank()) {
-            found.add("a perf record process");
+        for (Jar.Running run : runs) {
+            for (String process : run.left("", 10)) {
+                found.add("process " + process);
+            }
         }
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            s.filter(p -> p.getFileName().toString().matches("ctxswitch-\\d+")).forEach(p -> found.add("temporary directory " + p));
+        for (Path dir : privateDirectories()) {
+            if (!dirsBefore.contains(dir)) {
+                found.add("temporary directory " + dir);
+            }
         }
         return found;
     }
@@ -55,7 +69,8 @@ class HardeningIT {
     void twoInstancesAtOnceEachMeasureEverything() throws Exception {
         LiveHost.assumeSchedTpCapable();
         needsPerf();
-        java.util.Set<Integer> before = LiveHost.ourPrograms();
+        java.util.Set<Integer> before = BpfPrograms.ours().keySet();
+        List<Path> dirsBefore = privateDirectories();
         Jar.Running first = Jar.start(List.of(), Map.of(), "--duration=6s", "--format=json", "--top=3");
         Jar.Running second = Jar.start(List.of(), Map.of(), "--duration=6s", "--format=json");
         first.awaitErr("tracing with", 60);
@@ -67,7 +82,7 @@ class HardeningIT {
         assertThat(b.get("count").asLong()).isGreaterThanOrEqualTo(40_000);
         assertThat(a.get("top_processes")).hasSize(3);
         assertThat(b.get("top_processes")).isEmpty();
-        assertThat(leftovers(before)).isEmpty();
+        assertThat(leftovers(before, dirsBefore, first, second)).isEmpty();
         try (Stream<Path> pinned = Files.walk(Path.of("/sys/fs/bpf"))) {
             assertThat(pinned.map(Path::toString)).noneMatch(p -> p.contains("ctxsw") || p.contains("cpus") || p.contains("procs"));
         } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException noBpffs) {
@@ -132,19 +147,18 @@ class HardeningIT {
             Jar.skip("perf record -a needs root");
         }
         needsPerf();
-        java.util.Set<Integer> before = LiveHost.ourPrograms();
+        java.util.Set<Integer> before = BpfPrograms.ours().keySet();
+        List<Path> dirsBefore = privateDirectories();
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf", "--duration=3s");
         ctxswitch.awaitErr("tracing with perf", 60);
-        List<Path> dirs;
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            dirs = s.filter(p -> p.getFileName().toString().matches("ctxswitch-\\d+")).toList();
-        }
-        assertThat(dirs).isNotEmpty();
+        List<Path> dirs = new ArrayList<>(privateDirectories());
+        dirs.removeAll(dirsBefore);
+        assertThat(dirs).as("its private directory").isNotEmpty();
         for (Path dir : dirs) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
         }
         assertThat(ctxswitch.finish(60).exit()).isZero();
-        assertThat(leftovers(before)).isEmpty();
+        assertThat(leftovers(before, dirsBefore, ctxswitch)).isEmpty();
     }
 
     /**
@@ -157,7 +171,8 @@ class HardeningIT {
         needsPerf();
         for (String backend : new String[] {"libbpf", "perf"}) {
             for (int delayMs = 100; delayMs <= 1900; delayMs += 200) {
-                java.util.Set<Integer> before = LiveHost.ourPrograms();
+                java.util.Set<Integer> before = BpfPrograms.ours().keySet();
+                List<Path> dirsBefore = privateDirectories();
                 Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=" + backend, "--format=json");
                 Thread.sleep(delayMs);
                 ctxswitch.signal("INT");
@@ -168,7 +183,7 @@ class HardeningIT {
                     assertThat(JSON.readTree(run.out()).get("backend").asText()).as(what).isEqualTo(backend);
                 }
                 assertThat(run.err()).as(what).doesNotContain("Exception");
-                assertThat(leftovers(before)).as(what).isEmpty();
+                assertThat(leftovers(before, dirsBefore, ctxswitch)).as(what).isEmpty();
             }
         }
     }

@@ -29,35 +29,4 @@ final class LiveHost {
             Jar.skip("live tracing test: kernel " + release + " predates sched_entry_tp (6.15)");
         }
     }
-
-    /** The ids of loaded BPF programs named ctxsw_*, from bpftool. */
-    static java.util.Set<Integer> ourPrograms() throws Exception {
-        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^(\\d+): \\w+\\s+name (ctxsw_\\w+)").matcher(out);
-        while (m.find()) {
-            ids.add(Integer.parseInt(m.group(1)));
-        }
-        return ids;
-    }
-
-    /**
-     * Our programs that are loaded now but were not in {@code before}, once the kernel has had time to
-     * free closed ones (it does so after an RCU grace period). Other instances' programs (a soak test
-     * running meanwhile) are in {@code before} and do not count.
-     */
-    static java.util.Set<Integer> programsLeftSince(java.util.Set<Integer> before) throws Exception {
-        java.util.Set<Integer> left = new java.util.TreeSet<>();
-        for (int i = 0; i < 50; i++) {
-            left = ourPrograms();
-            left.removeAll(before);
-            if (left.isEmpty()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        return left;
-    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.BpfPrograms;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -97,7 +98,7 @@ class LiveTracingIT {
     @Test
     void ctrlCPrintsTheSummaryExitsZeroAndLeavesNoProgram() throws Exception {
         for (String signal : new String[] {"INT", "TERM"}) {
-            java.util.Set<Integer> before = LiveHost.ourPrograms();
+            java.util.Set<Integer> before = BpfPrograms.ours().keySet();
             Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--per-cpu", "--top=3");
             ctxswitch.awaitErr("press Ctrl+C to stop", 60);
             pingPong(5_000);
@@ -107,7 +108,7 @@ class LiveTracingIT {
             assertThat(run.out()).contains("backend libbpf").containsPattern("min\\s+\\d")
                     .containsPattern("mean\\s+\\d").containsPattern("max\\s+\\d").contains("|@");
             assertThat(run.out() + run.err()).doesNotContain("Exception").doesNotContain("\tat ");
-            assertThat(LiveHost.programsLeftSince(before)).as("programs left").isEmpty();
+            assertThat(BpfPrograms.leftSince(before)).as("programs left").isEmpty();
         }
     }
 
