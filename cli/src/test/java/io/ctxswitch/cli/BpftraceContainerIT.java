@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Capability;
+import io.ctxswitch.core.testing.BpfPrograms;
 import io.ctxswitch.core.testing.PinnedPingPong;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,6 @@ import org.testcontainers.utility.DockerImageName;
 class BpftraceContainerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LOOPS = 20_000;
-    private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
     private static String image;
 
     @BeforeAll
@@ -114,11 +112,10 @@ class BpftraceContainerIT {
      */
     @Test
     void bpftrace023CountsThePingPongLikeTheLibbpfBackend() throws Exception {
-        String statsBefore = Files.readString(BPF_STATS).strip();
-        Files.writeString(BPF_STATS, "1");
-        Set<Integer> programsBefore = programCosts().keySet();
+        Set<Integer> programsBefore = BpfPrograms.costs().keySet();
         Jar.Running libbpf = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--format=json", "--top=100000");
-        try (GenericContainer<?> bpftrace = container(true, "--backend=bpftrace", "--format=json", "--top=100000")) {
+        try (AutoCloseable stats = BpfPrograms.statsEnabled();
+             GenericContainer<?> bpftrace = container(true, "--backend=bpftrace", "--format=json", "--top=100000")) {
             bpftrace.start();
             String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
             assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace, sched-tp in bpftrace");
@@ -127,7 +124,7 @@ class BpftraceContainerIT {
             Map<Integer, long[]> costs;
             try (PinnedPingPong workload = new PinnedPingPong()) {
                 workload.run(0, LOOPS);
-                costs = programCosts(); // while the programs are still loaded
+                costs = BpfPrograms.costs(); // while the programs are still loaded
                 libbpf.signal("INT");
                 interrupt(bpftrace);
                 assertThat(exitCode(bpftrace)).as(bpftrace.getLogs(OutputFrame.OutputType.STDERR)).isZero();
@@ -146,45 +143,18 @@ class BpftraceContainerIT {
             PingPongFigures.assertEachThreadMeasured(b, counted);
             PingPongFigures.assertEachThreadMeasured(l, counted);
 
-            double perSwitchCost = 0;
-            StringBuilder which = new StringBuilder();
-            for (Map.Entry<Integer, long[]> e : costs.entrySet()) {
-                long runTimeNs = e.getValue()[0];
-                long runs = e.getValue()[1];
-                if (!programsBefore.contains(e.getKey()) && runs >= counted.total()) {
-                    perSwitchCost += (double) runTimeNs / runs;
-                    which.append(String.format(" %d:%.0f", e.getKey(), (double) runTimeNs / runs));
-                }
-            }
+            double perSwitchCost = BpfPrograms.costPerRun(costs, programsBefore, counted.total());
             double bound = 2 * perSwitchCost;
             for (int tid : counted.tids()) {
                 double bMean = PingPongFigures.task(b, tid).get("mean_ns").asDouble();
                 double lMean = PingPongFigures.task(l, tid).get("mean_ns").asDouble();
-                System.err.printf("task %d: bpftrace 0.23 mean %.0f ns, libbpf %.0f ns; programs' ns per run (id:ns)%s; bound %.0f ns%n",
-                        tid, bMean, lMean, which, bound);
+                System.err.printf("task %d: bpftrace 0.23 mean %.0f ns, libbpf %.0f ns; bound %.0f ns%n", tid, bMean, lMean, bound);
                 assertThat(Math.abs(bMean - lMean)).as("task %d: bpftrace's mean %.0f ns against libbpf's %.0f ns", tid, bMean, lMean)
                         .isLessThanOrEqualTo(bound);
             }
         } finally {
-            Files.writeString(BPF_STATS, statsBefore);
             libbpf.process.destroyForcibly();
         }
-    }
-
-    /** Id to {run_time_ns, run_cnt} of every loaded BPF program, from bpftool (kernel.bpf_stats_enabled on). */
-    private static Map<Integer, long[]> programCosts() throws Exception {
-        if (!Jar.onPath("bpftool")) {
-            Jar.skip("bpftool is missing (apt-get install bpftool): the programs' costs cannot be read");
-        }
-        Process p = new ProcessBuilder("bpftool", "prog", "show", "--json").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        Map<Integer, long[]> costs = new java.util.TreeMap<>();
-        for (JsonNode prog : JSON.readTree(out)) {
-            costs.put(prog.get("id").asInt(), new long[] {prog.path("run_time_ns").asLong(), prog.path("run_cnt").asLong()});
-        }
-        return costs;
     }
 
     /** The real bpftrace killed mid-run: its last snapshot's figures, then the error (exit 3). */

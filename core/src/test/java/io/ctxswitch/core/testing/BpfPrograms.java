@@ -1,5 +1,8 @@
 package io.ctxswitch.core.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,12 +14,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * ctxswitch's BPF programs (named ctxsw_*) loaded in the kernel, as bpftool lists them, by id: a test
- * compares the ids it finds with those loaded before it began, so that programs of other instances
- * (or of an earlier test, which the kernel frees only after an RCU grace period) do not count.
+ * BPF programs loaded in the kernel, as bpftool lists them, by id: ctxswitch's own (named ctxsw_*),
+ * and what each costs per run. A test compares the ids it finds with those loaded before it began,
+ * so that programs of other instances (or of an earlier test, which the kernel frees only after an
+ * RCU grace period) do not count.
  */
 public final class BpfPrograms {
     private static final Path BPFTOOL = Path.of("/usr/sbin/bpftool");
+    private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
     private static final Pattern OURS = Pattern.compile("(?m)^(\\d+): \\w+\\s+name (ctxsw_\\w+)");
 
     private BpfPrograms() {
@@ -36,6 +41,46 @@ public final class BpfPrograms {
             ids.put(Integer.parseInt(m.group(1)), m.group(2));
         }
         return ids;
+    }
+
+    /** Id to {run_time_ns, run_cnt} of every loaded BPF program (both 0 unless kernel.bpf_stats_enabled is on). */
+    public static Map<Integer, long[]> costs() throws Exception {
+        LiveTestSkip.unless(Files.isExecutable(BPFTOOL), "bpftool is missing (apt-get install bpftool): the programs' costs cannot be read");
+        Process p = new ProcessBuilder(BPFTOOL.toString(), "prog", "show", "--json").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("bpftool prog show --json failed: " + out);
+        }
+        Map<Integer, long[]> costs = new TreeMap<>();
+        for (JsonNode prog : new ObjectMapper().readTree(out)) {
+            costs.put(prog.get("id").asInt(), new long[] {prog.path("run_time_ns").asLong(), prog.path("run_cnt").asLong()});
+        }
+        return costs;
+    }
+
+    /**
+     * The kernel's measure of what the programs loaded since {@code before} (ids) cost per run, summed over
+     * those that ran at least {@code minRuns} times (e.g. once per switch of a workload), from
+     * {@link #costs} read while they were loaded: run_time_ns / run_cnt, averaged over all their runs.
+     */
+    public static double costPerRun(Map<Integer, long[]> costs, Set<Integer> before, long minRuns) {
+        double sum = 0;
+        for (Map.Entry<Integer, long[]> e : costs.entrySet()) {
+            if (!before.contains(e.getKey()) && e.getValue()[1] >= minRuns && e.getValue()[1] > 0) {
+                sum += (double) e.getValue()[0] / e.getValue()[1];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Turns kernel.bpf_stats_enabled on (the kernel then measures each program's run time) until the
+     * returned handle is closed, which restores the setting found.
+     */
+    public static AutoCloseable statsEnabled() throws IOException {
+        String found = Files.readString(BPF_STATS).strip();
+        Files.writeString(BPF_STATS, "1");
+        return () -> Files.writeString(BPF_STATS, found);
     }
 
     /**
