@@ -27,7 +27,7 @@ public final class LiveTestSkip {
     public static void because(String missing) {
         if (onCi()) {
             Assertions.fail("CI=true, yet this live test cannot run here: " + missing
-                    + ". The CI machine must provide it: add the install step (.ci/run).");
+                    + ". The CI machine is meant to run every live test: give it what is missing (.ci/run installs the tools).");
         }
         System.err.println("SKIPPED: " + missing);
         Assumptions.abort(missing);
