@@ -49,7 +49,8 @@ class HardeningIT {
     private static List<String> leftovers(java.util.Set<Integer> programsBefore, List<Path> dirsBefore, Jar.Running... runs)
             throws Exception {
         List<String> found = new ArrayList<>();
-        java.util.Set<Integer> programs = BpfPrograms.leftSince(programsBefore);
+        java.util.Set<Integer> programs = BpfPrograms.leftSince(programsBefore,
+                pid -> java.util.Arrays.stream(runs).anyMatch(run -> run.owns(pid)));
         if (!programs.isEmpty()) {
             found.add("BPF programs " + programs);
         }

@@ -42,16 +42,22 @@ final class Jar {
          * environment, which they keep when their parent dies: only this run's, whatever else runs here.
          */
         List<ProcessHandle> started(String commandContains) {
-            byte[] wanted = (MARKER + "=" + marker).getBytes(StandardCharsets.UTF_8);
             return ProcessHandle.allProcesses().filter(p -> p.pid() != process.pid() && p.isAlive())
                     .filter(p -> p.info().commandLine().orElse("").contains(commandContains))
-                    .filter(p -> {
-                        try {
-                            return contains(Files.readAllBytes(Path.of("/proc/" + p.pid() + "/environ")), wanted);
-                        } catch (IOException gone) {
-                            return false;
-                        }
-                    }).toList();
+                    .filter(p -> owns(p.pid())).toList();
+        }
+
+        /** True if process {@code pid} is this run's ctxswitch or one that it started. */
+        boolean owns(long pid) {
+            if (pid == process.pid()) {
+                return true;
+            }
+            try {
+                return contains(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")),
+                        (MARKER + "=" + marker).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException gone) {
+                return false;
+            }
         }
 
         /** {@link #started}, once none is left or {@code seconds} have passed: what is still there then. */

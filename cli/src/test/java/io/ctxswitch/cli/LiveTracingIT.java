@@ -139,7 +139,7 @@ class LiveTracingIT {
             assertThat(run.out()).contains("backend libbpf").containsPattern("min\\s+\\d")
                     .containsPattern("mean\\s+\\d").containsPattern("max\\s+\\d").contains("|@");
             assertThat(run.out() + run.err()).doesNotContain("Exception").doesNotContain("\tat ");
-            assertThat(BpfPrograms.leftSince(before)).as("programs left").isEmpty();
+            assertThat(BpfPrograms.leftSince(before, ctxswitch::owns)).as("programs left").isEmpty();
         }
     }
 

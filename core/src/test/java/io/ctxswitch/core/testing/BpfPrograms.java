@@ -3,6 +3,7 @@ package io.ctxswitch.core.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,7 @@ import java.util.regex.Pattern;
 public final class BpfPrograms {
     private static final Path BPFTOOL = Path.of("/usr/sbin/bpftool");
     private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+    private static final Pattern PROG_ID = Pattern.compile("(?m)^prog_id:\\s+(\\d+)$");
     private static final Pattern OURS = Pattern.compile("(?m)^(\\d+): \\w+\\s+name (ctxsw_\\w+)");
 
     private BpfPrograms() {
@@ -85,19 +88,55 @@ public final class BpfPrograms {
 
     /**
      * The ids of our programs loaded now but not in {@code before}, once the kernel has had up to 5 s to
-     * free closed ones (it does so after an RCU grace period, not at once).
+     * free closed ones (it does so after an RCU grace period, not at once), leaving out those that a
+     * live process holds which is not {@code ours}: another ctxswitch running on the machine meanwhile.
+     * A program that nothing holds and that is still loaded after 5 s was leaked (a pin, a link).
      */
-    public static Set<Integer> leftSince(Set<Integer> before) throws Exception {
+    public static Set<Integer> leftSince(Set<Integer> before, LongPredicate ours) throws Exception {
         Set<Integer> left = new TreeSet<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         do {
             left = new TreeSet<>(ours().keySet());
             left.removeAll(before);
+            if (!left.isEmpty()) {
+                Map<Integer, Set<Long>> holders = holders();
+                left.removeIf(id -> {
+                    Set<Long> pids = holders.getOrDefault(id, Set.of());
+                    return !pids.isEmpty() && pids.stream().noneMatch(ours::test);
+                });
+            }
             if (left.isEmpty()) {
                 break;
             }
             Thread.sleep(100);
         } while (System.nanoTime() < deadline);
         return left;
+    }
+
+    /** {@link #leftSince(Set, LongPredicate)} where only this JVM's holdings count as ours. */
+    public static Set<Integer> leftSince(Set<Integer> before) throws Exception {
+        long self = ProcessHandle.current().pid();
+        return leftSince(before, pid -> pid == self);
+    }
+
+    /** Program id to the pids of the live processes that hold it, through a program or link descriptor. */
+    private static Map<Integer, Set<Long>> holders() throws IOException {
+        Map<Integer, Set<Long>> holders = new TreeMap<>();
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                long pid = Long.parseLong(process.getFileName().toString());
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fdinfo"))) {
+                    for (Path fd : fds) {
+                        Matcher m = PROG_ID.matcher(Files.readString(fd));
+                        if (m.find()) {
+                            holders.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new TreeSet<>()).add(pid);
+                        }
+                    }
+                } catch (IOException | java.io.UncheckedIOException goneOrClosed) {
+                    // the process ended, or a descriptor closed, while being read
+                }
+            }
+        }
+        return holders;
     }
 }
