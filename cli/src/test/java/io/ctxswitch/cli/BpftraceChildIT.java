@@ -80,7 +80,7 @@ class BpftraceChildIT {
         List<String> args = Files.readAllLines(dir.resolve("args"));
         assertThat(args.subList(0, 4)).containsExactly("-f", "json", "--no-warnings", "-e");
         assertThat(String.join("\n", args.subList(4, args.size()))).startsWith("BEGIN { printf(\"ctxswitch bpftrace script: probe sched-tp");
-        assertThat(new ProcessBuilder("pgrep", "-f", fake.toString()).start().waitFor()).as("no bpftrace left").isEqualTo(1);
+        assertThat(running.left(fake.toString(), 10)).as("no bpftrace left").isEmpty();
     }
 
     @Test
@@ -134,7 +134,7 @@ class BpftraceChildIT {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).contains("ctxswitch: stopped before tracing began; nothing was measured").doesNotContain("Exception");
         assertThat(JSON.readTree(run.out()).get("count").asLong()).isZero();
-        assertThat(new ProcessBuilder("pgrep", "-f", fake.toString()).start().waitFor()).as("no bpftrace left").isEqualTo(1);
+        assertThat(running.left(fake.toString(), 10)).as("no bpftrace left").isEmpty();
     }
 
     /**

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 13's checks on one Debian kernel without sched_entry_tp, in one boot (src/test/vm/every-switch.sh):
@@ -28,6 +30,7 @@ abstract class EverySwitchVm {
     abstract String release();
 
     @BeforeAll
+    @Timeout(value = 32, unit = TimeUnit.MINUTES) // KernelVm.boot's own limit (30 min), and reading what it left
     void boot() throws Exception {
         out = KernelVm.boot(name(), kernelPackage(), List.of(), "every-switch.sh");
         assertThat(Files.readString(out.resolve("kernel"))).startsWith(release());
