@@ -5,6 +5,9 @@ import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
+import io.ctxswitch.core.report.heatmap.HeatmapFile;
+import io.ctxswitch.core.report.heatmap.JsonReportReplay;
+import io.ctxswitch.core.host.HostIdentity;
 import io.ctxswitch.core.run.TraceSession;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.LatencySource;
@@ -76,6 +79,10 @@ final class CtxswitchCommand implements Callable<Integer> {
             description = "With --backend=perf: keep the recording (a perf.data file); with --backend=bpftrace: keep bpftrace's output. Either can be read again with --replay.")
     java.nio.file.Path record;
 
+    @Option(names = "--heatmap", paramLabel = "FILE.svg",
+            description = "Also draw a latency heat map over time into FILE.svg (time across, one column per --interval, default 1s; latency up; colour by count), refreshed at each interval. Needs the libbpf backend, or --replay of ctxswitch's --format=json --interval output.")
+    java.nio.file.Path heatmap;
+
     @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
     java.nio.file.Path perfPath;
 
@@ -129,6 +136,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             ReplayOpener.Opened opened = replays.open(replay, options, System.in);
             trap.waitingFor(null);
             source = opened.source();
+            checkHeatmapReplay(source, opened.format());
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
             BackendSelector.Choice choice = selector.choose(backend, options);
@@ -144,14 +152,43 @@ final class CtxswitchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--interval needs the libbpf backend: the "
                         + source.name() + " backend reads its recording when tracing stops");
             }
+            if (heatmap != null && !source.name().equals("libbpf")) {
+                source.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), "--heatmap needs figures per interval, which"
+                        + " only the libbpf backend has: the " + source.name() + " backend reads its recording when tracing stops");
+            }
             String until = duration != null ? "for " + Durations.format(duration.toNanos()) : "press Ctrl+C to stop";
             announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
         }
         String name = source.name();
-        ConsoleListener listener = new ConsoleListener(out, err, format, name,
-                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
-        TraceSession.Result result = session.run(source, options, duration, interval,
+        // A replay's host is unknown (a perf trace does not say); a live run's is this one.
+        HostIdentity host = replay == null ? HostIdentity.local() : HostIdentity.UNKNOWN;
+        ConsoleListener console = new ConsoleListener(out, err, format, name,
+                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement, host);
+        TraceSession.Listener listener = console;
+        HeatmapListener heatmapListener = null;
+        if (heatmap != null && replay == null) {
+            heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmap), host, name, err);
+            try {
+                heatmapListener.writeEmpty();
+            } catch (java.io.IOException e) {
+                source.close();
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot write the heat map " + heatmap
+                        + ": " + HeatmapWriteError.reason(e));
+            }
+            listener = heatmapListener;
+        }
+        if (heatmap != null && perCpu) {
+            err.println("ctxswitch: note: the heat map shows all CPUs together: intervals keep exact figures per CPU"
+                    + " but one histogram for all of them, so there is nothing per CPU to draw");
+        }
+        // The heat map's columns are intervals: 1 s unless --interval says otherwise.
+        Duration tick = interval != null || heatmapListener == null ? interval : HEATMAP_INTERVAL;
+        TraceSession.Result result = session.run(source, options, duration, tick,
                 terminal ? Duration.ofMillis(250) : null, listener);
+        if (source instanceof JsonReportReplay recorded) {
+            return drawRecording(recorded);
+        }
         if (!result.began()) {
             err.println("ctxswitch: stopped before tracing began; nothing was measured");
         }
@@ -159,7 +196,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         // Asked again at the end: a replay learns its probe from the trace it reads.
         Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top);
         if (format == OutputFormat.json) {
-            out.println(new JsonRenderer().render(summary));
+            out.println(new JsonRenderer(host).render(summary));
         } else {
             if (interval != null) {
                 out.println();
@@ -171,10 +208,62 @@ final class CtxswitchCommand implements Callable<Integer> {
             err.println("ctxswitch: warning: " + warning);
         }
         SourceException failure = source.failure();
+        if (heatmapListener != null && result.began()) {
+            try {
+                heatmapListener.finish();
+            } catch (java.io.IOException e) {
+                err.println("ctxswitch: cannot write the heat map " + heatmap + ": " + HeatmapWriteError.reason(e));
+                if (failure == null) {
+                    return SourceException.Kind.ENVIRONMENT.exitCode();
+                }
+            }
+        }
         if (failure != null) { // the figures above are partial: say why, and exit as for that error
             err.println("ctxswitch: " + failure.getMessage());
             return failure.kind().exitCode();
         }
+        return 0;
+    }
+
+    /** The columns of a heat map when --interval does not say. */
+    static final Duration HEATMAP_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * --heatmap with --replay: ctxswitch's own JSON output has intervals; the other formats have
+     * none to draw (bpftrace's output has no time axis; perf traces are not binned by time yet).
+     * Our JSON output is a report, not a trace, so it replays only into a heat map.
+     */
+    private void checkHeatmapReplay(LatencySource source, String formatName) {
+        boolean recording = source instanceof JsonReportReplay;
+        if (heatmap == null && recording) {
+            source.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), replay + " is ctxswitch's own JSON output, a report"
+                    + " rather than a trace: it replays only into a heat map (--heatmap=FILE.svg)");
+        }
+        if (heatmap != null && !recording) {
+            source.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), "--heatmap cannot draw " + formatName + ": "
+                    + (source.name().equals("bpftrace") ? "bpftrace's output has no time axis (its figures are totals)"
+                            : "its switches are not yet binned by time")
+                    + "; it draws ctxswitch's own --format=json --interval output");
+        }
+    }
+
+    /** Draws a replayed recording of our JSON output; its summary is in the recording already. */
+    private int drawRecording(JsonReportReplay recorded) throws SourceException {
+        SourceException failure = recorded.failure();
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            new HeatmapFile(heatmap).write(recorded.header(), recorded.grid(), null);
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "cannot write the heat map " + heatmap
+                    + ": " + HeatmapWriteError.reason(e));
+        }
+        err.printf(java.util.Locale.ROOT, "ctxswitch: drew %,d intervals (%,d switches) into %s%s%n",
+                recorded.grid().intervals(), recorded.grid().total(), heatmap,
+                recorded.summaryCount() == null ? "; the recording has no summary (the run was cut short)" : "");
         return 0;
     }
 

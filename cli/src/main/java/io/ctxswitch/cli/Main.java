@@ -41,7 +41,7 @@ public final class Main {
         Map<String, Provider<LatencySource>> backends =
                 injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<LatencySource>>>() { }));
         java.util.Set<ReplayFormat> formats = injector.getInstance(Key.get(new TypeLiteral<java.util.Set<ReplayFormat>>() { }));
-        CommandLine cli = new CommandLine(new CtxswitchCommand(backends, new ReplayOpener(formats), out, err, terminal))
+        CommandLine cli = new CommandLine(new CtxswitchCommand(backends, new ReplayOpener(withOurJson(formats)), out, err, terminal))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(new java.io.PrintWriter(out, true))
                 .setErr(new java.io.PrintWriter(err, true));
@@ -67,5 +67,13 @@ public final class Main {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** The backends' trace formats, and our own JSON output (its heat map), asked first: it is recognised by its first bytes. */
+    private static java.util.List<ReplayFormat> withOurJson(java.util.Set<ReplayFormat> formats) {
+        java.util.List<ReplayFormat> all = new java.util.ArrayList<>();
+        all.add(new io.ctxswitch.core.report.heatmap.JsonReportReplay.Format());
+        all.addAll(formats);
+        return all;
     }
 }
