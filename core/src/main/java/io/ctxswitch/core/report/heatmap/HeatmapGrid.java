@@ -12,12 +12,16 @@ import java.util.List;
  *
  * <p>Bounded: past {@link #maxColumns} columns, neighbouring columns merge in pairs and each column
  * then spans twice as many intervals. An hour at 1 s stays a picture a browser opens at once and
- * that fits a screen (512 columns of 8 s), and a day-long run does not fill the heap. Merging
+ * that fits a screen (225 columns of 16 s), and a day-long run does not fill the heap. Merging
  * depends only on the sequence of intervals, so a replay merges exactly as the live run did.
  */
 public final class HeatmapGrid {
-    /** The most columns drawn; 2 pixels each fill about a screen's width. */
-    public static final int DEFAULT_MAX_COLUMNS = 512;
+    /**
+     * The most columns drawn: 4 pixels each or more across 1024. With 512, an hour of a ping-pong
+     * at 1 s (450 columns of 8 s, 50 cells each, each with its tooltip) came to 2.9 MB; with 256,
+     * under 2 MB (bench/heatmap-hour.sh).
+     */
+    public static final int DEFAULT_MAX_COLUMNS = 256;
 
     /**
      * Intervals {@code [startNs, startNs + durationNs)} since the start, and the non-empty bins:

@@ -55,7 +55,7 @@ public final class HeatmapSvg {
             svg.start("g", "class", "cells");
             for (int col = 0; col < columns.size(); col++) {
                 HeatmapGrid.Column c = columns.get(col);
-                String time = Ticks.instant(c.startNs()) + " to " + Ticks.instant(c.startNs() + c.durationNs());
+                String time = Ticks.instantRange(c.startNs(), c.startNs() + c.durationNs());
                 int x = LEFT + col * columnWidth;
                 for (int i = 0; i < c.from().length; i++) {
                     double top = y.applyAsDouble(c.to()[i]);
@@ -150,9 +150,12 @@ public final class HeatmapSvg {
         return css.toString(); // CSS text, escaped by the XML writer like any other text
     }
 
-    /** "1.02 us to 1.28 us" */
+    /** "1.02-1.28 us", "896 ns-1.02 us": short, since an hour-long map has thousands of them. */
     static String latencyRange(long fromNs, long toNs) {
-        return Durations.format(fromNs) + " to " + Durations.format(toNs);
+        String from = Durations.format(fromNs);
+        String to = Durations.format(toNs);
+        String fromUnit = from.substring(from.indexOf(' '));
+        return to.endsWith(fromUnit) ? from.substring(0, from.indexOf(' ')) + "-" + to : from + "-" + to;
     }
 
     private static double log2(double v) {

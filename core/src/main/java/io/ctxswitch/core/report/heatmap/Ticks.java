@@ -63,9 +63,9 @@ final class Ticks {
         return String.format(java.util.Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
     }
 
-    /** Time since the start to the millisecond, for tooltips: "12.004 s". */
-    static String instant(long ns) {
-        return String.format(java.util.Locale.ROOT, "%.3f s", ns / 1e9);
+    /** Times since the start to the millisecond, for tooltips: "12.004-13.005 s". */
+    static String instantRange(long fromNs, long toNs) {
+        return String.format(java.util.Locale.ROOT, "%.3f-%.3f s", fromNs / 1e9, toNs / 1e9);
     }
 
     private static String trim(double v) {

@@ -78,7 +78,7 @@ class HeatmapSvgTest {
         assertThat(cells.stream().mapToLong(HeatmapSvgTest::count).sum()).isEqualTo(100_010);
         Element busiest = cells.get(0);
         assertThat(busiest.getElementsByTagName("title").item(0).getTextContent())
-                .isEqualTo("0.000 s to 1.000 s, 768 ns to 896 ns: 100,000");
+                .isEqualTo("0.000-1.000 s, 768-896 ns: 100,000");
         assertThat(busiest.getAttribute("class")).isEqualTo("c7"); // the darkest: the largest count
         // the third interval's column starts where the first two ended, after the empty one
         assertThat(Double.parseDouble(cells.get(2).getAttribute("x")) - Double.parseDouble(busiest.getAttribute("x")))
