@@ -70,6 +70,17 @@ class JsonReportReplayTest {
     }
 
     @Test
+    void aReportOfUnknownOriginSaysSoInJsonAndInTheTitle() throws Exception {
+        LatencyStats part = new LatencyStats();
+        part.record(0, 1000, 1, 1, "t");
+        String line = new JsonRenderer().render(Summary.of("interval", "perf", "switch events", 1_000, part, false, 0));
+        assertThat(line).contains("\"host\":null,\"kernel\":null");
+        JsonReportReplay replayed = replay(line + "\n");
+        assertThat(replayed.header().line()).isEqualTo("host unknown, kernel unknown, backend perf, probe switch events");
+        assertThat(replayed.summaryCount()).isNull();
+    }
+
+    @Test
     void aSummaryWithoutIntervalsHasNothingToDraw() {
         String line = new JsonRenderer(HOST).render(Summary.of("summary", "libbpf", PROBE, 1, new LatencyStats(), false, 0));
         assertThatThrownBy(() -> replay(line + "\n"))
