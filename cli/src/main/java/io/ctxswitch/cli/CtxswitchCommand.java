@@ -208,6 +208,17 @@ final class CtxswitchCommand implements Callable<Integer> {
             err.println("ctxswitch: warning: " + warning);
         }
         SourceException failure = source.failure();
+        if (heatmap != null && source instanceof io.ctxswitch.core.report.heatmap.TimedReplay timed) {
+            try { // a trace does not say which host or kernel it came from
+                new HeatmapFile(heatmap).write(new io.ctxswitch.core.report.heatmap.HeatmapHeader(null, null, name,
+                        source.probeDescription()), timed.timeline(), null);
+            } catch (java.io.IOException e) {
+                err.println("ctxswitch: cannot write the heat map " + heatmap + ": " + HeatmapWriteError.reason(e));
+                if (failure == null) {
+                    return SourceException.Kind.ENVIRONMENT.exitCode();
+                }
+            }
+        }
         if (heatmapListener != null && result.began()) {
             try {
                 heatmapListener.finish();
@@ -235,6 +246,10 @@ final class CtxswitchCommand implements Callable<Integer> {
      */
     private void checkHeatmapReplay(LatencySource source, String formatName) {
         boolean recording = source instanceof JsonReportReplay;
+        if (heatmap != null && source instanceof io.ctxswitch.core.report.heatmap.TimedReplay timed) {
+            timed.binBy(HEATMAP_INTERVAL.toNanos()); // a trace with timestamps: binned by its own time
+            return;
+        }
         if (heatmap == null && recording) {
             source.close();
             throw new CommandLine.ParameterException(spec.commandLine(), replay + " is ctxswitch's own JSON output, a report"
@@ -244,7 +259,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             source.close();
             throw new CommandLine.ParameterException(spec.commandLine(), "--heatmap cannot draw " + formatName + ": "
                     + (source.name().equals("bpftrace") ? "bpftrace's output has no time axis (its figures are totals)"
-                            : "its switches are not yet binned by time")
+                            : "it has no timestamps to bin by")
                     + "; it draws ctxswitch's own --format=json --interval output");
         }
     }
