@@ -98,16 +98,25 @@ class HeatmapReplayIT {
         Jar.Run perf = Jar.run("--replay=" + Jar.ROOT.resolve("backend-perf/src/test/resources/perf/pipe.txt"),
                 "--format=json", "--heatmap=" + svg);
         assertThat(perf.exit()).as(perf.err()).isZero();
-        long count = new com.fasterxml.jackson.databind.ObjectMapper().readTree(perf.out()).get("count").asLong();
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(perf.out());
+        long count = summary.get("count").asLong();
         assertThat(count).isPositive();
         String picture = Files.readString(svg);
         assertThat(picture).contains("host unknown, kernel unknown, backend perf");
-        java.util.regex.Matcher cell = java.util.regex.Pattern.compile(": ([0-9,]+)</title></rect>").matcher(picture);
-        long drawn = 0;
+        // each cell: "TIME, LATENCY RANGE: COUNT"; summed per latency range over time, the summary's histogram
+        java.util.regex.Matcher cell = java.util.regex.Pattern.compile("<title>[^,<]+, ([^:<]+): ([0-9,]+)</title></rect>").matcher(picture);
+        java.util.Map<String, Long> perRange = new java.util.HashMap<>();
         while (cell.find()) {
-            drawn += Long.parseLong(cell.group(1).replace(",", ""));
+            perRange.merge(cell.group(1), Long.parseLong(cell.group(2).replace(",", "")), Long::sum);
         }
-        assertThat(drawn).isEqualTo(count);
+        java.util.List<Long> histogram = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode bin : summary.get("histogram")) {
+            if (bin.get("count").asLong() > 0) {
+                histogram.add(bin.get("count").asLong());
+            }
+        }
+        assertThat(perRange.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(count);
+        assertThat(perRange.values()).containsExactlyInAnyOrderElementsOf(histogram);
     }
 
     @Test
