@@ -242,9 +242,10 @@ final class CtxswitchCommand implements Callable<Integer> {
     /**
      * --heatmap with --replay: ctxswitch's own JSON output has intervals; the other formats have
      * none to draw (bpftrace's output has no time axis; perf traces are not binned by time yet).
-     * Our JSON output is a report, not a trace, so it replays only into a heat map.
+     * Our JSON output is a report, not a trace, so it replays only into a heat map (else it is an input
+     * error, like any input that is not a trace).
      */
-    private void checkHeatmapReplay(LatencySource source, String formatName) {
+    private void checkHeatmapReplay(LatencySource source, String formatName) throws SourceException {
         boolean recording = source instanceof JsonReportReplay;
         if (heatmap != null && source instanceof io.ctxswitch.core.report.heatmap.TimedReplay timed) {
             timed.binBy(HEATMAP_INTERVAL.toNanos()); // a trace with timestamps: binned by its own time
@@ -252,8 +253,8 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (heatmap == null && recording) {
             source.close();
-            throw new CommandLine.ParameterException(spec.commandLine(), replay + " is ctxswitch's own JSON output, a report"
-                    + " rather than a trace: it replays only into a heat map (--heatmap=FILE.svg)");
+            throw SourceException.input(replay + " is ctxswitch's own JSON output, not a trace: it replays only into a"
+                    + " heat map (--heatmap=FILE.svg)");
         }
         if (heatmap != null && !recording) {
             source.close();
