@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.StandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,12 +33,9 @@ class BpftraceChildIT {
 
     /** A stand-in: answers --version with {@code version}, and otherwise runs {@code body}. */
     private Path fake(String version, String body) throws Exception {
-        Path fake = dir.resolve("bpftrace");
-        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace " + version + "'; exit 0; fi\n"
+        return StandIn.write(dir.resolve("bpftrace"), "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace " + version + "'; exit 0; fi\n"
                 + "if [ \"$1\" = --info ]; then echo '  fentry: yes'; exit 0; fi\n"
                 + "printf '%s\\n' \"$@\" > " + dir.resolve("args") + "\n" + body + "\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return fake;
     }
 
     private static final String ATTACHED = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch bpftrace script: probe sched-tp\\n\"}'\n"

@@ -1,17 +1,20 @@
 package io.ctxswitch.cli;
 
+import static io.ctxswitch.core.testing.HeatmapSvgParts.cells;
+import static io.ctxswitch.core.testing.HeatmapSvgParts.parse;
+import static io.ctxswitch.core.testing.HeatmapSvgParts.texts;
+import static io.ctxswitch.core.testing.HeatmapSvgParts.title;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.HeatmapSvgParts;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,7 +91,7 @@ class HeatmapLiveIT {
             }
         }
         assertThat(cells).hasSize((int) nonEmptyBins);
-        assertThat(cells.stream().mapToLong(HeatmapLiveIT::count).sum()).isEqualTo(summary.get("count").asLong());
+        assertThat(cells.stream().mapToLong(HeatmapSvgParts::count).sum()).isEqualTo(summary.get("count").asLong());
         List<String> texts = texts(doc);
         assertThat(texts).contains("latency (log scale)", "time since the start", "0 s", "1 s", "switches per cell");
         assertThat(texts).anyMatch(t -> t.endsWith(" us")); // a latency tick in microseconds
@@ -101,7 +104,7 @@ class HeatmapLiveIT {
         int height = Integer.parseInt(root.getAttribute("height"));
         BufferedImage png = Chromium.screenshot(svg, width, height, dir.resolve("live.png"));
         assertThat(png.getWidth()).isEqualTo(width);
-        Element busiest = cells.stream().max(java.util.Comparator.comparingLong(HeatmapLiveIT::count)).orElseThrow();
+        Element busiest = cells.stream().max(java.util.Comparator.comparingLong(HeatmapSvgParts::count)).orElseThrow();
         assertThat(rgb(png, centreX(busiest), centreY(busiest))).isEqualTo(DARKEST);
         for (Element cell : cells) { // every cell is painted: no pixel of it is the white plot behind
             assertThat(rgb(png, centreX(cell), centreY(cell))).as(title(cell)).isNotEqualTo(0xffffff);
@@ -142,27 +145,6 @@ class HeatmapLiveIT {
         assertThat(Files.readString(replayed)).isEqualTo(new String(live, java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private static Document parse(byte[] svg) throws Exception {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg));
-    }
-
-    private static List<Element> cells(Document doc) {
-        List<Element> cells = new ArrayList<>();
-        NodeList groups = doc.getElementsByTagName("g");
-        for (int i = 0; i < groups.getLength(); i++) {
-            Element g = (Element) groups.item(i);
-            if (g.getAttribute("class").equals("cells")) {
-                NodeList rects = g.getElementsByTagName("rect");
-                for (int j = 0; j < rects.getLength(); j++) {
-                    cells.add((Element) rects.item(j));
-                }
-            }
-        }
-        return cells;
-    }
-
     private static Element plot(Document doc) {
         NodeList rects = doc.getElementsByTagName("rect");
         for (int i = 0; i < rects.getLength(); i++) {
@@ -172,24 +154,6 @@ class HeatmapLiveIT {
             }
         }
         throw new AssertionError("no plot area");
-    }
-
-    private static String title(Element cell) {
-        return cell.getElementsByTagName("title").item(0).getTextContent();
-    }
-
-    private static long count(Element cell) {
-        String title = title(cell);
-        return Long.parseLong(title.substring(title.lastIndexOf(": ") + 2).replace(",", ""));
-    }
-
-    private static List<String> texts(Document doc) {
-        List<String> texts = new ArrayList<>();
-        NodeList nodes = doc.getElementsByTagName("text");
-        for (int i = 0; i < nodes.getLength(); i++) {
-            texts.add(nodes.item(i).getTextContent());
-        }
-        return texts;
     }
 
     private static double centreX(Element cell) {

@@ -2,10 +2,10 @@ package io.ctxswitch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctxswitch.core.testing.StandIn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +36,8 @@ class HungToolIT {
     Path dir;
 
     private Path fake(String name, String onVersion) throws IOException {
-        Path fake = dir.resolve(name);
-        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then\n" + onVersion + "\nsleep 600 & echo $$ $! > " + dir.resolve("pids")
+        return StandIn.write(dir.resolve(name), "#!/bin/sh\nif [ \"$1\" = --version ]; then\n" + onVersion + "\nsleep 600 & echo $$ $! > " + dir.resolve("pids")
                 + "\nwait\nfi\nexit 1\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return fake;
     }
 
     /** Should ctxswitch have failed to end them, the test ends what it started. */

@@ -1,19 +1,20 @@
 package io.ctxswitch.core.report.heatmap;
 
+import static io.ctxswitch.core.testing.HeatmapSvgParts.cells;
+import static io.ctxswitch.core.testing.HeatmapSvgParts.parse;
+import static io.ctxswitch.core.testing.HeatmapSvgParts.texts;
+import static io.ctxswitch.core.testing.HeatmapSvgParts.title;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.report.HistogramBins.Bin;
-import java.io.ByteArrayInputStream;
+import io.ctxswitch.core.testing.HeatmapSvgParts;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 @Timeout(20)
 class HeatmapSvgTest {
@@ -23,43 +24,6 @@ class HeatmapSvgTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new HeatmapSvg().write(HEADER, grid, note, out);
         return out.toByteArray();
-    }
-
-    static Document parse(byte[] svg) throws Exception {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg));
-    }
-
-    /** The cells: the rectangles of the "cells" group. */
-    static List<Element> cells(Document doc) {
-        List<Element> cells = new ArrayList<>();
-        NodeList groups = doc.getElementsByTagName("g");
-        for (int i = 0; i < groups.getLength(); i++) {
-            Element g = (Element) groups.item(i);
-            if (g.getAttribute("class").equals("cells")) {
-                NodeList rects = g.getElementsByTagName("rect");
-                for (int j = 0; j < rects.getLength(); j++) {
-                    cells.add((Element) rects.item(j));
-                }
-            }
-        }
-        return cells;
-    }
-
-    /** The count a cell's tooltip states: the number after its last ": ". */
-    static long count(Element cell) {
-        String title = cell.getElementsByTagName("title").item(0).getTextContent();
-        return Long.parseLong(title.substring(title.lastIndexOf(": ") + 2).replace(",", ""));
-    }
-
-    static List<String> texts(Document doc) {
-        List<String> texts = new ArrayList<>();
-        NodeList nodes = doc.getElementsByTagName("text");
-        for (int i = 0; i < nodes.getLength(); i++) {
-            texts.add(nodes.item(i).getTextContent());
-        }
-        return texts;
     }
 
     private static HeatmapGrid threeIntervals() {
@@ -75,9 +39,9 @@ class HeatmapSvgTest {
         Document doc = parse(render(threeIntervals(), null));
         List<Element> cells = cells(doc);
         assertThat(cells).hasSize(3);
-        assertThat(cells.stream().mapToLong(HeatmapSvgTest::count).sum()).isEqualTo(100_010);
+        assertThat(cells.stream().mapToLong(HeatmapSvgParts::count).sum()).isEqualTo(100_010);
         Element busiest = cells.get(0);
-        assertThat(busiest.getElementsByTagName("title").item(0).getTextContent())
+        assertThat(title(busiest))
                 .isEqualTo("0.000-1.000 s, 768-896 ns: 100,000");
         assertThat(busiest.getAttribute("class")).isEqualTo("c7"); // the darkest: the largest count
         // the third interval's column starts where the first two ended, after the empty one

@@ -1,11 +1,10 @@
 package io.ctxswitch.core.report.heatmap;
 
+import static io.ctxswitch.core.testing.HeatmapSvgParts.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.w3c.dom.Document;
@@ -13,12 +12,6 @@ import org.w3c.dom.Element;
 
 @Timeout(10)
 class SvgWriterTest {
-
-    private static Document parse(byte[] svg) throws Exception {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg));
-    }
 
     @Test
     void textThatLooksLikeMarkupStaysText() throws Exception {
