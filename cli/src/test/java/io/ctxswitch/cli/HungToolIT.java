@@ -3,6 +3,7 @@ package io.ctxswitch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.testing.StandIn;
+import io.ctxswitch.core.testing.StandInPids;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,8 @@ class HungToolIT {
     void endTheStandIns() throws IOException {
         Path pids = dir.resolve("pids");
         if (Files.exists(pids)) {
-            for (String pid : Files.readString(pids).strip().split(" ")) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            for (long pid : StandInPids.read(pids)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
     }
@@ -78,19 +79,7 @@ class HungToolIT {
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err().strip().lines().count()).as(run.err()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
-        for (String pid : Files.readString(dir.resolve("pids")).strip().split(" ")) {
-            assertThat(runs(pid)).as("the stand-in's process " + pid + " still runs").isFalse();
-        }
+        StandInPids.assertNoneRuns(StandInPids.read(dir.resolve("pids")));
         return run;
-    }
-
-    /** Exists and is not a zombie (one that has ended, which its parent, maybe a pid 1 that does not reap, has yet to reap). */
-    private static boolean runs(String pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

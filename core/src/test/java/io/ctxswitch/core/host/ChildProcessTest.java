@@ -1,13 +1,14 @@
 package io.ctxswitch.core.host;
 
+import static io.ctxswitch.core.testing.StandInPids.assertNoneRuns;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctxswitch.core.testing.StandInPids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,36 +42,40 @@ class ChildProcessTest {
         return ChildProcess.command("/bin/sh", "-c", script).environment("PIDS", pids().toString());
     }
 
+    /** A bounded run's outcome and how long the wait took. */
+    private record Timed(ChildProcess.Outcome outcome, Duration took) {
+    }
+
+    private Timed run(String script, Duration limit) throws Exception {
+        long t0 = System.nanoTime();
+        ChildProcess.Outcome outcome = sh(script).run(limit);
+        return new Timed(outcome, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
     @Test
     void aChildThatHangsWithoutPrintingIsEndedAtItsLimitWithAllItStarted() throws Exception {
-        long t0 = System.nanoTime();
-        ChildProcess.Outcome outcome = sh("sleep 600 & echo $$ $! > \"$PIDS\"; wait").run(LIMIT);
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        assertThat(outcome.finished()).isFalse();
-        assertThat(outcome.output()).isEmpty();
-        assertThat(took).isGreaterThanOrEqualTo(LIMIT).isLessThan(BOUND);
+        Timed run = run("sleep 600 & echo $$ $! > \"$PIDS\"; wait", LIMIT);
+        assertThat(run.outcome().finished()).isFalse();
+        assertThat(run.outcome().output()).isEmpty();
+        assertThat(run.took()).isGreaterThanOrEqualTo(LIMIT).isLessThan(BOUND);
         assertNoneRuns(readPids());
     }
 
     @Test
     void aChildThatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
-        long t0 = System.nanoTime();
-        ChildProcess.Outcome outcome = sh("trap '' TERM; echo started; sleep 600 & echo $$ $! > \"$PIDS\"; wait; wait").run(LIMIT);
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        assertThat(outcome.finished()).isFalse();
-        assertThat(outcome.output()).isEqualTo("started\n");
-        assertThat(took).as("SIGTERM was ignored: only SIGKILL, after the grace, ends it")
+        Timed run = run("trap '' TERM; echo started; sleep 600 & echo $$ $! > \"$PIDS\"; wait; wait", LIMIT);
+        assertThat(run.outcome().finished()).isFalse();
+        assertThat(run.outcome().output()).isEqualTo("started\n");
+        assertThat(run.took()).as("SIGTERM was ignored: only SIGKILL, after the grace, ends it")
                 .isGreaterThanOrEqualTo(LIMIT.plus(ChildProcess.TERM_GRACE)).isLessThan(BOUND);
         assertNoneRuns(readPids());
     }
 
     @Test
     void aChildThatClosesItsOutputAndRunsOnIsEndedAtItsLimit() throws Exception {
-        long t0 = System.nanoTime();
-        ChildProcess.Outcome outcome = sh("echo $$ > \"$PIDS\"; exec >&- 2>&-; exec sleep 600").run(LIMIT);
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        assertThat(outcome.finished()).isFalse();
-        assertThat(took).isGreaterThanOrEqualTo(LIMIT).isLessThan(BOUND);
+        Timed run = run("echo $$ > \"$PIDS\"; exec >&- 2>&-; exec sleep 600", LIMIT);
+        assertThat(run.outcome().finished()).isFalse();
+        assertThat(run.took()).isGreaterThanOrEqualTo(LIMIT).isLessThan(BOUND);
         assertNoneRuns(readPids());
     }
 
@@ -78,12 +83,10 @@ class ChildProcessTest {
     @Test
     void aChildThatExitsLeavingAStrayOnItsOutputFinishesWithoutWaitingForTheStray() throws Exception {
         Duration generous = Duration.ofSeconds(60);
-        long t0 = System.nanoTime();
-        ChildProcess.Outcome outcome = sh("sleep 600 & echo $! > \"$PIDS\"; echo version 1.2; exit 0").run(generous);
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        assertThat(outcome.succeeded()).isTrue();
-        assertThat(outcome.output()).isEqualTo("version 1.2\n");
-        assertThat(took).as("the stray's SIGTERM, not the limit, ended the wait").isLessThan(generous.dividedBy(2));
+        Timed run = run("sleep 600 & echo $! > \"$PIDS\"; echo version 1.2; exit 0", generous);
+        assertThat(run.outcome().succeeded()).isTrue();
+        assertThat(run.outcome().output()).isEqualTo("version 1.2\n");
+        assertThat(run.took()).as("the stray's SIGTERM, not the limit, ended the wait").isLessThan(generous.dividedBy(2));
         assertNoneRuns(readPids());
     }
 
@@ -140,7 +143,7 @@ class ChildProcessTest {
         try (ChildProcess child = sh("setsid sleep 600 & sleep 600 & echo $$ $! > \"$PIDS\"; echo ready; wait").start()) {
             assertThat(new String(child.stdout().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("ready\n");
             pids = readPids();
-            assertThat(pids).allMatch(ChildProcessTest::runs);
+            assertThat(pids).allMatch(StandInPids::runs);
         }
         assertNoneRuns(pids);
     }
@@ -169,25 +172,6 @@ class ChildProcessTest {
     }
 
     private List<Long> readPids() throws IOException {
-        List<Long> pids = new ArrayList<>();
-        for (String p : Files.readString(pids()).strip().split("\\s+")) {
-            pids.add(Long.parseLong(p));
-        }
-        return pids;
-    }
-
-    private static void assertNoneRuns(List<Long> pids) {
-        assertThat(pids).isNotEmpty();
-        assertThat(pids).as("still running").noneMatch(ChildProcessTest::runs);
-    }
-
-    /** Exists and is not a zombie (a zombie has ended; reaping it is its parent's job, here maybe a pid 1 that does not). */
-    private static boolean runs(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
+        return StandInPids.read(pids());
     }
 }
