@@ -27,8 +27,9 @@ final class BpftraceScript {
      * The per-task maps (up to 16384 keys) are printed only at the end.
      */
     static final java.util.List<String> SNAPSHOT_MAPS = java.util.List.of(
-            "@ctxsw_n", "@ctxsw_sum", "@ctxsw_min", "@ctxsw_max", "@ctxsw_hist", "@ctxsw_unpaired", "@ctxsw_no_switch",
-            "@ctxsw_untimed_start", "@ctxsw_untimed_end");
+            "@ctxsw_n", "@ctxsw_sum", "@ctxsw_min", "@ctxsw_max", "@ctxsw_hist", "@ctxsw_unpaired", "@ctxsw_no_switch");
+    /** Only the modes before 6.15 have switches they cannot time; bpftrace refuses to print a map never written. */
+    static final java.util.List<String> UNTIMED_MAPS = java.util.List.of("@ctxsw_untimed_start", "@ctxsw_untimed_end");
 
     private BpftraceScript() {
     }
@@ -49,7 +50,11 @@ final class BpftraceScript {
         }
         s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
         s.append("interval:s:1 {\n\tprintf(\"").append(SNAPSHOT).append("\\n\");\n");
-        for (String map : SNAPSHOT_MAPS) {
+        java.util.List<String> maps = new java.util.ArrayList<>(SNAPSHOT_MAPS);
+        if (probe != BpftraceProbe.SCHED_TP) {
+            maps.addAll(UNTIMED_MAPS);
+        }
+        for (String map : maps) {
             s.append("\tprint(").append(map).append(");\n");
         }
         s.append("\tprintf(\"").append(SNAPSHOT_END).append("%llu\\n\", elapsed);\n}\n");

@@ -256,13 +256,21 @@ public final class BpftraceSource implements LatencySource {
 
     /** A one-line error: what happened, and bpftrace's own error line (not its warnings). */
     private String failure(String what) {
-        String said = process.stderr();
-        String error = said.lines().map(String::strip).filter(l -> l.startsWith("ERROR:") && !l.contains("RLIMIT_MEMLOCK"))
-                .findFirst().orElse(said.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.contains("RLIMIT_MEMLOCK"))
-                        .reduce((a, b) -> b).orElse(""));
+        String error = errorLine(process.stderr());
         String status = !process.isAlive() ? exitStatus(process.exitStatus()) : "";
         String text = what + status + (error.isEmpty() ? "" : ": " + error);
         return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    }
+
+    /**
+     * bpftrace's own error line among what it said: the first with "ERROR:" (0.17 starts the line
+     * with it; 0.23 puts the script position first, "stdin:43:2-28: ERROR: ...", and underlines it on
+     * the next lines), else its last line that is not a warning about RLIMIT_MEMLOCK.
+     */
+    static String errorLine(String said) {
+        return said.lines().map(String::strip).filter(l -> l.contains("ERROR:") && !l.contains("RLIMIT_MEMLOCK"))
+                .findFirst().orElse(said.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.contains("RLIMIT_MEMLOCK"))
+                        .reduce((a, b) -> b).orElse(""));
     }
 
     private static String exitStatus(int code) {

@@ -48,6 +48,22 @@ class BpftraceScriptTest {
         assertThat(s).contains("if ($e > 35) { $b = 3839; } else if ($e >= 7) { $b = (($e - 6) << 7) + (($d >> ($e - 7)) & 127); }");
     }
 
+    /** bpftrace (0.23 at least) refuses a script that prints a map nothing writes: "ERROR: Undefined map". */
+    @Test
+    void everyMapPrintedIsWrittenSomewhereInEveryMode() {
+        for (BpftraceProbe probe : BpftraceProbe.values()) {
+            for (BpftraceVersion version : java.util.List.of(V017, V023)) {
+                String s = BpftraceScript.generate(probe, version, true);
+                java.util.regex.Matcher printed = java.util.regex.Pattern.compile("print\\((@\\w+)\\)").matcher(s);
+                while (printed.find()) {
+                    String map = printed.group(1);
+                    assertThat(s).as(probe + " on " + version + " prints " + map).containsPattern(
+                            java.util.regex.Pattern.quote(map) + "(\\[[^\\]]*\\])? = ");
+                }
+            }
+        }
+    }
+
     @Test
     void everyPrintedStateMapIsClearedAtTheEnd() {
         String s = BpftraceScript.generate(BpftraceProbe.FENTRY, V023, false);
