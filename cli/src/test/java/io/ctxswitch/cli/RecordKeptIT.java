@@ -229,8 +229,9 @@ class RecordKeptIT {
                 + "for i in $(seq 2000); do printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: attached\\n\"}'; done\n"
                 + "touch " + filled + "\n");
         Path record = dir.resolve("kept.bpftrace");
-        String setup = "mount --bind /tmp /mnt && mount -t tmpfs -o size=64k none /tmp && mkdir -p " + dir
-                + " && mount --bind /mnt/" + Path.of("/tmp").relativize(dir) + " " + dir + " && exec \"$0\" \"$@\"";
+        String setup = "mount --bind /tmp /mnt && mount -t tmpfs -o size=64k none /tmp && " + bindBackFromTmp(dir)
+                + (Jar.JAR.startsWith("/tmp") ? " && " + bindBackFromTmp(Jar.JAR.getParent()) : "") // a checkout in /tmp (CI's may be)
+                + " && exec \"$0\" \"$@\"";
         Jar.Running running = Jar.start(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", setup), Map.of(),
                 "--backend=bpftrace", "--bpftrace=" + fake, "--format=json", "--record=" + record);
         running.awaitErr("tracing with bpftrace", 60);
@@ -252,5 +253,10 @@ class RecordKeptIT {
         assertThat(m.group(3)).startsWith("/tmp/ctxswitch-").endsWith("/bpftrace.out");
         assertThat(record).doesNotExist();
         assertThat(names(dir)).containsExactly("bpftrace", "filled");
+    }
+
+    /** Shell words that make {@code path}, under the /tmp kept at /mnt, visible again under the new /tmp. */
+    private static String bindBackFromTmp(Path path) {
+        return "mkdir -p " + path + " && mount --bind /mnt/" + Path.of("/tmp").relativize(path) + " " + path;
     }
 }
