@@ -13,6 +13,7 @@ import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.exporter.ServeAddress;
 import io.ctxswitch.perf.PerfSettings;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -95,6 +96,11 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--bpftrace", paramLabel = "PATH", description = "The bpftrace binary to use (0.17 or later). Default: bpftrace on PATH.")
     java.nio.file.Path bpftracePath;
 
+    @Option(names = "--serve", paramLabel = "[HOST:]PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (HOST: 127.0.0.1 unless given) until Ctrl+C or SIGTERM,"
+                + " read from the kernel at each scrape; then print the summary. libbpf backend only, for now.")
+    String serve;
+
     @Option(names = "--list-backends", description = "Say which backends this build has and whether each can run here, then exit.")
     boolean listBackends;
 
@@ -132,9 +138,10 @@ final class CtxswitchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), refusal);
             }
         }
+        ServeAddress serveAt = serveAddress();
         OutputFile recordTo = output("--record", record);
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
-        TraceSession session = new TraceSession();
+        TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
         TraceOptions options = new TraceOptions(probe, top > 0, recordTo);
@@ -162,10 +169,21 @@ final class CtxswitchCommand implements Callable<Integer> {
             announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
         }
         String name = source.name();
-        ConsoleListener listener = new ConsoleListener(out, err, format, name,
-                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
-        TraceSession.Result result = session.run(source, options, duration, interval,
-                terminal ? Duration.ofMillis(250) : null, listener);
+        TraceSession.Result result;
+        if (serveAt == null) {
+            ConsoleListener listener = new ConsoleListener(out, err, format, name,
+                    terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
+            result = session.run(source, options, duration, interval, terminal ? Duration.ofMillis(250) : null, listener);
+        } else {
+            String[] url = new String[1];
+            java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
+                    .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
+            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving);
+            try (Serving server = new Serving(serveAt, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
+                url[0] = server.url();
+                result = session.run(source, options, duration, null, null, server);
+            }
+        }
         if (!result.began()) {
             err.println("ctxswitch: stopped before tracing began; nothing was measured");
         }
@@ -194,6 +212,12 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     /** Options that make no sense together are usage errors, said in one line. */
     private void checkCombinations() {
+        if (serve != null) {
+            notWithServe(replay != null, "--replay", "it serves what it traces now");
+            notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
+            notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
+            notWithServe(listBackends, "--list-backends", "it traces");
+        }
         if (replay != null) {
             notWithReplay(duration != null, "--duration");
             notWithReplay(interval != null, "--interval");
@@ -214,6 +238,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (top > 0) {
             wanted.put(Feature.PER_TASK, "--top");
+        }
+        if (serve != null) {
+            wanted.put(Feature.SERVE, "--serve");
         }
         return wanted;
     }
@@ -240,6 +267,24 @@ final class CtxswitchCommand implements Callable<Integer> {
     static final class OneLineUsageError extends RuntimeException {
         OneLineUsageError(String message) {
             super(message);
+        }
+    }
+
+    private void notWithServe(boolean given, String option, String why) {
+        if (given) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " does not apply to --serve: " + why);
+        }
+    }
+
+    /** The --serve address, checked before anything else is done; null without --serve. */
+    private ServeAddress serveAddress() {
+        if (serve == null) {
+            return null;
+        }
+        try {
+            return ServeAddress.parse(serve);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
