@@ -11,7 +11,7 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -21,25 +21,29 @@ import java.util.concurrent.TimeUnit;
  * {@code /metrics} (the Prometheus client's handler: text, OpenMetrics or protobuf as the scraper
  * asks) and of {@code /} (a page naming the endpoint); other paths get 404, other methods 405.
  *
- * <p>Bounded against hostile clients: a fixed pool of {@link #THREADS} threads with a bounded queue
- * (beyond it a connection is closed, not queued), and the JDK server's own limits (set here unless
- * the user set them): a request's headers must arrive within {@code maxReqTime}, hold at most
- * {@code maxReqHeaders} headers of at most {@code maxReqHeaderSize} bytes in all, and idle
- * connections are closed after {@code idleInterval}.
+ * <p>Bounded against hostile clients. The JDK server reads a request's line and headers on its
+ * executor's threads, so a client that trickles them in holds a thread: the executor therefore has a
+ * thread for every connection the server accepts (at most {@link #MAX_CONNECTIONS}, made when needed,
+ * with small stacks), so that a scrape never waits behind a slow client; and the JDK server's limits,
+ * set here unless the user set them, close a request whose headers take longer than
+ * {@code maxReqTime}, refuse more than {@code maxReqHeaders} headers or {@code maxReqHeaderSize}
+ * bytes of them, and close idle connections after {@code idleInterval}. Past
+ * {@link #MAX_CONNECTIONS} open connections, new ones are closed at once.
  */
 public final class MetricsServer implements AutoCloseable {
-    static final int THREADS = 4;
-    static final int QUEUE = 64;
+    static final int MAX_CONNECTIONS = 256;
+    /** Enough for a scrape's collect and writing; the JDK's default (1 MiB) times 256 is not. */
+    private static final long THREAD_STACK_BYTES = 512 * 1024;
     /** The JDK 17 server's settings, read once when its first server is created. */
     static final String[][] JDK_LIMITS = {
-        {"sun.net.httpserver.maxReqTime", "2000"},        // ms to receive a request's line and headers
-        {"sun.net.httpserver.maxRspTime", "10000"},       // ms to send a response
+        {"sun.net.httpserver.maxReqTime", "2"},           // s to receive a request's line and headers
+        {"sun.net.httpserver.maxRspTime", "10"},          // s to send a response
         {"sun.net.httpserver.maxReqHeaders", "64"},       // headers per request
         {"sun.net.httpserver.maxReqHeaderSize", "16384"}, // bytes of headers per request
         {"sun.net.httpserver.idleInterval", "10"},        // s an idle keep-alive connection is kept
         {"sun.net.httpserver.maxIdleConnections", "16"},
-        {"jdk.httpserver.maxConnections", "512"},
-        {"sun.net.httpserver.timerMillis", "250"},        // how often those times are checked
+        {"jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS)},
+        {"sun.net.httpserver.timerMillis", "250"},        // ms between checks of those times
     };
 
     private final HttpServer server;
@@ -70,14 +74,14 @@ public final class MetricsServer implements AutoCloseable {
         } catch (IOException e) {
             throw new SourceException(SourceException.Kind.ENVIRONMENT, "cannot serve on " + address + ": " + e.getMessage());
         }
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), r -> {
-                    Thread t = new Thread(r, "ctxswitch-http");
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(null, r, "ctxswitch-http", THREAD_STACK_BYTES);
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.DiscardPolicy());
         server.setExecutor(pool);
-        server.createContext("/", new Router(new MetricsHandler(registry), address));
+        server.createContext("/", new Router(new MetricsHandler(registry)));
         return new MetricsServer(server, pool);
     }
 
@@ -102,7 +106,7 @@ public final class MetricsServer implements AutoCloseable {
         private final HttpHandler metrics;
         private final byte[] page;
 
-        Router(HttpHandler metrics, ServeAddress address) {
+        Router(HttpHandler metrics) {
             this.metrics = metrics;
             this.page = ("<html><head><title>ctxswitch</title></head><body><h1>ctxswitch</h1>"
                     + "<p>Context-switch latency metrics are at <a href=\"/metrics\">/metrics</a>.</p></body></html>\n")
@@ -135,7 +139,7 @@ public final class MetricsServer implements AutoCloseable {
         }
 
         private static void send(HttpExchange exchange, int status, byte[] body, String method) throws IOException {
-            exchange.getRequestBody().close(); // a request body is not read: the connection is not reused
+            exchange.getRequestBody().close();
             if ("HEAD".equals(method)) {
                 exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
                 exchange.sendResponseHeaders(status, -1);
