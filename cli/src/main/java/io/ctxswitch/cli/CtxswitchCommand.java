@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
             "1:unexpected error",
             "2:usage error; also an output file (--record) that cannot be written: its directory is missing or"
                 + " not writable, or the file exists and --force was not given. Said before tracing starts",
-            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it);"
+            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it), a --serve address that cannot be bound;"
                 + " also when perf or bpftrace dies mid-run, after the figures it measured until then; and when"
                 + " an output file could not be written at the end (disk full, directory removed), after the"
                 + " figures, naming the file, the reason and where the data still is",
