@@ -207,4 +207,17 @@ class PrometheusIT {
         assertThat(classicMean).isBetween(mean * 0.95, mean * 1.05);
         assertThat(nativeMean).isBetween(mean * 0.95, mean * 1.05);
     }
+
+    /** Found before anything is loaded into the kernel: exit 3 in one line, and no program left. */
+    @Test
+    void aPortInUseIsAnEnvironmentErrorInOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.Set<Integer> before = LiveHost.ourPrograms();
+            Jar.Run run = Jar.run("--backend=libbpf", "--serve=" + taken.getLocalPort());
+            assertThat(run.exit()).as(run.err()).isEqualTo(3);
+            assertThat(run.err().strip()).isEqualTo("ctxswitch: cannot serve on 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use (choose another port with --serve=[HOST:]PORT)");
+            assertThat(LiveHost.programsLeftSince(before)).isEmpty();
+        }
+    }
 }

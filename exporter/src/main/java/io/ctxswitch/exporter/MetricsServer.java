@@ -69,8 +69,9 @@ public final class MetricsServer implements AutoCloseable {
         try {
             server = HttpServer.create(socket, 64);
         } catch (BindException e) {
+            boolean inUse = String.valueOf(e.getMessage()).contains("in use");
             throw new SourceException(SourceException.Kind.ENVIRONMENT, "cannot serve on " + address + ": " + e.getMessage()
-                    + " (another exporter on that port? choose another with --serve=[HOST:]PORT)");
+                    + (inUse ? " (choose another port with --serve=[HOST:]PORT)" : " (not an address of this host?)"));
         } catch (IOException e) {
             throw new SourceException(SourceException.Kind.ENVIRONMENT, "cannot serve on " + address + ": " + e.getMessage());
         }
