@@ -1,5 +1,5 @@
 #!/bin/busybox sh
-# PID 1 of the Linux 6.1 test VM (vm/linux61.sh puts it in the initramfs). It mounts this machine's
+# PID 1 of the test VM (vm/kernel.sh puts it in the initramfs). It mounts this machine's
 # root, shared read-only over 9p, and runs the host's script ctxswitch.script=PATH chrooted into it,
 # so that the JVM, libbpf, perf and bpftrace of the host run on the guest's kernel. The script's
 # output and exit status go to the writable share "out", seen as /mnt inside the chroot.

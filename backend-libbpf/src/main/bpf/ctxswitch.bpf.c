@@ -5,15 +5,17 @@
  * On one CPU, task A stops and task B starts; the latency is the time between the two, read from
  * one CPU's monotonic clock. Samples are never taken across CPUs, and an end is a sample only when
  * this CPU saw its start. Three modes, one set of maps; user space loads only one mode's programs:
- *   sched-tp  sched_entry_tp (A) -> sched_exit_tp with is_switch (B)           Linux 6.15+
- *   fentry    fentry/schedule (A) -> fexit/schedule (B), checked by sched_switch   BTF, trampolines
- *   kprobe    kprobe/schedule (A) -> kprobe/finish_task_switch (B), checked by sched_switch   kprobes
- * In the schedule() modes, sched_switch says which task A handed the CPU to, and an end is a sample
- * only if it is that task's: so a return after an idle period (the idle task does not call
- * schedule()) or after a preemption is never mistaken for a switch. The kprobe mode ends in B's
- * first code after the switch rather than at a kretprobe: a kretprobe needs an instance per task
- * inside schedule(), that is per sleeping task, and the kernel's default of max(10, 2 x CPUs) lost
- * two thirds of the returns on Linux 6.1; a kprobe needs none.
+ *   sched-tp  sched_entry_tp (A) -> sched_exit_tp with is_switch (B)                       Linux 6.15+
+ *   fentry    fentry/rcu_note_context_switch (A) -> fexit of the entry function B returns from, or
+ *             fentry/schedule_tail for a new task; checked by sched_switch             BTF, trampolines
+ *   kprobe    kprobe/rcu_note_context_switch (A) -> kprobe/finish_task_switch (B); checked by
+ *             sched_switch                                                                  kprobes
+ * In fentry and kprobe, sched_switch says which task A handed the CPU to, and an end is a sample only
+ * if it is that task's: so an end after an idle period or a preemption is never mistaken for a switch.
+ * A switch that sched_switch saw but whose start or end no probe saw is counted untimed, never timed
+ * from somewhere else. The kprobe mode ends in B's first code after the switch rather than at a
+ * kretprobe: a kretprobe needs an instance per task inside schedule(), that is per sleeping task, and
+ * the kernel's default of max(10, 2 x CPUs) lost two thirds of the returns on Linux 6.1.
  *
  * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
  * map lookup per event plus one for the per-task table. No kernel structure is read (the helpers
@@ -176,10 +178,19 @@ int ctxsw_exit(__u64 *ctx)
 	return 0;
 }
 
-/* ---- modes fentry and kprobe: the same three steps, attached differently ---- */
+/* ---- modes fentry and kprobe: every switch, on kernels without sched_entry_tp ---- */
 
-/* A enters schedule(): remember when, and who. */
-static __always_inline int schedule_entered(void)
+/*
+ * The start: rcu_note_context_switch(), which __schedule() calls near its top on every entry
+ * (schedule, schedule_idle, preempt_schedule_irq, do_task_dead, schedule_rtlock, rt_mutex_schedule,
+ * and the notrace preempt_schedule, preempt_schedule_common, preempt_schedule_notrace, which no probe
+ * can attach to), and once per pass of their loops: what sched_entry_tp is on 6.15 and later. A KVM
+ * host also calls it at each guest entry; no switch follows, so that counts as a no-switch.
+ *
+ * Slot states: empty; started (start_ns, prev_task = A, next_task = 0); switched (next_task = B, the
+ * end awaited; start_ns = 0 when sched_switch saw the switch but no start, already counted untimed).
+ */
+static __always_inline int switch_started(void)
 {
 	__u64 current = bpf_get_current_task();
 	__u32 cpu;
@@ -187,9 +198,13 @@ static __always_inline int schedule_entered(void)
 
 	if (!a)
 		return 0;
-	if (armed_start(a->start_ns)) {
-		/* The previous entry saw no end: without a switch (kprobe mode has no end then), or unmatched. */
-		if (!a->next_task && a->prev_task == current)
+	if (a->next_task) {
+		/* The previous switch's end was never seen (fentry: B left through a notrace entry, or looped). */
+		if (armed_start(a->start_ns))
+			a->untimed_end++;
+	} else if (armed_start(a->start_ns)) {
+		/* The previous start saw no switch (kprobe mode has no end then). */
+		if (a->prev_task == current)
 			a->no_switch++;
 		else
 			a->unpaired++;
@@ -200,19 +215,41 @@ static __always_inline int schedule_entered(void)
 	return 0;
 }
 
-/* sched_switch(prev, next): if prev is the A that entered schedule() here, B is next. */
-static __always_inline int schedule_switched(__u64 prev, __u64 next)
+/*
+ * sched_switch(prev, next): every switch, whichever the entry. Timed if prev is the A that started
+ * here; otherwise no probe saw its start: counted untimed, never given a start of its own.
+ */
+static __always_inline int switch_seen(__u64 prev, __u64 next)
 {
 	__u32 cpu;
 	struct cpu_agg *a = this_cpu(&cpu);
 
-	if (a && a->start_ns && !a->next_task && a->prev_task == prev)
+	if (!a)
+		return 0;
+	if (a->start_ns && !a->next_task && a->prev_task == prev) {
 		a->next_task = next;
+		return 0;
+	}
+	if (ctl.armed_ns) {
+		if (a->next_task && armed_start(a->start_ns))
+			a->untimed_end++;	/* a switch before this one whose end was never seen */
+		else if (!a->next_task && armed_start(a->start_ns))
+			a->unpaired++;		/* a start by another task that saw no switch */
+		if (!a->start_ns || a->next_task || armed_start(a->start_ns))
+			a->untimed_start++;
+	}
+	a->start_ns = 0;
+	a->prev_task = prev;
+	a->next_task = next;
 	return 0;
 }
 
-/* A task returns from schedule() (or starts after a switch): a sample only if it is the B that A switched to. */
-static __always_inline int schedule_returned(void)
+/*
+ * The end, in the task now running: its first code after the switch (kprobe: finish_task_switch) or
+ * its return from the function it entered by (fentry). A sample only if it is the B that the switch
+ * started here chose: an idle period or a preemption between a start and this end is never a sample.
+ */
+static __always_inline int switch_ended(void)
 {
 	__u64 now = bpf_ktime_get_ns(), start, current = bpf_get_current_task();
 	__u32 cpu;
@@ -221,58 +258,100 @@ static __always_inline int schedule_returned(void)
 	if (!a)
 		return 0;
 	start = a->start_ns;
-	a->start_ns = 0;
-	if (start && start < ctl.armed_ns)	/* taken while attaching: dropped (see armed_start) */
-		return 0;
-	if (start && now >= start && !a->next_task && current == a->prev_task) {
-		a->no_switch++;		/* schedule() came back to A without a switch */
+	if (!a->next_task) {
+		a->start_ns = 0;
+		if (armed_start(start) && current == a->prev_task)
+			a->no_switch++;	/* fentry: __schedule() came back to A without a switch */
+		else if (ctl.armed_ns && !(start && start < ctl.armed_ns))
+			a->unpaired++;	/* no switch awaits an end here */
 		return 0;
 	}
-	if (!start || now < start || !a->next_task || current != a->next_task) {
-		/* No entry here, or this is not the task A switched to (it came back from idle or a preemption). */
+	if (current != a->next_task) {
 		if (ctl.armed_ns)
-			a->unpaired++;
+			a->unpaired++;	/* not the task switched to: that switch still awaits its own end */
+		return 0;
+	}
+	a->start_ns = 0;
+	a->next_task = 0;
+	if (!start || start < ctl.armed_ns)	/* untimed (counted at the switch), or taken while attaching */
+		return 0;
+	if (now < start) {
+		a->unpaired++;
 		return 0;
 	}
 	record_sample(a, cpu, now - start);
 	return 0;
 }
 
-SEC("fentry/schedule")
+SEC("fentry/rcu_note_context_switch")
 int ctxsw_fentry(__u64 *ctx)
 {
-	return schedule_entered();
+	return switch_started();
 }
 
 /* sched_switch's arguments: (preempt, prev, next[, prev_state since 5.18]). */
 SEC("tp_btf/sched_switch")
 int ctxsw_switch_btf(__u64 *ctx)
 {
-	return schedule_switched(ctx[1], ctx[2]);
+	return switch_seen(ctx[1], ctx[2]);
 }
 
+/*
+ * fentry's ends: the return of each function that enters __schedule() and returns (the incoming task
+ * returns from the one it entered by), and a new task's first code, schedule_tail(). User space loads
+ * those this kernel has. The notrace entries (preempt_schedule and its kin, and PREEMPT_RT's
+ * schedule_rtlock) have no return to attach to: a switch into a task that had left through them is
+ * untimed in this mode.
+ */
 SEC("fexit/schedule")
 int ctxsw_fexit(__u64 *ctx)
 {
-	return schedule_returned();
+	return switch_ended();
 }
 
-SEC("kprobe/schedule")
+SEC("fexit/schedule_idle")
+int ctxsw_fexit_idle(__u64 *ctx)
+{
+	return switch_ended();
+}
+
+SEC("fexit/preempt_schedule_irq")
+int ctxsw_fexit_preempt_irq(__u64 *ctx)
+{
+	return switch_ended();
+}
+
+SEC("fexit/rt_mutex_schedule")
+int ctxsw_fexit_rt_mutex(__u64 *ctx)
+{
+	return switch_ended();
+}
+
+SEC("fentry/schedule_tail")
+int ctxsw_fentry_fork(__u64 *ctx)
+{
+	return switch_ended();
+}
+
+SEC("kprobe/rcu_note_context_switch")
 int ctxsw_kprobe(void *ctx)
 {
-	return schedule_entered();
+	return switch_started();
 }
 
 /* The raw tracepoint needs neither BTF nor tracefs, like the kprobes themselves. */
 SEC("raw_tp/sched_switch")
 int ctxsw_switch_raw(__u64 *ctx)
 {
-	return schedule_switched(ctx[1], ctx[2]);
+	return switch_seen(ctx[1], ctx[2]);
 }
 
-/* Attached by user space to this kernel's name for it (finish_task_switch.isra.0 on Debian's 6.1). */
+/*
+ * Attached by user space to this kernel's name for it (finish_task_switch.isra.0 on Debian's 6.1):
+ * every switched-to task runs it first, new tasks included (schedule_tail), whichever the entry.
+ */
 SEC("kprobe")
 int ctxsw_kprobe_end(void *ctx)
 {
-	return schedule_returned();
+	return switch_ended();
 }

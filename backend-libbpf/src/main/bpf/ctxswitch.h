@@ -25,11 +25,13 @@ struct interval_slot {
 
 struct cpu_agg {
 	__u64 start_ns;			/* pairing: when the task entering __schedule() stopped; 0 = none */
-	__u64 prev_task;		/* schedule() modes: the task that entered schedule() (A) */
-	__u64 next_task;		/* schedule() modes: the task sched_switch chose (B); 0 = none yet */
+	__u64 prev_task;		/* fentry/kprobe: the task that entered __schedule() (A) */
+	__u64 next_task;		/* fentry/kprobe: the task sched_switch chose (B), whose end is awaited; 0 = none */
 	__u64 unpaired;			/* cumulative: entries or exits without their other end */
 	__u64 no_switch;		/* cumulative: __schedule() picked the same task */
 	__u64 proc_dropped;		/* cumulative: samples not attributed, the task table was full */
+	__u64 untimed_start;		/* cumulative: switches sched_switch saw whose start no probe saw */
+	__u64 untimed_end;		/* cumulative: switches sched_switch saw whose end no probe saw */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
 	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
 };

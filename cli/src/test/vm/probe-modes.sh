@@ -1,37 +1,23 @@
 #!/bin/sh
-# Runs inside the Linux 6.1 VM (vm/linux61.sh), chrooted into this machine's root; Linux61IT checks
-# what it leaves in /mnt. Environment: CTXSWITCH_JAR, the jar under test.
+# Runs inside the Linux 6.1 VM (vm/kernel.sh linux-image-amd64, booted with preempt=full), chrooted
+# into this machine's root; Linux61IT checks what it leaves in /mnt. Environment: CTXSWITCH_JAR, the
+# jar under test, and CTXSWITCH_LOAD (coverage.sh's load).
 # For each scenario NAME: NAME.json (stdout), NAME.err (stderr), NAME.exit (exit status).
 jar=${CTXSWITCH_JAR:?}
 out=/mnt
+export OUT=$out
 
-# trace NAME WORKLOAD ARGS...: starts ctxswitch with ARGS, runs WORKLOAD once it says it is tracing.
-trace() {
-	name=$1 workload=$2
-	shift 2
-	java -jar "$jar" --format=json "$@" >"$out/$name.json" 2>"$out/$name.err" &
-	pid=$!
-	i=0
-	while ! grep -q '^ctxswitch: tracing' "$out/$name.err" && kill -0 $pid 2>/dev/null && [ $i -lt 1800 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	sh -c "$workload" >"$out/$name.workload" 2>&1
-	wait $pid
-	echo $? >"$out/$name.exit"
-}
+. "$(dirname "$0")/trace.sh"
 
 pingpong='taskset -c 0 perf bench sched pipe -l 2000'
-# Wakes every 50 ms and does nothing else, so that the CPUs idle in between.
-sleeper='i=0; while [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done'
 
 uname -r >"$out/kernel"
 java -jar "$jar" --list-backends >"$out/list-backends.txt" 2>&1
 trace kprobe-pingpong "$pingpong" --backend=libbpf --probe=kprobe --duration=10s
 trace fentry-pingpong "$pingpong" --backend=libbpf --probe=fentry --duration=10s
 trace auto-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s
-trace kprobe-sleeper "$sleeper" --backend=libbpf --probe=kprobe --duration=8s
-trace fentry-sleeper "$sleeper" --backend=libbpf --probe=fentry --duration=8s
+trace kprobe-sleeper "$sleeper_task" --backend=libbpf --probe=kprobe --duration=8s --top=50
+trace fentry-sleeper "$sleeper_task" --backend=libbpf --probe=fentry --duration=8s --top=50
 
 # The bpftrace backend with this machine's bpftrace (Debian 12: 0.17) on kprobes; its output is kept.
 if command -v bpftrace >/dev/null; then
@@ -52,6 +38,21 @@ if command -v bpftrace >/dev/null; then
 	sleep 1
 	sh -c "$sleeper"
 	wait $bt
+fi
+# Issue 13's coverage, under preempt=full (the boot's) and then voluntary (Debian's default,
+# switched at run time through debugfs).
+cat /sys/kernel/debug/sched/preempt >"$out/preempt"
+BPF_STATS=1 sh "$(dirname "$0")/coverage.sh" coverage-auto auto 5
+BPF_STATS=1 sh "$(dirname "$0")/coverage.sh" coverage-fentry fentry 5
+# Debian 12's bpftrace (0.17) on the same load: auto (kprobe) and fentry (kfunc/kretfunc spellings).
+if command -v bpftrace >/dev/null; then
+	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-auto auto 5
+	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-fentry fentry 5
+fi
+if echo voluntary >/sys/kernel/debug/sched/preempt; then
+	cat /sys/kernel/debug/sched/preempt >"$out/preempt-voluntary"
+	sh "$(dirname "$0")/coverage.sh" coverage-auto-voluntary auto 5
+	sh "$(dirname "$0")/coverage.sh" coverage-fentry-voluntary fentry 5
 fi
 # Our programs must be gone.
 bpftool prog show >"$out/programs-after" 2>&1 || echo "bpftool missing" >"$out/programs-after"

@@ -45,6 +45,29 @@ def maps_of(path):
             said(line)
     return maps, printed
 
+SUB_BITS = 7  # the log-linear buckets of DESIGN.md §3: exact below 2^7 ns, then 2^7 buckets per power of two
+
+def bucket_bounds(b):
+    """[low, high) of the latencies bucket b holds."""
+    if b < (1 << SUB_BITS):
+        return b, b + 1
+    e = (b >> SUB_BITS) + SUB_BITS - 1
+    low = ((1 << SUB_BITS) + (b & ((1 << SUB_BITS) - 1))) << (e - SUB_BITS)
+    return low, low + (1 << (e - SUB_BITS))
+
+def p50_bucket(hist):
+    """The bucket that holds the median sample: where the running count first reaches half the total
+    (HdrHistogram's rule: the count at percentile P is P/100 * total + 0.5, at least 1)."""
+    total = sum(hist.values())
+    if total == 0:
+        return None, None
+    wanted = max(1, int(0.5 * total + 0.5))
+    running = 0
+    for b in sorted(hist, key=int):
+        running += hist[b]
+        if running >= wanted:
+            return bucket_bounds(int(b))
+
 for path in sorted(glob.glob("*.txt")):
     maps, printed = maps_of(path)
     n = maps.get("@ctxsw_n", {})
@@ -55,6 +78,7 @@ for path in sorted(glob.glob("*.txt")):
         k = (int(tid), comm) if tid == "0" else (int(tid), "")
         tasks.setdefault(k, []).append((c, comm))
     top = max(tasks.values(), key=lambda names: sum(c for c, _ in names)) if tasks else None
+    p50_low, p50_high = p50_bucket(maps.get("@ctxsw_hist", {}))
     expected = {
         "probe": next((p.split("probe ", 1)[1] for p in printed if p.startswith("ctxswitch bpftrace script: probe ")), None),
         "elapsed_ns": next((int(p.rsplit(" ", 1)[1]) for p in printed if p.startswith("ctxswitch: elapsed ns ")), None),
@@ -64,6 +88,8 @@ for path in sorted(glob.glob("*.txt")):
         "max_ns": max(maps.get("@ctxsw_max", {}).values()) if count else None,
         "cpus": len([c for c in n.values() if c > 0]),
         "histogram_count": sum(maps.get("@ctxsw_hist", {}).values()),
+        "p50_bucket_low_ns": p50_low,
+        "p50_bucket_high_ns": p50_high,
         "unpaired": maps.get("@ctxsw_unpaired", {}).get("", 0),
         "no_switch": maps.get("@ctxsw_no_switch", {}).get("", 0),
         "tasks": len(tasks),

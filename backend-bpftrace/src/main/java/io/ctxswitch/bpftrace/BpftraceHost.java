@@ -28,7 +28,8 @@ import java.util.List;
  */
 record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, boolean privileged, boolean btf,
                     boolean fentry, boolean schedTracepoints, boolean kprobes, String kernelRelease) {
-    static final List<BpftraceProbe> PREFERENCE = List.of(BpftraceProbe.SCHED_TP, BpftraceProbe.FENTRY, BpftraceProbe.KPROBE);
+    /** Most complete first: kprobe times every switch before 6.15; fentry cannot end those into a task preempted through a notrace entry. */
+    static final List<BpftraceProbe> PREFERENCE = List.of(BpftraceProbe.SCHED_TP, BpftraceProbe.KPROBE, BpftraceProbe.FENTRY);
     static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** The probes to use, or why none can be. */
@@ -110,7 +111,7 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
                 || Files.exists(Path.of("/sys/kernel/tracing/kprobe_events"));
         boolean schedTracepoints = btf && btfNames(VMLINUX_BTF, "btf_trace_sched_entry_tp", "btf_trace_sched_exit_tp");
         boolean schedTpUsable = schedTracepoints && tool != null && tool.version().atLeast(BpftraceVersion.RAW_SCHED_TRACEPOINTS);
-        boolean askInfo = requested == ProbeMode.FENTRY || requested == ProbeMode.AUTO && !schedTpUsable;
+        boolean askInfo = requested == ProbeMode.FENTRY || requested == ProbeMode.AUTO && !schedTpUsable && !kprobes;
         boolean fentry = btf && tool != null && (!askInfo || tool.fentrySupported());
         return new BpftraceHost(toolProblem, tool == null ? null : tool.version(), caps.root(), caps.canTraceWithBpf(), btf, fentry,
                 schedTracepoints, kprobes, release);

@@ -5,13 +5,16 @@ import io.ctxswitch.core.spi.ProbeMode;
 /** The probe points a generated script measures between (docs/probes.md), as bpftrace spells them. */
 enum BpftraceProbe {
     SCHED_TP(ProbeMode.SCHED_TP, "rawtracepoint:sched_entry_tp -> rawtracepoint:sched_exit_tp"),
-    FENTRY(ProbeMode.FENTRY, "fentry:schedule -> fexit:schedule, checked by tracepoint:sched:sched_switch"),
+    FENTRY(ProbeMode.FENTRY, "fentry:rcu_note_context_switch in __schedule() -> fexit of schedule, schedule_idle or"
+            + " preempt_schedule_irq in the incoming task, or fentry:schedule_tail for a new one,"
+            + " checked by tracepoint:sched:sched_switch"),
     /**
      * Not kretprobe:schedule: bpftrace cannot raise a kretprobe's instance count above the kernel's
      * default of max(10, 2 x CPUs), every sleeping task holds one, and on Linux 6.1 the returns of
      * most switches were lost (14654 of 40000). B's first code after the switch ends the sample instead.
      */
-    KPROBE(ProbeMode.KPROBE, "kprobe:schedule -> kprobe:finish_task_switch, checked by tracepoint:sched:sched_switch");
+    KPROBE(ProbeMode.KPROBE, "kprobe:rcu_note_context_switch in __schedule() -> kprobe:finish_task_switch in the incoming"
+            + " task, checked by tracepoint:sched:sched_switch");
 
     final ProbeMode mode;
     final String points;
@@ -26,8 +29,10 @@ enum BpftraceProbe {
         String text = mode + " in bpftrace (" + points + ", per CPU";
         return switch (this) {
             case SCHED_TP -> text + ")";
-            case FENTRY -> text + "; not seen: preemptions and switches to or from idle, which bypass schedule())";
-            case KPROBE -> text + "; not seen: preemptions and switches from idle, which bypass schedule())";
+            case FENTRY -> text + "; untimed: switches into a task that had left through the notrace preempt_schedule(),"
+                    + " preempt_schedule_common() or preempt_schedule_notrace(), PREEMPT_RT's schedule_rtlock(), or"
+                    + " rt_mutex_schedule(), or that entered __schedule() again before returning)";
+            case KPROBE -> text + "; every entry into __schedule(), preemptions and idle included)";
         };
     }
 

@@ -28,6 +28,8 @@ final class BpftraceScript {
      */
     static final java.util.List<String> SNAPSHOT_MAPS = java.util.List.of(
             "@ctxsw_n", "@ctxsw_sum", "@ctxsw_min", "@ctxsw_max", "@ctxsw_hist", "@ctxsw_unpaired", "@ctxsw_no_switch");
+    /** Only the modes before 6.15 have switches they cannot time; bpftrace refuses to print a map never written. */
+    static final java.util.List<String> UNTIMED_MAPS = java.util.List.of("@ctxsw_untimed_start", "@ctxsw_untimed_end");
 
     private BpftraceScript() {
     }
@@ -39,13 +41,20 @@ final class BpftraceScript {
             case SCHED_TP -> schedTp(s, perTask);
             case FENTRY -> {
                 boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
-                schedule(s, modern ? "fentry:schedule" : "kfunc:schedule", modern ? "fexit:schedule" : "kretfunc:schedule", perTask);
+                String entry = modern ? "fentry:" : "kfunc:";
+                String exit = modern ? "fexit:" : "kretfunc:";
+                everySwitch(s, entry + "rcu_note_context_switch", exit + "schedule, " + exit + "schedule_idle, "
+                        + exit + "preempt_schedule_irq, " + entry + "schedule_tail", perTask);
             }
-            case KPROBE -> schedule(s, "kprobe:schedule", "kprobe:finish_task_switch*", perTask);
+            case KPROBE -> everySwitch(s, "kprobe:rcu_note_context_switch", "kprobe:finish_task_switch*", perTask);
         }
         s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
         s.append("interval:s:1 {\n\tprintf(\"").append(SNAPSHOT).append("\\n\");\n");
-        for (String map : SNAPSHOT_MAPS) {
+        java.util.List<String> maps = new java.util.ArrayList<>(SNAPSHOT_MAPS);
+        if (probe != BpftraceProbe.SCHED_TP) {
+            maps.addAll(UNTIMED_MAPS);
+        }
+        for (String map : maps) {
             s.append("\tprint(").append(map).append(");\n");
         }
         s.append("\tprintf(\"").append(SNAPSHOT_END).append("%llu\\n\", elapsed);\n}\n");
@@ -78,36 +87,53 @@ final class BpftraceScript {
     }
 
     /**
-     * A enters schedule(); sched_switch on that CPU with prev == A names B (stored as pid + 1, so
-     * that 0 means "none yet"); the end is a sample only in B. An end after idle or after a
-     * preemption is not B's and is counted as unpaired, never as a sample. The end is schedule()'s
-     * return, or in kprobe mode finish_task_switch() in B (see BpftraceProbe.KPROBE), which is not
-     * reached when schedule() keeps A: A's next entry then finds its own slot without a switch.
+     * Before 6.15, every switch (docs/probes.md, "libbpf fentry and kprobe"): the start where
+     * __schedule() calls rcu_note_context_switch(), whichever way it was entered; sched_switch on that
+     * CPU with prev == A names B (stored as pid + 1, so that 0 means "none yet"); the end is a sample
+     * only in B. A switch sched_switch saw without a start, or whose end never came, is untimed;
+     * an end that is not B's is unpaired, never a sample. kprobe mode's end, finish_task_switch(), is
+     * not reached when __schedule() keeps A: A's next start then finds its own slot without a switch.
      */
-    private static void schedule(StringBuilder s, String entry, String exit, boolean perTask) {
-        s.append(entry).append("""
+    private static void everySwitch(StringBuilder s, String start, String ends, boolean perTask) {
+        s.append(start).append("""
                  {
-                	if (@ctxsw_start[cpu]) {
-                		if (@ctxsw_next[cpu] == 0 && @ctxsw_prev[cpu] == tid) { @ctxsw_no_switch = count(); } else { @ctxsw_unpaired = count(); }
+                	if (@ctxsw_next[cpu]) {
+                		if (@ctxsw_start[cpu]) { @ctxsw_untimed_end = count(); }
+                	} else if (@ctxsw_start[cpu]) {
+                		if (@ctxsw_prev[cpu] == tid) { @ctxsw_no_switch = count(); } else { @ctxsw_unpaired = count(); }
                 	}
                 	@ctxsw_start[cpu] = nsecs;
                 	@ctxsw_prev[cpu] = tid;
                 	@ctxsw_next[cpu] = 0;
                 }
-                tracepoint:sched:sched_switch /@ctxsw_start[cpu]/ {
-                	if (@ctxsw_next[cpu] == 0 && @ctxsw_prev[cpu] == args->prev_pid) { @ctxsw_next[cpu] = args->next_pid + 1; }
+                tracepoint:sched:sched_switch {
+                	if (@ctxsw_start[cpu] && @ctxsw_next[cpu] == 0 && @ctxsw_prev[cpu] == args->prev_pid) {
+                		@ctxsw_next[cpu] = args->next_pid + 1;
+                	} else {
+                		if (@ctxsw_next[cpu] && @ctxsw_start[cpu]) { @ctxsw_untimed_end = count(); }
+                		else if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
+                		@ctxsw_untimed_start = count();
+                		@ctxsw_start[cpu] = 0;
+                		@ctxsw_prev[cpu] = args->prev_pid;
+                		@ctxsw_next[cpu] = args->next_pid + 1;
+                	}
                 }
-                """).append(exit).append("""
+                """).append(ends).append("""
                  {
                 	$now = nsecs;
                 	$s = @ctxsw_start[cpu];
                 	$n = @ctxsw_next[cpu];
-                	@ctxsw_start[cpu] = 0;
-                	if ($s != 0 && $now >= $s && $n == 0 && tid == @ctxsw_prev[cpu]) {
-                		@ctxsw_no_switch = count();
-                	} else if ($s == 0 || $now < $s || $n != tid + 1) {
+                	if ($n == 0) {
+                		@ctxsw_start[cpu] = 0;
+                		if ($s != 0 && tid == @ctxsw_prev[cpu]) { @ctxsw_no_switch = count(); } else { @ctxsw_unpaired = count(); }
+                	} else if ($n != tid + 1) {
                 		@ctxsw_unpaired = count();
+                	} else if ($s == 0 || $now < $s) {
+                		@ctxsw_start[cpu] = 0;
+                		@ctxsw_next[cpu] = 0;
                 	} else {
+                		@ctxsw_start[cpu] = 0;
+                		@ctxsw_next[cpu] = 0;
                 """);
         record(s, perTask);
         s.append("\t}\n}\n");

@@ -2,7 +2,7 @@ package io.ctxswitch.bpftrace;
 
 import io.ctxswitch.core.files.OutputFile;
 import io.ctxswitch.core.files.PrivateDirectory;
-import io.ctxswitch.core.host.ChildCommand;
+import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
@@ -10,12 +10,12 @@ import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.core.stats.LatencyStats;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -33,8 +33,10 @@ public final class BpftraceSource implements LatencySource {
     public static final String NAME = "bpftrace";
     /** Compiling and attaching takes bpftrace seconds; under emulation, much longer. */
     private static final long ATTACH_TIMEOUT_S = 180;
-    private static final long STOP_TIMEOUT_S = 60;
-    private static final int STDERR_KEPT = 1 << 16;
+    /** bpftrace, stopped, prints its maps: large ones (per task) take a while, under emulation longer. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(60);
+    /** After bpftrace's exit, at least this for the reader to parse the end of its output (else what is left of the grace). */
+    private static final Duration LAST_OUTPUT = Duration.ofSeconds(5);
     /** Room for tasks in bpftrace's maps (its default is 4096 keys); 0.17 and later spellings. */
     private static final String MAP_KEYS = "16384";
     private static final String RECORDING = "bpftrace.out";
@@ -43,12 +45,10 @@ public final class BpftraceSource implements LatencySource {
     private BpftraceTool tool;
     private BpftraceHost.Choice choice;
     private ProbeMode choiceFor;
-    private Process process;
+    private ChildProcess process;
     private final BpftraceResult result = new BpftraceResult();
     private final CountDownLatch attachedOrEnded = new CountDownLatch(1);
-    private final StringBuilder stderr = new StringBuilder();
     private Thread stdoutReader;
-    private Thread stderrReader;
     private volatile boolean ended;
     private volatile boolean endedUnasked; // bpftrace ended before we stopped it
     private volatile boolean stopRequested;
@@ -126,17 +126,13 @@ public final class BpftraceSource implements LatencySource {
                 throw SourceException.environment("cannot make a private directory for the recording: " + OutputFile.describe(e));
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(command(script))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().put("BPFTRACE_MAP_KEYS_MAX", MAP_KEYS);
-        builder.environment().put("BPFTRACE_MAX_MAP_KEYS", MAP_KEYS);
         try {
-            process = builder.start();
+            process = command(script).environment("BPFTRACE_MAP_KEYS_MAX", MAP_KEYS).environment("BPFTRACE_MAX_MAP_KEYS", MAP_KEYS)
+                    .start();
         } catch (IOException e) {
             throw SourceException.environment("bpftrace could not be started: " + e.getMessage());
         }
-        stdoutReader = daemon("ctxswitch-bpftrace-out", () -> readOutput(process.getInputStream()));
-        stderrReader = daemon("ctxswitch-bpftrace-err", () -> readErrors(process.getErrorStream()));
+        stdoutReader = daemon("ctxswitch-bpftrace-out", () -> readOutput(process.stdout()));
         try {
             boolean settled = attachedOrEnded.await(ATTACH_TIMEOUT_S, TimeUnit.SECONDS);
             if (startCancelled) {
@@ -167,8 +163,8 @@ public final class BpftraceSource implements LatencySource {
      * bpftrace with JSON output (one object per line, whatever the version prints for text) and
      * without its type warnings, ending with us if we are killed.
      */
-    private List<String> command(String script) {
-        return ChildCommand.endingWithUs(List.of(tool.binary().toString(), "-f", "json", "--no-warnings", "-e", script));
+    private ChildProcess.Builder command(String script) {
+        return ChildProcess.command(tool.binary().toString(), "-f", "json", "--no-warnings", "-e", script);
     }
 
     private static Thread daemon(String name, Runnable body) {
@@ -191,7 +187,7 @@ public final class BpftraceSource implements LatencySource {
         } finally {
             closeRecording();
             try {
-                process.waitFor(STOP_TIMEOUT_S, TimeUnit.SECONDS);
+                process.waitFor(STOP_GRACE);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -258,34 +254,23 @@ public final class BpftraceSource implements LatencySource {
         return notKept == null ? "" : "; and " + notKept;
     }
 
-    private void readErrors(InputStream err) {
-        try (err) {
-            byte[] buffer = new byte[4096];
-            for (int n = err.read(buffer); n > 0; n = err.read(buffer)) {
-                synchronized (stderr) {
-                    if (stderr.length() < STDERR_KEPT) {
-                        stderr.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // the process is gone; what it said so far is kept
-        }
-    }
-
     /** A one-line error: what happened, and bpftrace's own error line (not its warnings). */
     private String failure(String what) {
-        joinQuietly(stderrReader, 2);
-        String said;
-        synchronized (stderr) {
-            said = stderr.toString();
-        }
-        String error = said.lines().map(String::strip).filter(l -> l.startsWith("ERROR:") && !l.contains("RLIMIT_MEMLOCK"))
-                .findFirst().orElse(said.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.contains("RLIMIT_MEMLOCK"))
-                        .reduce((a, b) -> b).orElse(""));
-        String status = process != null && !process.isAlive() ? exitStatus(process.exitValue()) : "";
+        String error = errorLine(process.stderr());
+        String status = !process.isAlive() ? exitStatus(process.exitStatus()) : "";
         String text = what + status + (error.isEmpty() ? "" : ": " + error);
         return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    }
+
+    /**
+     * bpftrace's own error line among what it said: the first with "ERROR:" (0.17 starts the line
+     * with it; 0.23 puts the script position first, "stdin:43:2-28: ERROR: ...", and underlines it on
+     * the next lines), else its last line that is not a warning about RLIMIT_MEMLOCK.
+     */
+    static String errorLine(String said) {
+        return said.lines().map(String::strip).filter(l -> l.contains("ERROR:") && !l.contains("RLIMIT_MEMLOCK"))
+                .findFirst().orElse(said.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.contains("RLIMIT_MEMLOCK"))
+                        .reduce((a, b) -> b).orElse(""));
     }
 
     private static String exitStatus(int code) {
@@ -364,9 +349,9 @@ public final class BpftraceSource implements LatencySource {
     }
 
     /**
-     * SIGTERM: bpftrace prints its maps and exits; waited for, then killed if it does not. Through
-     * the process handle: Process.destroy() also closes our end of bpftrace's output, and bpftrace,
-     * writing its maps into a closed pipe, would die of SIGPIPE.
+     * SIGTERM: bpftrace prints its maps and exits; waited for, then killed if it does not (see
+     * {@link ChildProcess#stop}: our end of its output stays open meanwhile, or bpftrace, writing its
+     * maps into a closed pipe, would die of SIGPIPE). Then the reader takes the last of its output.
      */
     @Override
     public void stop() {
@@ -374,36 +359,19 @@ public final class BpftraceSource implements LatencySource {
         if (process == null) {
             return;
         }
-        process.toHandle().destroy();
-        joinQuietly(stdoutReader, STOP_TIMEOUT_S);
-        if (process.isAlive()) {
-            process.destroyForcibly();
-        }
-        joinQuietly(stdoutReader, 5);
-    }
-
-    private static void joinQuietly(Thread t, long seconds) {
-        if (t != null) {
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(seconds));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        process.stop(STOP_GRACE);
+        try {
+            stdoutReader.join(Math.max(LAST_OUTPUT.toMillis(), TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public void close() {
-        if (process != null && process.isAlive()) {
-            process.toHandle().destroy();
-            try {
-                if (!process.waitFor(STOP_TIMEOUT_S, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
+        if (process != null) {
+            process.stop(STOP_GRACE);
         }
         if (recordingDir != null) {
             recordingDir.close(); // unless retained: it then holds the only copy of the recording

@@ -1,16 +1,21 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.SourceException;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** The bpftrace binary: found (--bpftrace or PATH) and asked for its version, without a shell. */
 final class BpftraceTool {
     static final String INSTALL = "install it with 'apt-get install bpftrace' or name it with --bpftrace=PATH";
+
+    /** How long bpftrace may take to say its version: it answers at once, unless something is badly wrong. */
+    static final Duration VERSION_LIMIT = Duration.ofSeconds(10);
+    /** --info loads probe programs to see what works: longer, above all under emulation (the 6.1 VM). */
+    private static final Duration INFO_LIMIT = Duration.ofSeconds(20);
 
     private final Path binary;
     private final BpftraceVersion version;
@@ -31,11 +36,13 @@ final class BpftraceTool {
         }
         String output;
         try {
-            Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
+            ChildProcess.Outcome outcome = ChildProcess.command(binary.toString(), "--version").run(VERSION_LIMIT);
+            if (!outcome.finished()) {
+                throw SourceException.environment("bpftrace does not answer: '" + binary + " --version' did not end within "
+                        + VERSION_LIMIT.toSeconds() + " s; " + INSTALL);
+            }
+            output = outcome.output().strip();
+            if (outcome.status() != 0) {
                 throw SourceException.environment(binary + " --version failed: " + firstLine(output) + "; " + INSTALL);
             }
         } catch (IOException e) {
@@ -82,14 +89,8 @@ final class BpftraceTool {
      */
     boolean fentrySupported() {
         try {
-            Process p = new ProcessBuilder(binary.toString(), "--info").redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            String info = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return true;
-            }
-            return fentrySupported(info);
+            ChildProcess.Outcome info = ChildProcess.command(binary.toString(), "--info").run(INFO_LIMIT);
+            return !info.finished() || fentrySupported(info.output());
         } catch (IOException e) {
             return true;
         } catch (InterruptedException e) {

@@ -25,15 +25,16 @@ class BpftraceHostTest {
     void oldBpftraceOnANewKernelFallsBackAndSaysWhy() {
         BpftraceHost.Choice c = host(V017, true, true, false, "6.18.0").choose(ProbeMode.AUTO);
         assertThat(c.probe()).isEqualTo(BpftraceProbe.FENTRY);
-        assertThat(c.note()).isEqualTo("probe auto: using fentry; not sched-tp: bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
+        assertThat(c.note()).isEqualTo("probe auto: using fentry; not sched-tp: bpftrace v0.17.0 cannot attach to sched_entry_tp"
+                + " (0.18 or later can); not kprobe: kernel 6.18.0 has no kprobes (built without CONFIG_KPROBES)");
     }
 
     @Test
-    void debian12TakesFentryAndKprobeWhenAsked() {
+    void debian12TakesKprobeWhichTimesEverySwitchAndFentryWhenAsked() {
         BpftraceHost debian12 = host(V017, false, true, true, "6.1.0-56-amd64");
-        assertThat(debian12.choose(ProbeMode.AUTO).probe()).isEqualTo(BpftraceProbe.FENTRY);
-        assertThat(debian12.choose(ProbeMode.KPROBE).probe()).isEqualTo(BpftraceProbe.KPROBE);
-        assertThat(debian12.choose(ProbeMode.KPROBE).note()).isNull();
+        assertThat(debian12.choose(ProbeMode.AUTO).probe()).isEqualTo(BpftraceProbe.KPROBE);
+        assertThat(debian12.choose(ProbeMode.FENTRY).probe()).isEqualTo(BpftraceProbe.FENTRY);
+        assertThat(debian12.choose(ProbeMode.FENTRY).note()).isNull();
         assertThat(debian12.choose(ProbeMode.SCHED_TP).availability().reason())
                 .isEqualTo("bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
     }

@@ -19,17 +19,21 @@ class BpftraceScriptTest {
 
     @Test
     void fentryIsSpelledKfuncBefore020() {
-        assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V017, false))
-                .contains("kfunc:schedule {").contains("kretfunc:schedule {").contains("tracepoint:sched:sched_switch");
-        assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V023, false))
-                .contains("fentry:schedule {").contains("fexit:schedule {").doesNotContain("kfunc");
+        assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V017, false)).contains("kfunc:rcu_note_context_switch {")
+                .contains("kretfunc:schedule, kretfunc:schedule_idle, kretfunc:preempt_schedule_irq, kfunc:schedule_tail {")
+                .contains("tracepoint:sched:sched_switch");
+        assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V023, false)).contains("fentry:rcu_note_context_switch {")
+                .contains("fexit:schedule, fexit:schedule_idle, fexit:preempt_schedule_irq, fentry:schedule_tail {")
+                .doesNotContain("kfunc");
     }
 
     @Test
     void kprobeEndsInTheIncomingTaskWithoutAKretprobe() {
         String s = BpftraceScript.generate(BpftraceProbe.KPROBE, V017, true);
-        assertThat(s).contains("kprobe:schedule {").contains("kprobe:finish_task_switch* {").doesNotContain("kretprobe");
+        assertThat(s).contains("kprobe:rcu_note_context_switch {").contains("kprobe:finish_task_switch* {").doesNotContain("kretprobe");
         assertThat(s).contains("@ctxsw_next[cpu] = args->next_pid + 1").contains("$n != tid + 1");
+        assertThat(s).as("a switch without a start is counted, not given one").contains("@ctxsw_untimed_start = count();")
+                .contains("@ctxsw_untimed_end = count();");
     }
 
     @Test
@@ -42,6 +46,22 @@ class BpftraceScriptTest {
     void theBucketIndexMatchesTheSharedLayout() {
         String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false);
         assertThat(s).contains("if ($e > 35) { $b = 3839; } else if ($e >= 7) { $b = (($e - 6) << 7) + (($d >> ($e - 7)) & 127); }");
+    }
+
+    /** bpftrace (0.23 at least) refuses a script that prints a map nothing writes: "ERROR: Undefined map". */
+    @Test
+    void everyMapPrintedIsWrittenSomewhereInEveryMode() {
+        for (BpftraceProbe probe : BpftraceProbe.values()) {
+            for (BpftraceVersion version : java.util.List.of(V017, V023)) {
+                String s = BpftraceScript.generate(probe, version, true);
+                java.util.regex.Matcher printed = java.util.regex.Pattern.compile("print\\((@\\w+)\\)").matcher(s);
+                while (printed.find()) {
+                    String map = printed.group(1);
+                    assertThat(s).as(probe + " on " + version + " prints " + map).containsPattern(
+                            java.util.regex.Pattern.quote(map) + "(\\[[^\\]]*\\])? = ");
+                }
+            }
+        }
     }
 
     @Test

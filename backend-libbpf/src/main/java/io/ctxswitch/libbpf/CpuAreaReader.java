@@ -26,6 +26,8 @@ public final class CpuAreaReader {
     private long lastClosed;
     /** How often {@link #cumulative} reads a busy CPU again to catch its figures between two samples. */
     static final int CONSISTENT_READ_ATTEMPTS = 4;
+    private final long[] untimedStartPrevious;
+    private final long[] untimedEndPrevious;
 
     public CpuAreaReader(int cpus) {
         this.cpus = cpus;
@@ -34,6 +36,8 @@ public final class CpuAreaReader {
         this.droppedPrevious = new long[cpus];
         this.closedCount = new long[cpus];
         this.closedSum = new long[cpus];
+        this.untimedStartPrevious = new long[cpus];
+        this.untimedEndPrevious = new long[cpus];
     }
 
     /** Adds the interval {@code closing} of every CPU in {@code area} to {@code part}. */
@@ -59,6 +63,8 @@ public final class CpuAreaReader {
             }
             part.addUnpaired(delta(area, base + KernelLayout.CPU_UNPAIRED, unpairedPrevious, cpu));
             part.addNoSwitch(delta(area, base + KernelLayout.CPU_NO_SWITCH, noSwitchPrevious, cpu));
+            part.addUntimed(delta(area, base + KernelLayout.CPU_UNTIMED_START, untimedStartPrevious, cpu),
+                    delta(area, base + KernelLayout.CPU_UNTIMED_END, untimedEndPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
             for (int b = 0; b < histCpu.length; b++) {

@@ -5,6 +5,8 @@ import io.ctxswitch.core.spi.Availability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * What each probe mode needs from this host, gathered once, and the decisions made from it. The
@@ -17,12 +19,13 @@ import java.nio.file.Path;
  * @param root the effective user is root (who, in a container, may still lack the capabilities)
  * @param btf the kernel describes itself in BTF (/sys/kernel/btf/vmlinux)
  * @param schedTracepoints the kernel has sched_entry_tp and sched_exit_tp
- * @param scheduleInBtf the kernel's BTF has the function schedule() (what fentry attaches to)
+ * @param btfFunctions which of the functions fentry attaches to ({@link KernelProbe#START_FUNCTION} and
+ *                     {@link KernelProbe#FENTRY_END_TARGETS}) the kernel's BTF has
  * @param kprobes the kernel has kprobes (the perf kprobe event source, or tracefs' kprobe_events)
  * @param kernelRelease for messages
  */
 record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean btf, boolean schedTracepoints,
-                 boolean scheduleInBtf, boolean kprobes, String kernelRelease) {
+                 Set<String> btfFunctions, boolean kprobes, String kernelRelease) {
     static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
     static final Path KPROBE_PMU = Path.of("/sys/bus/event_source/devices/kprobe");
     static final Path KPROBE_EVENTS = Path.of("/sys/kernel/tracing/kprobe_events");
@@ -58,9 +61,11 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
         if (!btf) {
             return noBtf("fentry");
         }
-        if (!scheduleInBtf) {
-            return Availability.missing("kernel " + kernelRelease + "'s BTF has no function schedule():"
-                    + " the libbpf backend's fentry mode cannot attach to it");
+        for (String function : new String[] {KernelProbe.START_FUNCTION, "schedule"}) {
+            if (!btfFunctions.contains(function)) {
+                return Availability.missing("kernel " + kernelRelease + "'s BTF has no function " + function + "():"
+                        + " the libbpf backend's fentry mode cannot attach to it");
+            }
         }
         return ok(KernelProbe.FENTRY);
     }
@@ -110,23 +115,25 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
         try {
             lib = Libbpf.load();
         } catch (io.ctxswitch.core.spi.SourceException e) {
-            return new HostFacts(e.getMessage(), privileged, root, btf, false, false, kprobes, release);
+            return new HostFacts(e.getMessage(), privileged, root, btf, false, Set.of(), kprobes, release);
         }
         boolean tracepoints = false;
-        boolean schedule = false;
+        Set<String> functions = new HashSet<>();
         if (btf) {
             com.sun.jna.Pointer vmlinux = lib.api.btf__load_vmlinux_btf();
             if (vmlinux != null) {
                 try {
                     tracepoints = has(lib, vmlinux, "btf_trace_sched_entry_tp", LibbpfNative.BTF_KIND_TYPEDEF)
                             && has(lib, vmlinux, "btf_trace_sched_exit_tp", LibbpfNative.BTF_KIND_TYPEDEF);
-                    schedule = has(lib, vmlinux, "schedule", LibbpfNative.BTF_KIND_FUNC);
+                    functions.add(KernelProbe.START_FUNCTION);
+                    functions.addAll(KernelProbe.FENTRY_END_TARGETS.values());
+                    functions.removeIf(f -> !has(lib, vmlinux, f, LibbpfNative.BTF_KIND_FUNC));
                 } finally {
                     lib.api.btf__free(vmlinux);
                 }
             }
         }
-        return new HostFacts(null, privileged, root, btf, tracepoints, schedule, kprobes, release);
+        return new HostFacts(null, privileged, root, btf, tracepoints, Set.copyOf(functions), kprobes, release);
     }
 
     private static boolean has(Libbpf lib, com.sun.jna.Pointer btf, String name, int kind) {

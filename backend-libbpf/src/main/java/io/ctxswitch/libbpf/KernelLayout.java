@@ -29,8 +29,10 @@ final class KernelLayout {
     static final int CPU_UNPAIRED = 24;
     static final int CPU_NO_SWITCH = 32;
     static final int CPU_PROC_DROPPED = 40;
-    static final int CPU_SLOTS = 48;
-    static final int CPU_HIST = 128;
+    static final int CPU_UNTIMED_START = 48;
+    static final int CPU_UNTIMED_END = 56;
+    static final int CPU_SLOTS = 64;
+    static final int CPU_HIST = 144;
     static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
 
     // struct proc_agg (the map's value size is rounded up to 8)

@@ -3,7 +3,6 @@ package io.ctxswitch.libbpf;
 import com.sun.jna.Callback;
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.IntByReference;
 
 /**
  * The JNA binding of the part of libbpf's C API (libbpf.so.1, Debian package libbpf1) that the
@@ -58,14 +57,13 @@ public interface LibbpfNative extends Library {
 
     int bpf_link__destroy(Pointer link);
 
-    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values,
-                             IntByReference count, Pointer opts);
-
     int bpf_map_delete_elem(int fd, Pointer key);
 
     int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);
 
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
+
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
 
     Pointer btf__load_vmlinux_btf();
 

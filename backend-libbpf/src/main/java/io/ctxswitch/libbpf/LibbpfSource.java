@@ -67,8 +67,9 @@ public final class LibbpfSource implements LatencySource {
 
     /** Loads and attaches {@code probe}'s programs and releases them: null if that worked, else why not. */
     private String trial(KernelProbe probe) {
-        try (LoadedObject trial = LoadedObject.load(Libbpf.load(), objectBytes(), probe, false)) {
-            trial.attach(probe.programs);
+        java.util.List<String> programs = probe.programsFor(facts().btfFunctions());
+        try (LoadedObject trial = LoadedObject.load(Libbpf.load(), objectBytes(), probe, programs, false)) {
+            trial.attach(programs);
             return null;
         } catch (SourceException e) {
             return e.getMessage();
@@ -96,11 +97,12 @@ public final class LibbpfSource implements LatencySource {
         KernelProbe probe = selection(options.probe()).probe();
         Libbpf lib = Libbpf.load();
         boolean perTask = options.perTask();
-        object = LoadedObject.load(lib, objectBytes(), probe, perTask);
+        java.util.List<String> programs = probe.programsFor(facts().btfFunctions());
+        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask);
         running = probe;
         try {
             reader = new KernelReader(lib, object, perTask);
-            object.attach(probe.programs);
+            object.attach(programs);
             object.setArmed(true);
             attached = true;
         } catch (SourceException | RuntimeException e) {

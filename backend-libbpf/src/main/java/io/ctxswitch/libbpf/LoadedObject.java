@@ -39,15 +39,21 @@ final class LoadedObject implements AutoCloseable {
         this.name.write(0, objectName, 0, objectName.length);
     }
 
-    /** Opens and loads the object with only {@code probe}'s programs; on failure nothing stays behind. */
+    /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
+        return load(lib, elfBytes, probe, probe.programs, perTask);
+    }
+
+    /** Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind. */
+    static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask)
+            throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(probe, perTask);
+            loaded.open(probe, programs, perTask);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -55,7 +61,7 @@ final class LoadedObject implements AutoCloseable {
         }
     }
 
-    private void open(KernelProbe probe, boolean perTask) throws SourceException {
+    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask) throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
         opts.setLong(0, 16);
@@ -64,7 +70,7 @@ final class LoadedObject implements AutoCloseable {
         if (object == null) {
             throw failure("libbpf could not open the BPF object", Native.getLastError());
         }
-        loadOnly(probe);
+        loadOnly(programs);
         Pointer cpuMap = map("cpus");
         check(lib.api.bpf_map__set_max_entries(cpuMap, cpus), "sizing the per-CPU map");
         Pointer rodata = lib.api.bpf_map__initial_value(map(".rodata"), new long[1]);
@@ -94,10 +100,10 @@ final class LoadedObject implements AutoCloseable {
      * Loads only the mode's programs: another mode's attachment point may not exist in this kernel
      * (sched_entry_tp before 6.15), and its program would fail the whole load.
      */
-    private void loadOnly(KernelProbe probe) throws SourceException {
+    private void loadOnly(java.util.List<String> programs) throws SourceException {
         for (Pointer prog = lib.api.bpf_object__next_program(object, null); prog != null;
              prog = lib.api.bpf_object__next_program(object, prog)) {
-            check(lib.api.bpf_program__set_autoload(prog, probe.programs.contains(lib.api.bpf_program__name(prog))),
+            check(lib.api.bpf_program__set_autoload(prog, programs.contains(lib.api.bpf_program__name(prog))),
                     "choosing the programs to load");
         }
     }

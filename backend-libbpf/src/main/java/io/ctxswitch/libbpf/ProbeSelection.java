@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 /**
  * Which probe mode to run. A named mode is taken or refused as the host's facts say (loading it
- * then tells the rest). With auto, the first of sched-tp, fentry, kprobe that the host has and that
+ * then tells the rest). With auto, the first of sched-tp, kprobe, fentry that the host has and that
  * really loads and attaches wins, and the ones before it say why they were not used.
  *
  * @param probe the mode to run, or null when none can
@@ -17,8 +17,11 @@ import java.util.function.Function;
  * @param passedOver for auto: each better mode and why it was not used
  */
 record ProbeSelection(KernelProbe probe, Availability availability, boolean auto, List<String> passedOver) {
-    /** Best first: no schedule() blind spots, then the cheapest attachment, then what any kernel has. */
-    static final List<KernelProbe> PREFERENCE = List.of(KernelProbe.SCHED_TP, KernelProbe.FENTRY, KernelProbe.KPROBE);
+    /**
+     * Most complete first: sched-tp and kprobe time every switch; fentry cannot see the return of a task
+     * that had left through the notrace preempt_schedule() (its switches in are untimed).
+     */
+    static final List<KernelProbe> PREFERENCE = List.of(KernelProbe.SCHED_TP, KernelProbe.KPROBE, KernelProbe.FENTRY);
 
     /**
      * @param facts what the host has for a mode

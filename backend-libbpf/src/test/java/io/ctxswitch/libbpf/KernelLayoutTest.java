@@ -2,6 +2,7 @@ package io.ctxswitch.libbpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctxswitch.core.testing.LiveTestSkip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +22,7 @@ class KernelLayoutTest {
     @BeforeAll
     static void dumpBtf() throws Exception {
         Path bpftool = Path.of("/usr/sbin/bpftool");
-        if (!Files.isExecutable(bpftool)) {
-            System.err.println("SKIPPED KernelLayoutTest: bpftool is not installed (apt-get install bpftool)");
-            Assumptions.abort("bpftool is not installed");
-        }
+        LiveTestSkip.unless(Files.isExecutable(bpftool), "KernelLayoutTest: bpftool is not installed (apt-get install bpftool)");
         Path object = Files.createTempFile("ctxswitch", ".bpf.o");
         try (InputStream in = LibbpfSource.class.getResourceAsStream(LibbpfSource.OBJECT_RESOURCE)) {
             Files.write(object, in.readAllBytes());
@@ -58,6 +55,8 @@ class KernelLayoutTest {
         assertThat(s.get("unpaired")).isEqualTo(KernelLayout.CPU_UNPAIRED);
         assertThat(s.get("no_switch")).isEqualTo(KernelLayout.CPU_NO_SWITCH);
         assertThat(s.get("proc_dropped")).isEqualTo(KernelLayout.CPU_PROC_DROPPED);
+        assertThat(s.get("untimed_start")).isEqualTo(KernelLayout.CPU_UNTIMED_START);
+        assertThat(s.get("untimed_end")).isEqualTo(KernelLayout.CPU_UNTIMED_END);
         assertThat(s.get("slot")).isEqualTo(KernelLayout.CPU_SLOTS);
         assertThat(s.get("hist")).isEqualTo(KernelLayout.CPU_HIST);
     }

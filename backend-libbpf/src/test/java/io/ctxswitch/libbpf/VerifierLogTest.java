@@ -18,10 +18,8 @@ class VerifierLogTest {
     }
 
     private static byte[] compileRejectedProgram() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/clang"))) {
-            System.err.println("SKIPPED VerifierLogTest: clang is missing (apt-get install clang)");
-            org.junit.jupiter.api.Assumptions.abort("clang is missing");
-        }
+        io.ctxswitch.core.testing.LiveTestSkip.unless(Files.isExecutable(Path.of("/usr/bin/clang")),
+                "VerifierLogTest: clang is missing (apt-get install clang)");
         Path object = Files.createTempFile("rejected", ".bpf.o");
         String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
         Process clang = new ProcessBuilder("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/" + arch + "-linux-gnu",

@@ -1,6 +1,7 @@
 package io.ctxswitch.perf;
 
 import io.ctxswitch.core.files.PrivateDirectory;
+import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ReplayFormat;
 import io.ctxswitch.core.spi.SourceException;
@@ -72,7 +73,7 @@ public final class PerfDataFormat implements ReplayFormat {
         private final InputStream input;
         private final String inputName;
         private PrivateDirectory dir;
-        private Process script;
+        private ChildProcess script;
 
         PerfDataInput(PerfTool perf, InputStream input, String inputName) {
             this.perf = perf;
@@ -87,19 +88,20 @@ public final class PerfDataFormat implements ReplayFormat {
             try (input) {
                 Files.copy(input, data, StandardCopyOption.REPLACE_EXISTING);
             }
-            script = perf.script(data, dir.resolve("script.err"));
-            return script.getInputStream();
+            script = perf.script(data);
+            return script.stdout();
         }
 
         @Override
         public void finished() throws SourceException {
             try {
-                if (script.waitFor() != 0) {
-                    String err = Files.readString(dir.resolve("script.err"), StandardCharsets.UTF_8);
-                    throw SourceException.input("perf script could not read " + inputName + ": " + PerfTool.firstLine(err));
+                if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {
+                    throw SourceException.environment("perf script did not exit within " + PerfTool.SCRIPT_EXIT.toSeconds()
+                            + " s of the end of its output");
                 }
-            } catch (IOException e) {
-                throw SourceException.input("perf script failed on " + inputName + ": " + e.getMessage());
+                if (script.exitStatus() != 0) {
+                    throw SourceException.input("perf script could not read " + inputName + ": " + PerfTool.firstLine(script.stderr()));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -108,12 +110,7 @@ public final class PerfDataFormat implements ReplayFormat {
         @Override
         public void close() {
             if (script != null) {
-                script.destroyForcibly();
-                try {
-                    script.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                script.close();
             }
             if (dir != null) {
                 dir.close();

@@ -40,9 +40,15 @@ public final class PerfScriptReader {
      * Malformed and overlong lines are counted in {@code stats}' skipped lines.
      */
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop) throws IOException {
+        return read(in, stats, stop, null);
+    }
+
+    /** @param times also bins each sample by its time, for a heat map; or null */
+    public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
+                               io.ctxswitch.core.report.heatmap.TimeBinner times) throws IOException {
         LineReader lines = new LineReader(in);
         PerfRecord record = new PerfRecord();
-        SwitchPairer pairer = new SwitchPairer(stats);
+        SwitchPairer pairer = new SwitchPairer(stats, times);
         long count = 0;
         long switches = 0;
         long schedSwitch = 0;

@@ -3,6 +3,7 @@ package io.ctxswitch.perf;
 import io.ctxswitch.core.files.OutputFile;
 import io.ctxswitch.core.files.PrivateDirectory;
 import io.ctxswitch.core.host.Capabilities;
+import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
@@ -15,6 +16,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,11 +37,15 @@ public final class PerfSource implements LatencySource {
     static final Path TRACEFS_SCHED_SWITCH = Path.of("/sys/kernel/tracing/events/sched/sched_switch");
     static final Path DEBUGFS_SCHED_SWITCH = Path.of("/sys/kernel/debug/tracing/events/sched/sched_switch");
     private static final long ATTACH_TIMEOUT_S = 30;
+    /** perf record, stopped, finishes writing its file: a second or so, more on a busy machine. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** mkfifo makes a file: at once, unless the file system hangs. */
+    private static final Duration MKFIFO_LIMIT = Duration.ofSeconds(10);
 
     private final PerfSettings settings;
     private PerfTool perf;
     private PrivateDirectory dir;
-    private Process record;
+    private ChildProcess record;
     private OutputFile keep;
     private volatile boolean stopping;
     private volatile boolean died;
@@ -118,8 +124,7 @@ public final class PerfSource implements LatencySource {
             // up to the last event written, and perf script and --replay read it like any perf.data.
             record = perf.command("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
                             "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", "-")
-                    .redirectOutput(dir.resolve("perf.data").toFile()).redirectError(dir.resolve("record.err").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .stdoutTo(dir.resolve("perf.data")).start();
             enable(ctl, ack);
             record.onExit().thenRun(() -> {
                 if (!stopping) {
@@ -145,9 +150,10 @@ public final class PerfSource implements LatencySource {
     private Path fifo(String name) throws IOException, SourceException {
         Path path = dir.resolve(name);
         try {
-            Process p = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw SourceException.environment("mkfifo failed: " + new String(p.getInputStream().readAllBytes()).strip());
+            ChildProcess.Outcome made = ChildProcess.command("mkfifo", "-m", "600", path.toString()).run(MKFIFO_LIMIT);
+            if (!made.succeeded()) {
+                throw SourceException.environment("mkfifo failed: " + (made.finished() ? PerfTool.firstLine(made.output())
+                        : "it did not end within " + MKFIFO_LIMIT.toSeconds() + " s"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -201,12 +207,7 @@ public final class PerfSource implements LatencySource {
 
     /** An environment error carrying the first line perf wrote to stderr. */
     private SourceException failed(String what) {
-        String err = "";
-        try {
-            err = PerfTool.firstLine(Files.readString(dir.resolve("record.err"), StandardCharsets.UTF_8));
-        } catch (IOException ignored) {
-            // no message
-        }
+        String err = PerfTool.firstLine(record.stderr());
         return SourceException.environment(what + (err.isEmpty() ? "" : ": " + err));
     }
 
@@ -228,7 +229,7 @@ public final class PerfSource implements LatencySource {
         drained = true;
         Path data = dir.resolve("perf.data");
         if (died) {
-            int status = record.exitValue();
+            int status = record.exitStatus();
             String how = "perf record " + (status > 128 ? "was killed (signal " + (status - 128) + ")" : "exited with status " + status)
                     + " while tracing";
             if (isEmpty(data)) {
@@ -240,14 +241,17 @@ public final class PerfSource implements LatencySource {
             keep(data);
         }
         LatencyStats stats = new LatencyStats();
-        try {
-            Process script = perf.script(data, dir.resolve("script.err"));
-            try (InputStream in = script.getInputStream()) {
+        try (ChildProcess script = perf.script(data)) {
+            try (InputStream in = script.stdout()) {
                 outcome = PerfScriptReader.read(in, stats, () -> false);
             }
-            if (script.waitFor() != 0) {
-                throw SourceException.environment((failure != null ? failure.getMessage() + "; and " : "") + "perf script failed: "
-                        + PerfTool.firstLine(Files.readString(dir.resolve("script.err"), StandardCharsets.UTF_8)));
+            String and = failure != null ? failure.getMessage() + "; and " : "";
+            if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {
+                throw SourceException.environment(and + "perf script did not exit within " + PerfTool.SCRIPT_EXIT.toSeconds()
+                        + " s of the end of its output");
+            }
+            if (script.exitStatus() != 0) {
+                throw SourceException.environment(and + "perf script failed: " + PerfTool.firstLine(script.stderr()));
             }
         } catch (IOException e) {
             throw SourceException.environment("reading the recording with perf script failed: " + e.getMessage());
@@ -302,31 +306,19 @@ public final class PerfSource implements LatencySource {
         return warnings;
     }
 
-    /** SIGTERM: perf record finishes writing its file and exits. */
+    /** SIGTERM: perf record finishes writing its file and exits (SIGKILL if it has not within the grace). */
     @Override
     public void stop() {
         stopping = true;
-        if (record != null && record.isAlive()) {
-            record.destroy();
-            try {
-                if (!record.waitFor(30, TimeUnit.SECONDS)) {
-                    record.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (record != null) {
+            record.stop(STOP_GRACE);
         }
     }
 
     @Override
     public void close() {
-        if (record != null && record.isAlive()) {
-            record.destroyForcibly();
-            try {
-                record.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (record != null) {
+            record.close();
         }
         if (dir != null) {
             dir.close();

@@ -1,19 +1,24 @@
 package io.ctxswitch.perf;
 
-import io.ctxswitch.core.host.ChildCommand;
+import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.SourceException;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The perf binary: found (--perf or PATH), and run as a child process without a shell. */
 final class PerfTool {
     static final String INSTALL = "install it with 'apt-get install linux-perf' (Ubuntu: linux-tools-$(uname -r)) or name it with --perf=PATH";
+
+    /** How long perf may take to say its version: it answers at once, unless something is badly wrong. */
+    static final Duration VERSION_LIMIT = Duration.ofSeconds(10);
+
+    /** perf script after the end of its output: only its exit is left. */
+    static final Duration SCRIPT_EXIT = Duration.ofSeconds(10);
 
     private final Path binary;
 
@@ -45,13 +50,15 @@ final class PerfTool {
     /** "perf version 6.1.192" and the like, or an environment error (Debian's perf wrapper says which package is missing). */
     String version() throws SourceException {
         try {
-            Process p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw SourceException.environment("perf does not run: " + firstLine(out) + "; " + INSTALL);
+            ChildProcess.Outcome outcome = ChildProcess.command(binary.toString(), "--version").run(VERSION_LIMIT);
+            if (!outcome.finished()) {
+                throw SourceException.environment("perf does not answer: '" + binary + " --version' did not end within "
+                        + VERSION_LIMIT.toSeconds() + " s; " + INSTALL);
             }
-            return firstLine(out);
+            if (outcome.status() != 0) {
+                throw SourceException.environment("perf does not run: " + firstLine(outcome.output()) + "; " + INSTALL);
+            }
+            return firstLine(outcome.output());
         } catch (IOException e) {
             throw SourceException.environment("perf could not be started: " + e.getMessage() + "; " + INSTALL);
         } catch (InterruptedException e) {
@@ -61,17 +68,16 @@ final class PerfTool {
     }
 
     /** perf with these arguments, ending with us if we are killed (a perf record would trace on alone). */
-    ProcessBuilder command(String... args) {
+    ChildProcess.Builder command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(List.of(args));
-        return new ProcessBuilder(ChildCommand.endingWithUs(command));
+        return ChildProcess.command(command);
     }
 
-    /** perf script over a recording: switch records with nanoseconds, lost events too. */
-    Process script(Path perfData, Path stderr) throws IOException {
-        return command("script", "--ns", "--show-switch-events", "--show-lost-events", "-i", perfData.toString())
-                .redirectError(stderr.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    /** perf script over a recording: switch records with nanoseconds, lost events too; its output is ours to read. */
+    ChildProcess script(Path perfData) throws IOException {
+        return command("script", "--ns", "--show-switch-events", "--show-lost-events", "-i", perfData.toString()).start();
     }
 
     static String firstLine(String text) {

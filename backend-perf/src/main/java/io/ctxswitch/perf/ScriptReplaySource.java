@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  * Replays perf script text from a stream (see {@link BackgroundReplay} for its life): the figures
  * come in one piece at the end, or those read so far if the user stopped it.
  */
-final class ScriptReplaySource extends BackgroundReplay {
+final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.core.report.heatmap.TimedReplay {
 
     /** Where the text comes from: a file, stdin, or a perf script child; closed when the source is. */
     interface Input extends AutoCloseable {
@@ -32,6 +32,7 @@ final class ScriptReplaySource extends BackgroundReplay {
     private final String probe;
     private final LatencyStats stats = new LatencyStats();
     private volatile PerfScriptReader.Outcome outcome;
+    private volatile io.ctxswitch.core.report.heatmap.TimeBinner times;
 
     /** @param skippedBefore lines passed over before the input (junk before the trace), counted as skipped */
     ScriptReplaySource(Input input, String name, String probe, long skippedBefore) {
@@ -49,11 +50,22 @@ final class ScriptReplaySource extends BackgroundReplay {
     @Override
     protected void read(BooleanSupplier stop) throws IOException, SourceException {
         try (InputStream in = input.open()) {
-            outcome = PerfScriptReader.read(in, stats, stop);
+            outcome = PerfScriptReader.read(in, stats, stop, times);
             if (!outcome.stoppedEarly()) {
                 input.finished();
             }
         }
+    }
+
+    @Override
+    public void binBy(long intervalNs) {
+        times = new io.ctxswitch.core.report.heatmap.TimeBinner(intervalNs);
+    }
+
+    @Override
+    public io.ctxswitch.core.report.heatmap.HeatmapGrid timeline() {
+        io.ctxswitch.core.report.heatmap.TimeBinner t = times;
+        return t == null ? new io.ctxswitch.core.report.heatmap.HeatmapGrid() : t.grid();
     }
 
     @Override

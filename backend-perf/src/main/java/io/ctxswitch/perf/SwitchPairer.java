@@ -20,8 +20,16 @@ public final class SwitchPairer {
     private String[] outPrevName = new String[0];
     private final CommCache names = new CommCache();
 
+    private final io.ctxswitch.core.report.heatmap.TimeBinner times; // null unless a heat map is drawn
+
     public SwitchPairer(LatencyStats stats) {
+        this(stats, null);
+    }
+
+    /** @param times also bins each sample by its time, for a heat map; or null */
+    public SwitchPairer(LatencyStats stats, io.ctxswitch.core.report.heatmap.TimeBinner times) {
         this.stats = stats;
+        this.times = times;
     }
 
     public void accept(PerfRecord r) {
@@ -54,6 +62,9 @@ public final class SwitchPairer {
             stats.record(new SwitchSample(cpu, outTime[cpu], r.timeNs(),
                     new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),
                     new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
+            if (times != null) {
+                times.record(r.timeNs(), r.timeNs() - outTime[cpu]);
+            }
         } else {
             stats.addUnpaired(1);
         }

@@ -7,11 +7,14 @@ import com.google.inject.Provider;
 import com.google.inject.TypeLiteral;
 import io.ctxswitch.bpftrace.BpftraceModule;
 import io.ctxswitch.bpftrace.BpftraceSettings;
+import io.ctxswitch.core.report.heatmap.JsonReportReplay;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ReplayFormat;
 import io.ctxswitch.libbpf.LibbpfModule;
 import io.ctxswitch.perf.PerfModule;
 import io.ctxswitch.perf.PerfSettings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,8 +23,10 @@ import java.util.Set;
  * line has given the backends their own settings. Sources are constructed only when asked for.
  *
  * @param sources in order of preference for {@code --backend=auto}
+ * @param formats the replay formats, tried in this order: ctxswitch's own JSON output first (a report,
+ *                not a backend's trace, so core has it), then the backends'
  */
-record Backends(Map<String, Provider<LatencySource>> sources, Set<ReplayFormat> formats) {
+record Backends(Map<String, Provider<LatencySource>> sources, List<ReplayFormat> formats) {
 
     /**
      * The modules go in best first (Guice keeps a map binder's binding order): our own program
@@ -30,7 +35,10 @@ record Backends(Map<String, Provider<LatencySource>> sources, Set<ReplayFormat> 
     static Backends wire(PerfSettings perf, BpftraceSettings bpftrace) {
         Injector injector = Guice.createInjector(
                 new LibbpfModule(), new BpftraceModule(bpftrace), new PerfModule(perf));
+        List<ReplayFormat> formats = new ArrayList<>();
+        formats.add(new JsonReportReplay.Format());
+        formats.addAll(injector.getInstance(Key.get(new TypeLiteral<Set<ReplayFormat>>() { })));
         return new Backends(injector.getInstance(Key.get(new TypeLiteral<Map<String, Provider<LatencySource>>>() { })),
-                injector.getInstance(Key.get(new TypeLiteral<Set<ReplayFormat>>() { })));
+                List.copyOf(formats));
     }
 }

@@ -26,12 +26,15 @@ final class ConsoleListener implements TraceSession.Listener {
     private final boolean perCpu;
     private final int top;
     private final java.util.function.Function<LatencySource, String> announcement;
+    private final JsonRenderer json;
     private String probe = "";
     private boolean headerPrinted;
     private boolean statusShown;
 
     ConsoleListener(PrintStream out, PrintStream err, OutputFormat format, String backend, boolean statusLine,
-                    boolean perCpu, int top, java.util.function.Function<LatencySource, String> announcement) {
+                    boolean perCpu, int top, java.util.function.Function<LatencySource, String> announcement,
+                    io.ctxswitch.core.host.HostIdentity host) {
+        this.json = new JsonRenderer(host);
         this.out = out;
         this.err = err;
         this.format = format;
@@ -71,7 +74,7 @@ final class ConsoleListener implements TraceSession.Listener {
         clearStatus();
         Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top);
         if (format == OutputFormat.json) {
-            out.println(new JsonRenderer().render(s));
+            out.println(json.render(s));
         } else {
             TextRenderer text = new TextRenderer();
             if (!headerPrinted) {

@@ -6,6 +6,9 @@ import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
+import io.ctxswitch.core.report.heatmap.HeatmapFile;
+import io.ctxswitch.core.report.heatmap.JsonReportReplay;
+import io.ctxswitch.core.host.HostIdentity;
 import io.ctxswitch.core.run.TraceSession;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
@@ -86,9 +89,13 @@ final class CtxswitchCommand implements Callable<Integer> {
     java.nio.file.Path record;
 
     @Option(names = "--force",
-            description = "Replace an output file (--record) that exists. It is replaced in one step once the new file is complete, and a symbolic link is replaced, never written through."
+            description = "Replace an output file (--record, --heatmap) that exists. It is replaced in one step once the new file is complete, and a symbolic link is replaced, never written through."
                 + " Without --force an existing file is never touched: ctxswitch refuses to start.")
     boolean force;
+
+    @Option(names = "--heatmap", paramLabel = "FILE.svg",
+            description = "Also draw a latency heat map over time into FILE.svg (time across, one column per --interval, default 1s; latency up; colour by count), refreshed at each interval. Checked before tracing starts like --record (see --force). Needs the libbpf backend, or --replay of ctxswitch's --format=json --interval output.")
+    java.nio.file.Path heatmap;
 
     @Option(names = "--perf", paramLabel = "PATH", description = "The perf binary to use. Default: perf on PATH.")
     java.nio.file.Path perfPath;
@@ -140,6 +147,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         ServeAddress serveAt = serveAddress();
         OutputFile recordTo = output("--record", record);
+        OutputFile heatmapTo = output("--heatmap", heatmap);
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
@@ -155,6 +163,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             ReplayOpener.Opened opened = new ReplayOpener(backends.formats()).open(replay, options, System.in);
             trap.waitingFor(null);
             source = opened.source();
+            checkHeatmapReplay(source, opened.format());
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
             BackendSelector.Choice choice = selector.choose(backend, wanted, options);
@@ -169,19 +178,43 @@ final class CtxswitchCommand implements Callable<Integer> {
             announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
         }
         String name = source.name();
+        // A replay's host is unknown (a perf trace does not say); a live run's is this one.
+        HostIdentity host = replay == null ? HostIdentity.local() : HostIdentity.UNKNOWN;
         TraceSession.Result result;
-        if (serveAt == null) {
-            ConsoleListener listener = new ConsoleListener(out, err, format, name,
-                    terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement);
-            result = session.run(source, options, duration, interval, terminal ? Duration.ofMillis(250) : null, listener);
-        } else {
+        HeatmapListener heatmapListener = null;
+        if (serveAt != null) {
             String[] url = new String[1];
             java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
                     .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
-            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving);
+            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving, host);
             try (Serving server = new Serving(serveAt, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
+            }
+        } else {
+        ConsoleListener console = new ConsoleListener(out, err, format, name,
+                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement, host);
+        TraceSession.Listener listener = console;
+        if (heatmap != null && replay == null) {
+            heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, err);
+            try {
+                heatmapListener.writeEmpty();
+            } catch (java.io.IOException e) {
+                source.close();
+                throw SourceException.environment("cannot write the heat map " + heatmap + ": " + e.getMessage());
+            }
+            listener = heatmapListener;
+        }
+        if (heatmap != null && perCpu) {
+            err.println("ctxswitch: note: the heat map shows all CPUs together: intervals keep exact figures per CPU"
+                    + " but one histogram for all of them, so there is nothing per CPU to draw");
+        }
+        // The heat map's columns are intervals: 1 s unless --interval says otherwise.
+        Duration tick = interval != null || heatmapListener == null ? interval : HEATMAP_INTERVAL;
+        result = session.run(source, options, duration, tick,
+                terminal ? Duration.ofMillis(250) : null, listener);
+        if (source instanceof JsonReportReplay recorded) {
+            return drawRecording(recorded, heatmapTo);
             }
         }
         if (!result.began()) {
@@ -191,7 +224,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         // Asked again at the end: a replay learns its probe from the trace it reads.
         Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top);
         if (format == OutputFormat.json) {
-            out.println(new JsonRenderer().render(summary));
+            out.println(new JsonRenderer(host).render(summary));
         } else {
             if (interval != null) {
                 out.println();
@@ -203,10 +236,77 @@ final class CtxswitchCommand implements Callable<Integer> {
             err.println("ctxswitch: warning: " + warning);
         }
         SourceException failure = source.failure();
+        if (heatmap != null && source instanceof io.ctxswitch.core.report.heatmap.TimedReplay timed) {
+            try { // a trace does not say which host or kernel it came from
+                new HeatmapFile(heatmapTo).write(new io.ctxswitch.core.report.heatmap.HeatmapHeader(null, null, name,
+                        source.probeDescription()), timed.timeline(), null);
+            } catch (java.io.IOException e) {
+                err.println("ctxswitch: cannot write the heat map " + heatmap + ": " + e.getMessage());
+                if (failure == null) {
+                    return SourceException.Kind.ENVIRONMENT.exitCode();
+                }
+            }
+        }
+        if (heatmapListener != null && result.began()) {
+            try {
+                heatmapListener.finish();
+            } catch (java.io.IOException e) {
+                err.println("ctxswitch: cannot write the heat map " + heatmap + ": " + e.getMessage());
+                if (failure == null) {
+                    return SourceException.Kind.ENVIRONMENT.exitCode();
+                }
+            }
+        }
         if (failure != null) { // the figures above are partial: say why, and exit as for that error
             err.println("ctxswitch: " + failure.getMessage());
             return failure.kind().exitCode();
         }
+        return 0;
+    }
+
+    /** The columns of a heat map when --interval does not say. */
+    static final Duration HEATMAP_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * --heatmap with --replay: ctxswitch's own JSON output has intervals; the other formats have
+     * none to draw (bpftrace's output has no time axis; perf traces are not binned by time yet).
+     * Our JSON output is a report, not a trace, so it replays only into a heat map (else it is an input
+     * error, like any input that is not a trace).
+     */
+    private void checkHeatmapReplay(LatencySource source, String formatName) throws SourceException {
+        boolean recording = source instanceof JsonReportReplay;
+        if (heatmap != null && source instanceof io.ctxswitch.core.report.heatmap.TimedReplay timed) {
+            timed.binBy(HEATMAP_INTERVAL.toNanos()); // a trace with timestamps: binned by its own time
+            return;
+        }
+        if (heatmap == null && recording) {
+            source.close();
+            throw SourceException.input(replay + " is ctxswitch's own JSON output, not a trace: it replays only into a"
+                    + " heat map (--heatmap=FILE.svg)");
+        }
+        if (heatmap != null && !recording) {
+            source.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), "--heatmap cannot draw " + formatName + ": "
+                    + (source.name().equals("bpftrace") ? "bpftrace's output has no time axis (its figures are totals)"
+                            : "it has no timestamps to bin by")
+                    + "; it draws ctxswitch's own --format=json --interval output");
+        }
+    }
+
+    /** Draws a replayed recording of our JSON output; its summary is in the recording already. */
+    private int drawRecording(JsonReportReplay recorded, OutputFile heatmapTo) throws SourceException {
+        SourceException failure = recorded.failure();
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            new HeatmapFile(heatmapTo).write(recorded.header(), recorded.grid(), null);
+        } catch (java.io.IOException e) { // checked before reading, so the disk filled or the directory went
+            throw SourceException.environment("cannot write the heat map " + heatmap + ": " + e.getMessage());
+        }
+        err.printf(java.util.Locale.ROOT, "ctxswitch: drew %,d intervals (%,d switches) into %s%s%n",
+                recorded.grid().intervals(), recorded.grid().total(), heatmap,
+                recorded.summaryCount() == null ? "; the recording has no summary (the run was cut short)" : "");
         return 0;
     }
 
@@ -217,6 +317,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
             notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
             notWithServe(listBackends, "--list-backends", "it traces");
+            notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
         }
         if (replay != null) {
             notWithReplay(duration != null, "--duration");
@@ -232,6 +333,8 @@ final class CtxswitchCommand implements Callable<Integer> {
         Map<Feature, String> wanted = new java.util.EnumMap<>(Feature.class);
         if (interval != null) {
             wanted.put(Feature.INTERVAL, "--interval");
+        } else if (heatmap != null) { // a live heat map's columns are intervals
+            wanted.put(Feature.INTERVAL, "--heatmap");
         }
         if (record != null) {
             wanted.put(Feature.RECORD, "--record");

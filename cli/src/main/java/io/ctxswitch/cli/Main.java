@@ -62,4 +62,6 @@ public final class Main {
         });
         return cli.execute(args);
     }
+
+    /** The backends' trace formats, and our own JSON output (its heat map), asked first: it is recognised by its first bytes. */
 }

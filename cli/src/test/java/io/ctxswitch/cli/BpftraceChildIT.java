@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.StandIn;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,12 +33,9 @@ class BpftraceChildIT {
 
     /** A stand-in: answers --version with {@code version}, and otherwise runs {@code body}. */
     private Path fake(String version, String body) throws Exception {
-        Path fake = dir.resolve("bpftrace");
-        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace " + version + "'; exit 0; fi\n"
+        return StandIn.write(dir.resolve("bpftrace"), "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace " + version + "'; exit 0; fi\n"
                 + "if [ \"$1\" = --info ]; then echo '  fentry: yes'; exit 0; fi\n"
                 + "printf '%s\\n' \"$@\" > " + dir.resolve("args") + "\n" + body + "\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return fake;
     }
 
     private static final String ATTACHED = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch bpftrace script: probe sched-tp\\n\"}'\n"
@@ -80,7 +77,7 @@ class BpftraceChildIT {
         List<String> args = Files.readAllLines(dir.resolve("args"));
         assertThat(args.subList(0, 4)).containsExactly("-f", "json", "--no-warnings", "-e");
         assertThat(String.join("\n", args.subList(4, args.size()))).startsWith("BEGIN { printf(\"ctxswitch bpftrace script: probe sched-tp");
-        assertThat(new ProcessBuilder("pgrep", "-f", fake.toString()).start().waitFor()).as("no bpftrace left").isEqualTo(1);
+        assertThat(running.left(fake.toString(), 10)).as("no bpftrace left").isEmpty();
     }
 
     @Test
@@ -134,7 +131,7 @@ class BpftraceChildIT {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).contains("ctxswitch: stopped before tracing began; nothing was measured").doesNotContain("Exception");
         assertThat(JSON.readTree(run.out()).get("count").asLong()).isZero();
-        assertThat(new ProcessBuilder("pgrep", "-f", fake.toString()).start().waitFor()).as("no bpftrace left").isEqualTo(1);
+        assertThat(running.left(fake.toString(), 10)).as("no bpftrace left").isEmpty();
     }
 
     /**

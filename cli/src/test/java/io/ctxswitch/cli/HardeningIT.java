@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.BpfPrograms;
+import io.ctxswitch.core.testing.PinnedPingPong;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +36,33 @@ class HardeningIT {
         }
     }
 
-    /** What a run started after {@code before} (our programs' ids then) left behind. */
-    private static List<String> leftovers(java.util.Set<Integer> before) throws Exception {
+    private static List<Path> privateDirectories() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().matches("ctxswitch-\\d+")).toList();
+        }
+    }
+
+    /**
+     * What {@code runs}, started after {@code programsBefore} and {@code dirsBefore} (our programs' ids and
+     * the private directories then), left behind: programs, processes they started, directories.
+     */
+    private static List<String> leftovers(java.util.Set<Integer> programsBefore, List<Path> dirsBefore, Jar.Running... runs)
+            throws Exception {
         List<String> found = new ArrayList<>();
-        java.util.Set<Integer> programs = LiveHost.programsLeftSince(before);
+        java.util.Set<Integer> programs = BpfPrograms.leftSince(programsBefore,
+                pid -> java.util.Arrays.stream(runs).anyMatch(run -> run.owns(pid)));
         if (!programs.isEmpty()) {
             found.add("BPF programs " + programs);
         }
-        Process pgrep = new ProcessBuilder("pgrep", "-f", "perf record -a --switch-events").start();
-        if (!new String(pgrep.getInputStream().readAllBytes()).isBlank()) {
-            found.add("a perf record process");
+        for (Jar.Running run : runs) {
+            for (String process : run.left("", 10)) {
+                found.add("process " + process);
+            }
         }
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            s.filter(p -> p.getFileName().toString().matches("ctxswitch-\\d+")).forEach(p -> found.add("temporary directory " + p));
+        for (Path dir : privateDirectories()) {
+            if (!dirsBefore.contains(dir)) {
+                found.add("temporary directory " + dir);
+            }
         }
         return found;
     }
@@ -54,20 +70,29 @@ class HardeningIT {
     @Test
     void twoInstancesAtOnceEachMeasureEverything() throws Exception {
         LiveHost.assumeSchedTpCapable();
-        needsPerf();
-        java.util.Set<Integer> before = LiveHost.ourPrograms();
-        Jar.Running first = Jar.start(List.of(), Map.of(), "--duration=6s", "--format=json", "--top=3");
-        Jar.Running second = Jar.start(List.of(), Map.of(), "--duration=6s", "--format=json");
-        first.awaitErr("tracing with", 60);
-        second.awaitErr("tracing with", 60);
-        pingPong(20_000);
-        JsonNode a = JSON.readTree(first.finish(60).out());
-        JsonNode b = JSON.readTree(second.finish(60).out());
-        assertThat(a.get("count").asLong()).isGreaterThanOrEqualTo(40_000);
-        assertThat(b.get("count").asLong()).isGreaterThanOrEqualTo(40_000);
-        assertThat(a.get("top_processes")).hasSize(3);
+        java.util.Set<Integer> before = BpfPrograms.ours().keySet();
+        List<Path> dirsBefore = privateDirectories();
+        Jar.Running first = Jar.start(List.of(), Map.of(), "--format=json", "--top=100000");
+        Jar.Running second = Jar.start(List.of(), Map.of(), "--format=json");
+        first.awaitErr("press Ctrl+C to stop", 60);
+        second.awaitErr("press Ctrl+C to stop", 60);
+        PingPongFigures.Counted counted;
+        JsonNode a;
+        JsonNode b;
+        try (PinnedPingPong workload = new PinnedPingPong()) {
+            workload.run(0, 20_000);
+            first.signal("INT");
+            second.signal("INT");
+            a = JSON.readTree(first.finish(60).out());
+            b = JSON.readTree(second.finish(60).out());
+            counted = PingPongFigures.count(workload);
+        }
+        // each saw every switch into the ping-pong's threads, whatever the other did meanwhile
+        PingPongFigures.assertEachThreadMeasured(a, counted);
+        assertThat(b.get("count").asLong()).as("the second's count; the kernel counted %d for the ping-pong", counted.total())
+                .isGreaterThanOrEqualTo(counted.total() - b.get("unpaired").asLong() - b.get("lost").asLong());
         assertThat(b.get("top_processes")).isEmpty();
-        assertThat(leftovers(before)).isEmpty();
+        assertThat(leftovers(before, dirsBefore, first, second)).isEmpty();
         try (Stream<Path> pinned = Files.walk(Path.of("/sys/fs/bpf"))) {
             assertThat(pinned.map(Path::toString)).noneMatch(p -> p.contains("ctxsw") || p.contains("cpus") || p.contains("procs"));
         } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException noBpffs) {
@@ -132,19 +157,18 @@ class HardeningIT {
             Jar.skip("perf record -a needs root");
         }
         needsPerf();
-        java.util.Set<Integer> before = LiveHost.ourPrograms();
+        java.util.Set<Integer> before = BpfPrograms.ours().keySet();
+        List<Path> dirsBefore = privateDirectories();
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf", "--duration=3s");
         ctxswitch.awaitErr("tracing with perf", 60);
-        List<Path> dirs;
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            dirs = s.filter(p -> p.getFileName().toString().matches("ctxswitch-\\d+")).toList();
-        }
-        assertThat(dirs).isNotEmpty();
+        List<Path> dirs = new ArrayList<>(privateDirectories());
+        dirs.removeAll(dirsBefore);
+        assertThat(dirs).as("its private directory").isNotEmpty();
         for (Path dir : dirs) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
         }
         assertThat(ctxswitch.finish(60).exit()).isZero();
-        assertThat(leftovers(before)).isEmpty();
+        assertThat(leftovers(before, dirsBefore, ctxswitch)).isEmpty();
     }
 
     /**
@@ -157,7 +181,8 @@ class HardeningIT {
         needsPerf();
         for (String backend : new String[] {"libbpf", "perf"}) {
             for (int delayMs = 100; delayMs <= 1900; delayMs += 200) {
-                java.util.Set<Integer> before = LiveHost.ourPrograms();
+                java.util.Set<Integer> before = BpfPrograms.ours().keySet();
+                List<Path> dirsBefore = privateDirectories();
                 Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=" + backend, "--format=json");
                 Thread.sleep(delayMs);
                 ctxswitch.signal("INT");
@@ -168,7 +193,7 @@ class HardeningIT {
                     assertThat(JSON.readTree(run.out()).get("backend").asText()).as(what).isEqualTo(backend);
                 }
                 assertThat(run.err()).as(what).doesNotContain("Exception");
-                assertThat(leftovers(before)).as(what).isEmpty();
+                assertThat(leftovers(before, dirsBefore, ctxswitch)).as(what).isEmpty();
             }
         }
     }

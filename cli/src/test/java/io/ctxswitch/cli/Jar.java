@@ -1,5 +1,6 @@
 package io.ctxswitch.cli;
 
+import io.ctxswitch.core.testing.LiveTestSkip;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,8 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /** Runs cli/target/ctxswitch.jar in a child JVM, as a user would, with output captured in files. */
 final class Jar {
@@ -26,11 +27,48 @@ final class Jar {
         final Process process;
         final Path out;
         final Path err;
+        /** In the environment of the run and of every process it starts: how a test finds what this run left. */
+        private final String marker;
 
-        Running(Process process, Path out, Path err) {
+        Running(Process process, Path out, Path err, String marker) {
             this.process = process;
             this.out = out;
             this.err = err;
+            this.marker = marker;
+        }
+
+        /**
+         * Live processes that this run started (perf, bpftrace, a shell...), found by the marker in their
+         * environment, which they keep when their parent dies: only this run's, whatever else runs here.
+         */
+        List<ProcessHandle> started(String commandContains) {
+            return ProcessHandle.allProcesses().filter(p -> p.pid() != process.pid() && p.isAlive())
+                    .filter(p -> p.info().commandLine().orElse("").contains(commandContains))
+                    .filter(p -> owns(p.pid())).toList();
+        }
+
+        /** True if process {@code pid} is this run's ctxswitch or one that it started. */
+        boolean owns(long pid) {
+            if (pid == process.pid()) {
+                return true;
+            }
+            try {
+                return contains(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")),
+                        (MARKER + "=" + marker).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException gone) {
+                return false;
+            }
+        }
+
+        /** {@link #started}, once none is left or {@code seconds} have passed: what is still there then. */
+        List<String> left(String commandContains, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            List<ProcessHandle> left = started(commandContains);
+            while (!left.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                left = started(commandContains);
+            }
+            return left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
         }
 
         String err() throws IOException {
@@ -61,11 +99,27 @@ final class Jar {
         }
     }
 
+    /** The name of the environment variable that marks the processes of one run. */
+    private static final String MARKER = "CTXSWITCH_TEST_RUN";
+
     private Jar() {
     }
 
+    private static boolean contains(byte[] environ, byte[] entry) {
+        int start = 0; // environ: NUL-terminated NAME=value entries
+        for (int i = 0; i <= environ.length; i++) {
+            if (i == environ.length || environ[i] == 0) {
+                if (i - start == entry.length && java.util.Arrays.equals(environ, start, i, entry, 0, entry.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
     static void assumeBuilt() {
-        Assumptions.assumeTrue(Files.isRegularFile(JAR), "the jar is not built: " + JAR);
+        LiveTestSkip.unless(Files.isRegularFile(JAR), "the jar is not built (mvn -B package -pl cli -am): " + JAR);
     }
 
     static Running start(List<String> prefix, Map<String, String> env, String... args) throws IOException {
@@ -88,7 +142,9 @@ final class Jar {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(stdinPipe ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
-        return new Running(pb.start(), out, err);
+        String marker = UUID.randomUUID().toString();
+        pb.environment().put(MARKER, marker);
+        return new Running(pb.start(), out, err, marker);
     }
 
     static Run run(String... args) throws Exception {
@@ -105,8 +161,8 @@ final class Jar {
         return false;
     }
 
+    /** Skips the test here, or fails it under CI=true: see {@link LiveTestSkip}. */
     static void skip(String why) {
-        System.err.println("SKIPPED: " + why);
-        Assumptions.abort(why);
+        LiveTestSkip.because(why);
     }
 }

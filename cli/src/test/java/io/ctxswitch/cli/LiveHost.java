@@ -1,63 +1,18 @@
 package io.ctxswitch.cli;
 
+import io.ctxswitch.core.testing.SchedTpHost;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Whether this machine can trace with sched-tp, decided without the code under test. */
+/** Whether this machine can run the live tests: {@link SchedTpHost}, shared with the backends' tests. */
 final class LiveHost {
     private LiveHost() {
     }
 
     static boolean root() throws IOException {
-        Matcher uid = Pattern.compile("Uid:\\s+\\d+\\s+(\\d+)").matcher(Files.readString(Path.of("/proc/self/status")));
-        return uid.find() && uid.group(1).equals("0");
+        return SchedTpHost.root();
     }
 
-    static void assumeSchedTpCapable() throws IOException {
-        if (!root()) {
-            Jar.skip("live tracing test: not running as root");
-        }
-        if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
-            Jar.skip("live tracing test: the kernel has no BTF");
-        }
-        String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
-        Matcher v = Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
-        if (!v.find() || Integer.parseInt(v.group(1)) < 6 || (v.group(1).equals("6") && Integer.parseInt(v.group(2)) < 15)) {
-            Jar.skip("live tracing test: kernel " + release + " predates sched_entry_tp (6.15)");
-        }
-    }
-
-    /** The ids of loaded BPF programs named ctxsw_*, from bpftool. */
-    static java.util.Set<Integer> ourPrograms() throws Exception {
-        Process p = new ProcessBuilder("bpftool", "prog", "show").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^(\\d+): \\w+\\s+name (ctxsw_\\w+)").matcher(out);
-        while (m.find()) {
-            ids.add(Integer.parseInt(m.group(1)));
-        }
-        return ids;
-    }
-
-    /**
-     * Our programs that are loaded now but were not in {@code before}, once the kernel has had time to
-     * free closed ones (it does so after an RCU grace period). Other instances' programs (a soak test
-     * running meanwhile) are in {@code before} and do not count.
-     */
-    static java.util.Set<Integer> programsLeftSince(java.util.Set<Integer> before) throws Exception {
-        java.util.Set<Integer> left = new java.util.TreeSet<>();
-        for (int i = 0; i < 50; i++) {
-            left = ourPrograms();
-            left.removeAll(before);
-            if (left.isEmpty()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        return left;
+    static void assumeSchedTpCapable() {
+        SchedTpHost.assumeCapable();
     }
 }

@@ -1,16 +1,16 @@
 package io.ctxswitch.cli;
 
+import static io.ctxswitch.core.testing.UsersFiles.USERS;
+import static io.ctxswitch.core.testing.UsersFiles.names;
+import static io.ctxswitch.core.testing.UsersFiles.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import io.ctxswitch.core.testing.UsersFiles.PlantedLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,20 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class OutputPathIT {
-    private static final byte[] USERS = "the user's notes, not to be lost\n".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path dir;
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    }
-
-    private static List<String> names(Path directory) throws Exception {
-        try (Stream<Path> s = Files.list(directory)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
     private static void assertRefused(Jar.Run run, String line) {
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
@@ -78,17 +67,11 @@ class OutputPathIT {
     /** A link planted in a world-writable directory, like /tmp, at the name asked for: refused, its target intact. */
     @Test
     void aPlantedSymbolicLinkIsRefusedWithoutForce() throws Exception {
-        Path shared = Files.createDirectory(dir.resolve("shared"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(new ProcessBuilder("chmod", "+t", shared.toString()).start().waitFor()).isZero();
-        Path victim = dir.resolve("passwd");
-        Files.write(victim, USERS);
-        String before = sha256(victim);
-        Path planted = Files.createSymbolicLink(shared.resolve("kept.data"), victim);
-        Jar.Run run = Jar.run("--backend=bpftrace", "--duration=1s", "--record=" + planted);
-        assertRefused(run, "--record=" + planted + ": already exists (add --force to replace it)");
-        assertThat(sha256(victim)).isEqualTo(before);
-        assertThat(Files.readSymbolicLink(planted)).isEqualTo(victim);
+        PlantedLink planted = PlantedLink.in(dir, "kept.data");
+        Jar.Run run = Jar.run("--backend=bpftrace", "--duration=1s", "--record=" + planted.link());
+        assertRefused(run, "--record=" + planted.link() + ": already exists (add --force to replace it)");
+        assertThat(sha256(planted.victim())).isEqualTo(planted.victimHash());
+        assertThat(Files.readSymbolicLink(planted.link())).isEqualTo(planted.victim());
     }
 
     /** An ordinary user (nobody), for whom permission bits count, in a directory of root's. */

@@ -223,12 +223,12 @@ class PrometheusIT {
     @Test
     void aPortInUseIsAnEnvironmentErrorInOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            java.util.Set<Integer> before = LiveHost.ourPrograms();
+            java.util.Set<Integer> before = io.ctxswitch.core.testing.BpfPrograms.ours().keySet();
             Jar.Run run = Jar.run("--backend=libbpf", "--serve=" + taken.getLocalPort());
             assertThat(run.exit()).as(run.err()).isEqualTo(3);
             assertThat(run.err().strip()).isEqualTo("ctxswitch: cannot serve on 127.0.0.1:" + taken.getLocalPort()
                     + ": Address already in use (choose another port with --serve=[HOST:]PORT)");
-            assertThat(LiveHost.programsLeftSince(before)).isEmpty();
+            assertThat(io.ctxswitch.core.testing.BpfPrograms.leftSince(before)).isEmpty();
         }
     }
 }

@@ -1,17 +1,18 @@
 package io.ctxswitch.cli;
 
+import static io.ctxswitch.core.testing.UsersFiles.USERS;
+import static io.ctxswitch.core.testing.UsersFiles.names;
+import static io.ctxswitch.core.testing.UsersFiles.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.testing.StandIn;
+import io.ctxswitch.core.testing.UsersFiles.PlantedLink;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class RecordKeptIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final byte[] USERS = "the user's notes, not to be lost\n".getBytes(StandardCharsets.UTF_8);
     private static final Pattern NOT_KEPT = Pattern.compile(
             "ctxswitch: the recording could not be kept as (\\S+): (.*); it is still at (\\S+), to move by hand");
 
@@ -65,10 +65,6 @@ class RecordKeptIT {
         if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events/sched/sched_switch"))) {
             Jar.skip("tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
         }
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     private static void pingPong(int loops) throws Exception {
@@ -158,27 +154,19 @@ class RecordKeptIT {
         Jar.Run replay = Jar.run("--replay=" + notes, "--format=json");
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(JSON.readTree(replay.out()).get("count").asLong()).isEqualTo(JSON.readTree(run.out()).get("count").asLong());
-        try (Stream<Path> s = Files.list(dir)) {
-            assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactly("notes.txt", "old-inode");
-        }
+        assertThat(names(dir)).containsExactly("notes.txt", "old-inode");
     }
 
     /** A link planted in a world-writable directory at the name asked for: --force replaces the link; its target is intact. */
     @Test
     void perfWithForceNeverWritesThroughAPlantedLink() throws Exception {
         needsPerf();
-        Path shared = Files.createDirectory(dir.resolve("shared"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(new ProcessBuilder("chmod", "+t", shared.toString()).start().waitFor()).isZero();
-        Path victim = dir.resolve("passwd");
-        Files.write(victim, USERS);
-        String before = sha256(victim);
-        Path planted = Files.createSymbolicLink(shared.resolve("kept.data"), victim);
-        Jar.Run run = Jar.run("--backend=perf", "--duration=2s", "--format=json", "--force", "--record=" + planted);
+        PlantedLink planted = PlantedLink.in(dir, "kept.data");
+        Jar.Run run = Jar.run("--backend=perf", "--duration=2s", "--format=json", "--force", "--record=" + planted.link());
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(sha256(victim)).isEqualTo(before);
-        assertThat(Files.isSymbolicLink(planted)).isFalse();
-        Jar.Run replay = Jar.run("--replay=" + planted, "--format=json");
+        assertThat(sha256(planted.victim())).isEqualTo(planted.victimHash());
+        assertThat(Files.isSymbolicLink(planted.link())).isFalse();
+        Jar.Run replay = Jar.run("--replay=" + planted.link(), "--format=json");
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(JSON.readTree(replay.out()).get("count").asLong()).isEqualTo(JSON.readTree(run.out()).get("count").asLong());
     }
@@ -197,13 +185,10 @@ class RecordKeptIT {
 
     /** A stand-in that attaches, does {@code meanwhile}, and prints its maps when stopped. */
     private Path fakeBpftrace(String meanwhile) throws Exception {
-        Path fake = dir.resolve("bpftrace");
-        Files.writeString(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace v0.23.2'; exit 0; fi\n"
+        return StandIn.write(dir.resolve("bpftrace"), "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'bpftrace v0.23.2'; exit 0; fi\n"
                 + "if [ \"$1\" = --info ]; then echo '  fentry: yes'; exit 0; fi\n"
                 + "trap '" + END_AND_MAPS.replace("'", "'\\''") + " exit 0' TERM INT\n" + ATTACHED + meanwhile
                 + "\nwhile :; do sleep 0.1; done\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return fake;
     }
 
     @Test
@@ -266,8 +251,6 @@ class RecordKeptIT {
         assertThat(m.group(2)).isEqualTo("writing it while tracing failed (No space left on device), so it is incomplete");
         assertThat(m.group(3)).startsWith("/tmp/ctxswitch-").endsWith("/bpftrace.out");
         assertThat(record).doesNotExist();
-        try (Stream<Path> s = Files.list(dir)) {
-            assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactly("bpftrace", "filled");
-        }
+        assertThat(names(dir)).containsExactly("bpftrace", "filled");
     }
 }

@@ -44,10 +44,20 @@ public final class OutputFile {
 
     private final Path path;
     private final boolean replace;
+    /** The final file's permissions, or null for the temporary file's own 0600. */
+    private final java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions;
+    /** Set once a write of ours has the name: rewriting our own file (a heat map refreshed) replaces it. */
+    private volatile boolean written;
 
-    private OutputFile(Path path, boolean replace) {
+    private OutputFile(Path path, boolean replace, java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions) {
         this.path = path;
         this.replace = replace;
+        this.permissions = permissions;
+    }
+
+    /** The same file, readable by all once written (rw-r--r--): a picture to look at, not a secret like a trace. */
+    public OutputFile readableByAll() {
+        return new OutputFile(path, replace, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /**
@@ -80,7 +90,7 @@ public final class OutputFile {
         } catch (IOException e) {
             throw new Refused("cannot create a file in " + dir + ": " + describe(e));
         }
-        return new OutputFile(target, replace);
+        return new OutputFile(target, replace, null);
     }
 
     /** A new file beside {@code target}, named after it (so that a name too long fails at the check too). */
@@ -120,7 +130,8 @@ public final class OutputFile {
      * Writes {@code content} to a new temporary file beside this one, syncs it, and renames it to
      * this name. On failure the temporary file is removed and whatever had this name is untouched;
      * the exception's message is {@link #reason} of what failed. A file that appeared at this name
-     * during the run is replaced only if the check allowed replacing.
+     * during the run is replaced only if the check allowed replacing; once this file has been written,
+     * writing it again replaces it (a file refreshed during the run).
      */
     public void write(Content content) throws IOException {
         Path temporary;
@@ -133,16 +144,20 @@ public final class OutputFile {
         AbruptExit.register(removal);
         boolean renamed = false;
         try {
+            if (permissions != null) {
+                Files.setPosixFilePermissions(temporary, permissions);
+            }
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 content.writeTo(Channels.newOutputStream(channel));
                 channel.force(true); // the data is on disk before the name points at it
             }
-            if (replace) {
+            if (replace || written) {
                 Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces a link, never follows it
             } else {
                 Files.move(temporary, path); // refuses if anything, a symbolic link included, has the name by now
             }
             renamed = true;
+            written = true;
         } catch (IOException e) {
             throw new IOException(reason(e), e);
         } finally {

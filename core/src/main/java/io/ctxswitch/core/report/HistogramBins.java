@@ -20,7 +20,7 @@ public final class HistogramBins {
     }
 
     /** The lower edge of the bin holding {@code value}. */
-    static long binStart(long value) {
+    public static long binStart(long value) {
         if (value < 4) {
             return Math.max(0, value);
         }
@@ -30,7 +30,7 @@ public final class HistogramBins {
     }
 
     /** The upper edge (exclusive) of the bin that starts at {@code start}. */
-    static long binEnd(long start) {
+    public static long binEnd(long start) {
         if (start < 4) {
             return start + 1;
         }

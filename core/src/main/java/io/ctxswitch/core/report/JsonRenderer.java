@@ -12,6 +12,17 @@ import java.io.UncheckedIOException;
  */
 public final class JsonRenderer {
     private final JsonFactory factory = new JsonFactory();
+    private final io.ctxswitch.core.host.HostIdentity host;
+
+    /** Reports whose machine is unknown: {@code host} and {@code kernel} are null. */
+    public JsonRenderer() {
+        this(io.ctxswitch.core.host.HostIdentity.UNKNOWN);
+    }
+
+    /** @param host the machine and kernel the figures come from (a replay of our JSON output keeps the recorded one) */
+    public JsonRenderer(io.ctxswitch.core.host.HostIdentity host) {
+        this.host = host;
+    }
 
     public String render(Summary s) {
         StringWriter out = new StringWriter();
@@ -20,6 +31,8 @@ public final class JsonRenderer {
             g.writeStringField("kind", s.kind());
             g.writeStringField("backend", s.backend());
             g.writeStringField("probe", s.probe());
+            g.writeStringField("host", host.host());
+            g.writeStringField("kernel", host.kernel());
             g.writeNumberField("duration_ns", s.durationNs());
             g.writeNumberField("count", s.count());
             number(g, "min_ns", s.minNs());
@@ -33,6 +46,9 @@ public final class JsonRenderer {
             g.writeNumberField("percentile_relative_error", Summary.PERCENTILE_RELATIVE_ERROR);
             g.writeNumberField("unpaired", s.unpaired());
             g.writeNumberField("no_switch", s.noSwitch());
+            g.writeNumberField("untimed", s.untimed());
+            g.writeNumberField("untimed_no_start", s.untimedNoStart());
+            g.writeNumberField("untimed_no_end", s.untimedNoEnd());
             g.writeNumberField("lost", s.lost());
             g.writeNumberField("skipped_lines", s.skippedLines());
             g.writeNumberField("process_table_overflow", s.processTableOverflow());

@@ -28,12 +28,19 @@ public record Summary(
         Long p999Ns,
         long unpaired,
         long noSwitch,
+        long untimedNoStart,
+        long untimedNoEnd,
         long lost,
         long skippedLines,
         long processTableOverflow,
         List<HistogramBins.Bin> histogram,
         List<CpuLine> perCpu,
         List<ProcessLine> topProcesses) {
+
+    /** Switches that happened but could not be timed (see {@link LatencyStats#addUntimed}). */
+    public long untimed() {
+        return untimedNoStart + untimedNoEnd;
+    }
 
     /** The percentiles' relative error bound that reports state. */
     public static final double PERCENTILE_RELATIVE_ERROR = 0.01;
@@ -64,7 +71,7 @@ public record Summary(
                 empty || h.getTotalCount() == 0 ? null : h.getStdDeviation(),
                 percentile(h, 50, min, max), percentile(h, 90, min, max),
                 percentile(h, 99, min, max), percentile(h, 99.9, min, max),
-                stats.unpaired(), stats.noSwitch(), stats.lost(), stats.skippedLines(),
+                stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
                 cpus, procs);

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Exiting at once (a second Ctrl+C) halts the JVM, which skips every close() and shutdown hook.
  * What must not be left behind even then, private temporary directories above all, is registered
  * here by its owner and undone by {@link #halt}. Children need nothing: they end with us (see
- * ChildCommand), and BPF programs are not pinned.
+ * ChildProcess), and BPF programs are not pinned.
  */
 public final class AbruptExit {
     private static final Set<Runnable> CLEANUPS = ConcurrentHashMap.newKeySet();

@@ -27,6 +27,8 @@ public final class LatencyStats {
     private final ProcessTable processes;
     private long unpaired;
     private long noSwitch;
+    private long untimedNoStart;
+    private long untimedNoEnd;
     private long lost;
     private long skippedLines;
 
@@ -79,6 +81,8 @@ public final class LatencyStats {
         processes.add(other.processes);
         unpaired += other.unpaired;
         noSwitch += other.noSwitch;
+        untimedNoStart += other.untimedNoStart;
+        untimedNoEnd += other.untimedNoEnd;
         lost += other.lost;
         skippedLines += other.skippedLines;
     }
@@ -104,6 +108,15 @@ public final class LatencyStats {
 
     public void addNoSwitch(long n) {
         noSwitch += n;
+    }
+
+    /**
+     * Switches that happened (the kernel's sched_switch saw them) but could not be timed: no probe saw
+     * their start, or none saw their end. Never samples, never given a start from elsewhere.
+     */
+    public void addUntimed(long noStart, long noEnd) {
+        untimedNoStart += noStart;
+        untimedNoEnd += noEnd;
     }
 
     public void addLost(long n) {
@@ -144,6 +157,16 @@ public final class LatencyStats {
 
     public long noSwitch() {
         return noSwitch;
+    }
+
+    /** Switches seen but not timed, because no probe saw their start. */
+    public long untimedNoStart() {
+        return untimedNoStart;
+    }
+
+    /** Switches seen but not timed, because no probe saw their end. */
+    public long untimedNoEnd() {
+        return untimedNoEnd;
     }
 
     public long lost() {

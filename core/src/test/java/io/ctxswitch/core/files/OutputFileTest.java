@@ -1,19 +1,20 @@
 package io.ctxswitch.core.files;
 
+import static io.ctxswitch.core.testing.UsersFiles.USERS;
+import static io.ctxswitch.core.testing.UsersFiles.names;
+import static io.ctxswitch.core.testing.UsersFiles.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ctxswitch.core.testing.UsersFiles.PlantedLink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,21 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OutputFileTest {
-    private static final byte[] USERS = "the user's notes, not to be lost\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] NEW = "a new recording\n".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path dir;
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    }
-
-    private List<String> names(Path directory) throws IOException {
-        try (Stream<Path> s = Files.list(directory)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
     private static String refusal(Path path, boolean replace) {
         try {
@@ -141,21 +131,15 @@ class OutputFileTest {
      */
     @Test
     void aPlantedSymbolicLinkIsNeverWrittenThrough() throws Exception {
-        Path shared = Files.createDirectory(dir.resolve("shared"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(run("chmod", "+t", shared.toString())).isZero();
-        Path victim = dir.resolve("passwd");
-        Files.write(victim, USERS);
-        String before = sha256(victim);
-        Path planted = Files.createSymbolicLink(shared.resolve("recording"), victim);
+        PlantedLink planted = PlantedLink.in(dir, "recording");
 
-        assertThat(refusal(planted, false)).isEqualTo("already exists (add --force to replace it)");
-        OutputFile.check(planted, true).write(o -> o.write(NEW));
+        assertThat(refusal(planted.link(), false)).isEqualTo("already exists (add --force to replace it)");
+        OutputFile.check(planted.link(), true).write(o -> o.write(NEW));
 
-        assertThat(sha256(victim)).isEqualTo(before);
-        assertThat(Files.isSymbolicLink(planted)).isFalse();
-        assertThat(Files.readAllBytes(planted)).isEqualTo(NEW);
-        assertThat(names(shared)).containsExactly("recording");
+        assertThat(sha256(planted.victim())).isEqualTo(planted.victimHash());
+        assertThat(Files.isSymbolicLink(planted.link())).isFalse();
+        assertThat(Files.readAllBytes(planted.link())).isEqualTo(NEW);
+        assertThat(names(planted.link().getParent())).containsExactly("recording");
     }
 
     /** A link planted after the check, during the run: not replaced without replace, never followed. */

@@ -13,13 +13,21 @@ import org.junit.jupiter.api.Test;
 class SummaryAndJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The field names of README.md's "JSON" section, in order; scripts rely on them. */
-    private static final List<String> CONTRACT = List.of("backend", "probe", "duration_ns", "count", "min_ns",
-            "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "unpaired", "no_switch", "lost",
-            "histogram", "per_cpu", "top_processes", "skipped_lines");
+    /**
+     * Every field of a summary, in the order it is written: README.md's "JSON" section's names, extended (never
+     * renamed) with kind, host, kernel, percentile_relative_error, the untimed counts and process_table_overflow. Scripts rely on them;
+     * a field added, dropped or moved must show up here.
+     */
+    private static final List<String> CONTRACT = List.of("kind", "backend", "probe", "host", "kernel", "duration_ns", "count", "min_ns",
+            "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "percentile_relative_error",
+            "unpaired", "no_switch", "untimed", "untimed_no_start", "untimed_no_end", "lost", "skipped_lines", "process_table_overflow", "histogram", "per_cpu", "top_processes");
 
     private static LatencyStats sample() {
-        LatencyStats stats = new LatencyStats();
+        return sample(new LatencyStats());
+    }
+
+    /** Samples 10, 20 ... 10000 ns on CPUs 0 and 1, into tasks 100, 101 and 102; 2 unpaired, 5 no-switch. */
+    private static LatencyStats sample(LatencyStats stats) {
         for (int i = 1; i <= 1000; i++) {
             stats.record(i % 2, i * 10L, i % 3 + 100, i % 3 + 100, "task " + i % 3);
         }
@@ -30,13 +38,19 @@ class SummaryAndJsonTest {
 
     @Test
     void jsonCarriesEveryContractFieldWithExactFigures() throws Exception {
-        Summary s = Summary.of("summary", "libbpf", "sched-tp", 5_000_000_000L, sample(), true, 2);
+        // a task table of two: the third task's samples (i % 3 == 2: 333 of them) are counted, not attributed
+        Summary s = Summary.of("summary", "libbpf", "sched-tp", 5_000_000_000L, sample(new LatencyStats(2)), true, 2);
         JsonNode json = JSON.readTree(new JsonRenderer().render(s));
         List<String> names = new ArrayList<>();
         for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             names.add(it.next());
         }
-        assertThat(names).containsAll(CONTRACT);
+        assertThat(names).containsExactlyElementsOf(CONTRACT);
+        assertThat(json.get("kind").asText()).isEqualTo("summary");
+        assertThat(json.get("percentile_relative_error").asDouble()).isEqualTo(0.01);
+        assertThat(json.get("process_table_overflow").asLong()).isEqualTo(333);
+        assertThat(json.get("skipped_lines").asLong()).isZero();
+        assertThat(json.get("duration_ns").asLong()).isEqualTo(5_000_000_000L);
         assertThat(json.get("backend").asText()).isEqualTo("libbpf");
         assertThat(json.get("count").asLong()).isEqualTo(1000);
         assertThat(json.get("min_ns").asLong()).isEqualTo(10);
@@ -56,6 +70,27 @@ class SummaryAndJsonTest {
             binned += bin.get("count").asLong();
         }
         assertThat(binned).isEqualTo(1000);
+    }
+
+    /** Switches seen but not timed are reported apart, added up over parts, and never become samples. */
+    @Test
+    void untimedSwitchesAreReportedInJsonAndText() throws Exception {
+        LatencyStats stats = sample();
+        LatencyStats part = new LatencyStats();
+        part.addUntimed(3, 4);
+        stats.add(part);
+        stats.addUntimed(0, 1);
+        Summary s = Summary.of("summary", "libbpf", "fentry", 1_000, stats, false, 0);
+        JsonNode json = JSON.readTree(new JsonRenderer().render(s));
+        assertThat(json.get("untimed").asLong()).isEqualTo(8);
+        assertThat(json.get("untimed_no_start").asLong()).isEqualTo(3);
+        assertThat(json.get("untimed_no_end").asLong()).isEqualTo(5);
+        assertThat(json.get("count").asLong()).isEqualTo(1000);
+        assertThat(new TextRenderer().render(s)).contains("untimed: 8 switches seen by sched_switch but not measured (3 with no start seen, 5 with no end seen");
+        String none = new TextRenderer().render(Summary.of("summary", "libbpf", "sched-tp", 1_000, sample(), false, 0));
+        assertThat(none).doesNotContain("untimed");
+        assertThat(JSON.readTree(new JsonRenderer().render(Summary.of("summary", "x", "y", 1, sample(), false, 0))).get("untimed").asLong())
+                .isZero();
     }
 
     @Test

@@ -1,0 +1,130 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctxswitch.core.host.HostIdentity;
+import io.ctxswitch.core.report.JsonRenderer;
+import io.ctxswitch.core.report.Summary;
+import io.ctxswitch.core.stats.LatencyStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** --heatmap with --replay, through the jar: what it draws, and what it refuses in one line. Traces nothing. */
+@Timeout(120)
+class HeatmapReplayIT {
+    private Path dir;
+
+    @BeforeEach
+    void directory() throws Exception {
+        Jar.assumeBuilt();
+        dir = Files.createTempDirectory("ctxswitch-heatmap-replay");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    /** What --format=json --interval prints for {@code intervals} intervals of 100 switches each, and the summary if asked. */
+    private Path recording(int intervals, boolean summary) throws Exception {
+        JsonRenderer json = new JsonRenderer(new HostIdentity("box", "6.18.0"));
+        StringBuilder out = new StringBuilder();
+        LatencyStats total = new LatencyStats();
+        for (int i = 0; i < intervals; i++) {
+            LatencyStats part = new LatencyStats();
+            for (int n = 0; n < 100; n++) {
+                part.record(0, 800 + 10L * n * (i + 1), 1, 1, "t");
+            }
+            total.add(part);
+            out.append(json.render(Summary.of("interval", "libbpf", "sched-tp (x)", 1_000_000_000L, part, false, 0))).append('\n');
+        }
+        if (summary) {
+            out.append(json.render(Summary.of("summary", "libbpf", "sched-tp (x)", intervals * 1_000_000_000L, total, false, 0))).append('\n');
+        }
+        Path file = dir.resolve("run.ndjson");
+        Files.writeString(file, out);
+        return file;
+    }
+
+    @Test
+    void ourJsonOutputDrawsItsIntervals() throws Exception {
+        Path svg = dir.resolve("out.svg");
+        Jar.Run run = Jar.run("--replay=" + recording(3, true), "--heatmap=" + svg);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEmpty(); // a report already: nothing new to print
+        assertThat(run.err().strip()).isEqualTo("ctxswitch: drew 3 intervals (300 switches) into " + svg);
+        String picture = Files.readString(svg);
+        assertThat(picture).contains("host box, kernel 6.18.0, backend libbpf, probe sched-tp (x)", "300 switches in 3 intervals");
+        assertThat(Files.getPosixFilePermissions(svg)).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        try (var left = Files.list(dir)) { // the temporary file was renamed, not left behind
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("run.ndjson", "out.svg");
+        }
+    }
+
+    @Test
+    void aRunCutShortStillDrawsAndSaysSo() throws Exception {
+        Path file = recording(2, false);
+        Files.writeString(file, Files.readString(file) + "{\"kind\":\"interval\",\"backend\":\"libb", java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        Jar.Run run = Jar.run("--replay=" + file, "--heatmap=" + dir.resolve("out.svg"));
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err()).contains("drew 2 intervals (200 switches)", "the recording has no summary");
+    }
+
+    @Test
+    void ourJsonOutputWithoutHeatmapIsNotATrace() throws Exception {
+        Jar.Run run = Jar.run("--replay=" + recording(1, true));
+        assertThat(run.exit()).isEqualTo(4);
+        assertThat(run.err().strip()).endsWith("is ctxswitch's own JSON output, not a trace: it replays only into a heat map (--heatmap=FILE.svg)");
+    }
+
+    @Test
+    void aHeatmapThatCannotBeWrittenIsOneLine() throws Exception {
+        Jar.Run run = Jar.run("--replay=" + recording(1, true), "--heatmap=" + dir.resolve("missing/out.svg"));
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("ctxswitch: --heatmap=" + dir.resolve("missing/out.svg") + ": directory "
+                + dir.resolve("missing") + " does not exist");
+        assertThat(run.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aPerfTraceIsBinnedByItsTimestamps() throws Exception {
+        Path svg = dir.resolve("p.svg");
+        Jar.Run perf = Jar.run("--replay=" + Jar.ROOT.resolve("backend-perf/src/test/resources/perf/pipe.txt"),
+                "--format=json", "--heatmap=" + svg);
+        assertThat(perf.exit()).as(perf.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(perf.out());
+        long count = summary.get("count").asLong();
+        assertThat(count).isPositive();
+        String picture = Files.readString(svg);
+        assertThat(picture).contains("host unknown, kernel unknown, backend perf");
+        // each cell: "TIME, LATENCY RANGE: COUNT"; summed per latency range over time, the summary's histogram
+        java.util.regex.Matcher cell = java.util.regex.Pattern.compile("<title>[^,<]+, ([^:<]+): ([0-9,]+)</title></rect>").matcher(picture);
+        java.util.Map<String, Long> perRange = new java.util.HashMap<>();
+        while (cell.find()) {
+            perRange.merge(cell.group(1), Long.parseLong(cell.group(2).replace(",", "")), Long::sum);
+        }
+        java.util.List<Long> histogram = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode bin : summary.get("histogram")) {
+            if (bin.get("count").asLong() > 0) {
+                histogram.add(bin.get("count").asLong());
+            }
+        }
+        assertThat(perRange.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(count);
+        assertThat(perRange.values()).containsExactlyInAnyOrderElementsOf(histogram);
+    }
+
+    @Test
+    void bpftraceOutputHasNoTimeAxisToDraw() throws Exception {
+        Jar.Run bpftrace = Jar.run("--replay=" + Jar.ROOT.resolve("backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt"),
+                "--heatmap=" + dir.resolve("b.svg"));
+        assertThat(bpftrace.exit()).isEqualTo(2);
+        assertThat(bpftrace.err()).contains("bpftrace's output has no time axis").doesNotContain("\tat ");
+        assertThat(dir.resolve("b.svg")).doesNotExist();
+    }
+}
