@@ -59,6 +59,11 @@ final class KernelReader {
         return part;
     }
 
+    /** Everything since load, without closing an interval (an exporter's scrape). */
+    io.ctxswitch.core.stats.CumulativeFigures cumulative() {
+        return cpuArea.cumulative(object.cpuArea(), epoch);
+    }
+
     /** Switches in the current, still open interval (for a status line). */
     long openIntervalCount() {
         return cpuArea.openCount(object.cpuArea(), epoch);

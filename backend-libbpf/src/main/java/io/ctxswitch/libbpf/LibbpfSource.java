@@ -6,6 +6,7 @@ import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,10 +40,13 @@ public final class LibbpfSource implements LatencySource {
         return NAME;
     }
 
-    /** Everything this backend has so far: intervals (two slots in the kernel) and per-task figures. */
+    /**
+     * Everything this backend has so far: intervals (two slots in the kernel), per-task figures, and
+     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively).
+     */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK);
+        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE);
     }
 
     /** See {@link LatencySource#availability}: with auto on kernels before 6.15, trial loads (ProbeSelection). */
@@ -128,8 +132,18 @@ public final class LibbpfSource implements LatencySource {
         return running == null ? KernelProbe.SCHED_TP.description : running.description;
     }
 
+    /**
+     * Read from scrape threads: under the same lock as {@link #drain} (which advances the epoch, so a
+     * reading never falls between closing an interval and taking its figures) and {@link #close}
+     * (which unmaps the area this reads).
+     */
     @Override
-    public LatencyStats drain() throws SourceException {
+    public synchronized CumulativeFigures cumulative() {
+        return reader == null ? CumulativeFigures.empty() : reader.cumulative();
+    }
+
+    @Override
+    public synchronized LatencyStats drain() throws SourceException {
         if (reader == null || drainedAfterStop) {
             return new LatencyStats();
         }
@@ -162,7 +176,7 @@ public final class LibbpfSource implements LatencySource {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         attached = false;
         if (object != null) {
             object.close();

@@ -16,6 +16,7 @@ import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.exporter.ServeAddress;
 import io.ctxswitch.perf.PerfSettings;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Option;
             "1:unexpected error",
             "2:usage error; also an output file (--record) that cannot be written: its directory is missing or"
                 + " not writable, or the file exists and --force was not given. Said before tracing starts",
-            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it);"
+            "3:environment: no privilege, a missing tool or kernel feature (the message says how to get it), a --serve address that cannot be bound;"
                 + " also when perf or bpftrace dies mid-run, after the figures it measured until then; and when"
                 + " an output file could not be written at the end (disk full, directory removed), after the"
                 + " figures, naming the file, the reason and where the data still is",
@@ -102,6 +103,11 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--bpftrace", paramLabel = "PATH", description = "The bpftrace binary to use (0.17 or later). Default: bpftrace on PATH.")
     java.nio.file.Path bpftracePath;
 
+    @Option(names = "--serve", paramLabel = "[HOST:]PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (HOST: 127.0.0.1 unless given) until Ctrl+C or SIGTERM,"
+                + " read from the kernel at each scrape; then print the summary. libbpf backend only, for now.")
+    String serve;
+
     @Option(names = "--list-backends", description = "Say which backends this build has and whether each can run here, then exit.")
     boolean listBackends;
 
@@ -139,10 +145,11 @@ final class CtxswitchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), refusal);
             }
         }
+        ServeAddress serveAt = serveAddress();
         OutputFile recordTo = output("--record", record);
         OutputFile heatmapTo = output("--heatmap", heatmap);
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
-        TraceSession session = new TraceSession();
+        TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
         TraceOptions options = new TraceOptions(probe, top > 0, recordTo);
@@ -173,10 +180,21 @@ final class CtxswitchCommand implements Callable<Integer> {
         String name = source.name();
         // A replay's host is unknown (a perf trace does not say); a live run's is this one.
         HostIdentity host = replay == null ? HostIdentity.local() : HostIdentity.UNKNOWN;
+        TraceSession.Result result;
+        HeatmapListener heatmapListener = null;
+        if (serveAt != null) {
+            String[] url = new String[1];
+            java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
+                    .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
+            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving, host);
+            try (Serving server = new Serving(serveAt, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
+                url[0] = server.url();
+                result = session.run(source, options, duration, null, null, server);
+            }
+        } else {
         ConsoleListener console = new ConsoleListener(out, err, format, name,
                 terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement, host);
         TraceSession.Listener listener = console;
-        HeatmapListener heatmapListener = null;
         if (heatmap != null && replay == null) {
             heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, err);
             try {
@@ -193,10 +211,11 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         // The heat map's columns are intervals: 1 s unless --interval says otherwise.
         Duration tick = interval != null || heatmapListener == null ? interval : HEATMAP_INTERVAL;
-        TraceSession.Result result = session.run(source, options, duration, tick,
+        result = session.run(source, options, duration, tick,
                 terminal ? Duration.ofMillis(250) : null, listener);
         if (source instanceof JsonReportReplay recorded) {
             return drawRecording(recorded, heatmapTo);
+            }
         }
         if (!result.began()) {
             err.println("ctxswitch: stopped before tracing began; nothing was measured");
@@ -293,6 +312,13 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     /** Options that make no sense together are usage errors, said in one line. */
     private void checkCombinations() {
+        if (serve != null) {
+            notWithServe(replay != null, "--replay", "it serves what it traces now");
+            notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
+            notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
+            notWithServe(listBackends, "--list-backends", "it traces");
+            notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
+        }
         if (replay != null) {
             notWithReplay(duration != null, "--duration");
             notWithReplay(interval != null, "--interval");
@@ -315,6 +341,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (top > 0) {
             wanted.put(Feature.PER_TASK, "--top");
+        }
+        if (serve != null) {
+            wanted.put(Feature.SERVE, "--serve");
         }
         return wanted;
     }
@@ -341,6 +370,24 @@ final class CtxswitchCommand implements Callable<Integer> {
     static final class OneLineUsageError extends RuntimeException {
         OneLineUsageError(String message) {
             super(message);
+        }
+    }
+
+    private void notWithServe(boolean given, String option, String why) {
+        if (given) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " does not apply to --serve: " + why);
+        }
+    }
+
+    /** The --serve address, checked before anything else is done; null without --serve. */
+    private ServeAddress serveAddress() {
+        if (serve == null) {
+            return null;
+        }
+        try {
+            return ServeAddress.parse(serve);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

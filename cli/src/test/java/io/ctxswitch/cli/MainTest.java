@@ -132,4 +132,31 @@ class MainTest {
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
         assertThat(dir.resolve("kept")).doesNotExist();
     }
+
+    /** --serve: a bad address, a backend that cannot serve, and options that do not go with it; exit 2, nothing probed. */
+    @Test
+    void serveIsRefusedInOneLineWhereItCannotWork(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = dir.resolve("tool");
+        Files.writeString(tool, "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        String[][] cases = {
+            {"--serve=http", "ctxswitch: --serve=http: the port must be a number from 1 to 65535, not 'http'"},
+            {"--serve=:9100", "ctxswitch: --serve=:9100: the host before ':' is empty (leave out the colon for 127.0.0.1)"},
+            {"--serve=70000", "ctxswitch: --serve=70000: the port must be a number from 1 to 65535, not '70000'"},
+            {"--serve=9100 --backend=perf --perf=" + tool, "ctxswitch: --serve is not supported by the perf backend; the backend that can: libbpf"},
+            {"--serve=9100 --backend=bpftrace --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--serve=9100 --interval=1s", "ctxswitch: --interval does not apply to --serve: Prometheus chooses its own intervals when it scrapes"},
+            {"--serve=9100 --top=5", "ctxswitch: --top does not apply to --serve: the exporter has no per-task metrics"},
+            {"--serve=9100 --replay=x", "ctxswitch: --replay does not apply to --serve: it serves what it traces now"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            String[] lines = err().strip().split("\n");
+            assertThat(lines).as(err()).hasSize(2);
+            assertThat(lines[0]).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
 }

@@ -47,6 +47,17 @@ public final class TraceSession {
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile LatencySource starting; // the source whose start() runs now, to cancel on a stop
+    private boolean periodicDrains = true;
+
+    /**
+     * Drains only once, at the stop: for a source that keeps everything itself and is read by others
+     * meanwhile (an exporter reads {@link LatencySource#cumulative} at each scrape, and nothing
+     * should poll the kernel between scrapes). Not with an interval.
+     */
+    public TraceSession drainingOnlyAtStop() {
+        periodicDrains = false;
+        return this;
+    }
 
     /** Ends the session soon, from any thread (a signal handler); a start in progress is given up. */
     public void requestStop() {
@@ -73,7 +84,10 @@ public final class TraceSession {
             long start = System.nanoTime();
             long deadline = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
             long tick = (interval != null ? interval : DEFAULT_DRAIN).toNanos();
-            long nextTick = start + tick;
+            if (!periodicDrains && interval != null) {
+                throw new IllegalArgumentException("an interval needs periodic drains");
+            }
+            long nextTick = periodicDrains ? start + tick : Long.MAX_VALUE;
             long lastTick = start;
             long progress = progressEvery == null ? Long.MAX_VALUE : progressEvery.toNanos();
             long nextProgress = progressEvery == null ? Long.MAX_VALUE : start;

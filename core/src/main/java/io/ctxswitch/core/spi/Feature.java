@@ -12,5 +12,10 @@ public enum Feature {
     /** Keeps what was traced in a file that a replay reads again ({@code --record}). */
     RECORD,
     /** Figures per incoming task ({@code --top}). */
-    PER_TASK
+    PER_TASK,
+    /**
+     * Everything measured since start, readable at any moment from another thread without draining
+     * ({@link LatencySource#cumulative}), for an exporter that reads at scrape time ({@code --serve}).
+     */
+    SERVE
 }

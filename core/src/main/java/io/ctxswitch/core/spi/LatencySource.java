@@ -64,6 +64,15 @@ public interface LatencySource extends AutoCloseable {
     /** Everything measured since the previous drain (or since start). */
     LatencyStats drain() throws SourceException;
 
+    /**
+     * Everything measured since {@link #start}, read now ({@link Feature#SERVE}). May be called from
+     * any thread, concurrently with the session's own calls, and must then neither disturb the drains
+     * nor block for long; a later call never reports less. After {@link #close} it reports nothing.
+     */
+    default io.ctxswitch.core.stats.CumulativeFigures cumulative() throws SourceException {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot be read while it runs");
+    }
+
     /** Switches measured so far, cheaply, for a status line; -1 if unknown. */
     long progress();
 

@@ -1,0 +1,62 @@
+package io.ctxswitch.cli;
+
+import io.ctxswitch.core.run.TraceSession;
+import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.exporter.ExporterInfo;
+import io.ctxswitch.exporter.LatencyCollector;
+import io.ctxswitch.exporter.MetricsServer;
+import io.ctxswitch.exporter.ServeAddress;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * {@code --serve}: the port is bound before the source starts (a port in use is said before anything
+ * is loaded), the metrics are answered from the moment tracing has begun until it stops, and the
+ * server is always closed. Wraps the console's listener, which still prints the notices.
+ */
+final class Serving implements TraceSession.Listener, AutoCloseable {
+    private final TraceSession.Listener console;
+    private final MetricsServer server;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final boolean perCpu;
+    private final String version;
+
+    Serving(ServeAddress address, TraceSession.Listener console, boolean perCpu, String version) throws SourceException {
+        this.console = console;
+        this.perCpu = perCpu;
+        this.version = version;
+        this.server = MetricsServer.bind(address, registry);
+    }
+
+    /** What users scrape, with the port really bound. */
+    String url() {
+        java.net.InetSocketAddress bound = server.address();
+        return "http://" + new ServeAddress(bound.getHostString(), bound.getPort()) + "/metrics";
+    }
+
+    @Override
+    public void started(LatencySource source) {
+        String description = source.probeDescription();
+        String probe = description.split(" ", 2)[0];
+        ExporterInfo info = new ExporterInfo(version, source.name(), probe, System.getProperty("os.version"));
+        registry.register(new LatencyCollector(source::cumulative, perCpu, info));
+        server.start();
+        console.started(source);
+    }
+
+    @Override
+    public void progress(long elapsedNs, long switches) {
+        console.progress(elapsedNs, switches);
+    }
+
+    @Override
+    public void stopped() {
+        server.close(); // before the source is drained and closed: no scrape reads a closed source
+        console.stopped();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

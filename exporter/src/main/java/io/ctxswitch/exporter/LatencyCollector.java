@@ -1,0 +1,109 @@
+package io.ctxswitch.exporter;
+
+import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.stats.CumulativeFigures;
+import io.ctxswitch.core.stats.LogLinearBuckets;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.List;
+
+/**
+ * The metrics of {@code --serve} (../shared/DESIGN.md §4), read from the source at each scrape and at
+ * no other time: the {@code ctxswitch_latency_seconds} histogram (classic and native buckets, exact
+ * {@code _sum} and {@code _count}), per CPU under {@code --per-cpu}; the unpaired, no-switch and lost
+ * counters; and {@code ctxswitch_info}.
+ *
+ * <p>Scrapes are served one at a time: each reads the source afresh, so a later scrape never shows
+ * less than an earlier one (the source guarantees it of its readings), and two scrapes at once do not
+ * both pay for a reading of every CPU.
+ */
+public final class LatencyCollector implements MultiCollector {
+    static final String LATENCY = "ctxswitch_latency_seconds";
+
+    /** Where the figures come from: the running source's {@code cumulative()}. */
+    public interface Figures {
+        CumulativeFigures read() throws SourceException;
+    }
+
+    private final Figures figures;
+    private final boolean perCpu;
+    private final ExporterInfo info;
+
+    public LatencyCollector(Figures figures, boolean perCpu, ExporterInfo info) {
+        this.figures = figures;
+        this.perCpu = perCpu;
+        this.info = info;
+    }
+
+    @Override
+    public synchronized MetricSnapshots collect() {
+        CumulativeFigures now;
+        try {
+            now = figures.read();
+        } catch (SourceException e) {
+            throw new IllegalStateException(e.getMessage(), e); // the library answers 500 and logs nothing of ours
+        }
+        HistogramSnapshot.Builder latency = HistogramSnapshot.builder().name(LATENCY).unit(Unit.SECONDS)
+                .help("Context-switch latency: on one CPU, from the moment a task stops running to the moment the next one starts");
+        if (perCpu) {
+            for (CumulativeFigures.Cpu cpu : now.cpus()) {
+                latency.dataPoint(point(cpu.buckets(), cpu.sumNs(), Labels.of("cpu", Integer.toString(cpu.cpu()))));
+            }
+        } else {
+            long[] buckets = new long[LogLinearBuckets.COUNT];
+            long sumNs = 0;
+            for (CumulativeFigures.Cpu cpu : now.cpus()) {
+                sumNs += cpu.sumNs();
+                long[] b = cpu.buckets();
+                for (int i = 0; i < b.length; i++) {
+                    buckets[i] += b[i];
+                }
+            }
+            latency.dataPoint(point(buckets, sumNs, Labels.EMPTY));
+        }
+        return MetricSnapshots.of(
+                latency.build(),
+                counter("ctxswitch_unpaired", "Ends of a switch whose start was not seen on that CPU (not samples)", now.unpaired()),
+                counter("ctxswitch_no_switch", "Returns from the scheduler that switched to no other task (not samples)", now.noSwitch()),
+                counter("ctxswitch_lost", "Events lost in transit before they could be counted", now.lost()),
+                InfoSnapshot.builder().name("ctxswitch").help("What is measuring: version, backend, probe mode, kernel")
+                        .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(
+                                "version", info.version(), "backend", info.backend(),
+                                "probe", info.probe(), "kernel", info.kernel())).build())
+                        .build());
+    }
+
+    /**
+     * One histogram data point. Its count is the buckets' total, which the source makes equal to its
+     * exact count ({@link CumulativeFigures.Cpu}); the sum is the exact sum, never a bucket estimate.
+     */
+    private static HistogramSnapshot.HistogramDataPointSnapshot point(long[] kernelBuckets, long sumNs, Labels labels) {
+        return HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(PrometheusBuckets.classic(kernelBuckets))
+                .nativeSchema(PrometheusBuckets.NATIVE_SCHEMA)
+                .nativeZeroCount(0)
+                .nativeZeroThreshold(0)
+                .nativeBucketsForPositiveValues(PrometheusBuckets.nativeBuckets(kernelBuckets))
+                .nativeBucketsForNegativeValues(NativeHistogramBuckets.EMPTY)
+                .sum(sumNs / 1e9) // division by 1e9 is correctly rounded; multiplying by 1e-9 is not
+                .labels(labels)
+                .build();
+    }
+
+    private static CounterSnapshot counter(String name, String help, long value) {
+        return CounterSnapshot.builder().name(name).help(help)
+                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build())
+                .build();
+    }
+
+    @Override
+    public List<String> getPrometheusNames() {
+        return List.of(LATENCY, "ctxswitch_unpaired", "ctxswitch_no_switch", "ctxswitch_lost", "ctxswitch");
+    }
+}
