@@ -111,9 +111,7 @@ class MainTest {
     @Test
     void anOptionTheBackendCannotHonourIsAUsageErrorBeforeAnyProbing(@TempDir Path dir) throws Exception {
         Path ran = dir.resolve("ran");
-        Path tool = dir.resolve("tool");
-        Files.writeString(tool, "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
-        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        Path tool = toolThatNotesItRan(dir, ran);
         String[][] cases = {
             {"--backend=perf", "--interval=1s", "--perf=" + tool},
             {"--backend=bpftrace", "--interval=1s", "--bpftrace=" + tool},
@@ -137,9 +135,7 @@ class MainTest {
     @Test
     void serveIsRefusedInOneLineWhereItCannotWork(@TempDir Path dir) throws Exception {
         Path ran = dir.resolve("ran");
-        Path tool = dir.resolve("tool");
-        Files.writeString(tool, "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
-        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        Path tool = toolThatNotesItRan(dir, ran);
         String[][] cases = {
             {"--serve=http", "ctxswitch: --serve=http: the port must be a number from 1 to 65535, not 'http'"},
             {"--serve=:9100", "ctxswitch: --serve=:9100: the host before ':' is empty (leave out the colon for 127.0.0.1)"},
@@ -158,5 +154,10 @@ class MainTest {
             assertThat(lines[0]).isEqualTo(c[1]);
         }
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
+
+    /** A stand-in perf or bpftrace that only writes down that it was run, into {@code ran}. */
+    private static Path toolThatNotesItRan(Path dir, Path ran) throws java.io.IOException {
+        return io.ctxswitch.core.testing.StandIn.write(dir.resolve("tool"), "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
     }
 }
