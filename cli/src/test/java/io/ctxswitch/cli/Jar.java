@@ -128,12 +128,20 @@ final class Jar {
 
     /** @param stdinPipe give the child a pipe to write its standard input to, else /dev/null */
     static Running start(boolean stdinPipe, List<String> prefix, Map<String, String> env, String... args) throws IOException {
+        return start(JAR, stdinPipe, prefix, env, args);
+    }
+
+    /**
+     * The same with a copy of the jar: a run as another user needs one it can reach (the checkout may
+     * sit in a directory only root may enter).
+     */
+    static Running start(Path jar, boolean stdinPipe, List<String> prefix, Map<String, String> env, String... args) throws IOException {
         assumeBuilt();
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx64m");
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(jar.toString());
         command.addAll(List.of(args));
         Path out = Files.createTempFile("ctxswitch-out", ".txt");
         Path err = Files.createTempFile("ctxswitch-err", ".txt");

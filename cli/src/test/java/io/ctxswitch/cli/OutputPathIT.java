@@ -84,10 +84,13 @@ class OutputPathIT {
         Path roots = Files.createDirectory(dir.resolve("roots"));
         Files.setPosixFilePermissions(roots, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all");
-        Jar.Run run = Jar.start(asNobody, Map.of(), "--backend=perf", "--duration=1s", "--record=" + roots.resolve("kept.data"))
+        Path jar = Files.copy(Jar.JAR, dir.resolve("ctxswitch.jar")); // the checkout's may be out of nobody's reach
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        Jar.Run run = Jar.start(jar, false, asNobody, Map.of(), "--backend=perf", "--duration=1s", "--record=" + roots.resolve("kept.data"))
                 .finish(60);
         assertRefused(run, "--record=" + roots.resolve("kept.data") + ": cannot create a file in " + roots + ": permission denied");
         assertThat(names(roots)).isEmpty();
+        Files.delete(jar);
     }
 
     /** Root on a read-only file system (a read-only tmpfs, mounted in a private mount namespace). */
