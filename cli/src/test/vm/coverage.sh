@@ -9,7 +9,7 @@
 #   NAME.bpfstats                    with BPF_STATS=1: bpftool prog show, with kernel.bpf_stats_enabled
 #                                    (run_time_ns and run_cnt per program), taken before ctxswitch stops
 # Environment: CTXSWITCH_JAR (the jar under test), CTXSWITCH_LOAD (mixed-load, compiled), OUT, BPF_STATS,
-# BACKEND (default libbpf).
+# BACKEND (default libbpf), CTXSWITCH_ARGS (more arguments for ctxswitch, e.g. --bpftrace=PATH).
 jar=${CTXSWITCH_JAR:?}
 load=${CTXSWITCH_LOAD:?}
 out=${OUT:-/mnt}
@@ -28,7 +28,8 @@ until_true() {
 }
 
 [ -n "${BPF_STATS:-}" ] && sysctl -q -w kernel.bpf_stats_enabled=1
-java -jar "$jar" --backend="${BACKEND:-libbpf}" --probe="$probe" --format=json --top=200 >"$out/$name.json" 2>"$out/$name.err" &
+# shellcheck disable=SC2086 # CTXSWITCH_ARGS: words, by design
+java -jar "$jar" --backend="${BACKEND:-libbpf}" --probe="$probe" --format=json --top=200 ${CTXSWITCH_ARGS:-} >"$out/$name.json" 2>"$out/$name.err" &
 tracer=$!
 until_true 300 "grep -q '^ctxswitch: tracing' '$out/$name.err' || ! kill -0 $tracer" || echo "ctxswitch did not start" >&2
 taskset -c 0 "$load" >"$out/$name.load" &

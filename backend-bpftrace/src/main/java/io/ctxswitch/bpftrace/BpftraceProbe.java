@@ -24,6 +24,16 @@ enum BpftraceProbe {
         this.points = points;
     }
 
+    /**
+     * Whether the kernel skips some of this mode's programs on a CPU while a BPF map system call
+     * there is in progress: kprobes and perf-event tracepoints (tracepoint:sched:sched_switch) run
+     * through trace_call_bpf(), which gives up while bpf_prog_active is raised; raw tracepoints
+     * guard each program on its own (see {@link BpftraceScript#snapshotMaps}).
+     */
+    boolean skippedDuringMapReads() {
+        return this != SCHED_TP;
+    }
+
     /** The summary's probe text. */
     String description() {
         String text = mode + " in bpftrace (" + points + ", per CPU";

@@ -96,7 +96,8 @@ public final class BpftraceReplay implements ReplayFormat {
             }
             if (!result.ended() && result.snapshotElapsedNs() >= 0) {
                 warnings.add(inputName + " ends without bpftrace's final figures (was it killed?): these are its last snapshot's, "
-                        + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs()) + " s after it started");
+                        + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs()) + " s after it started"
+                        + BpftraceSource.without(false, result.hasDistribution()));
             }
             return warnings;
         }

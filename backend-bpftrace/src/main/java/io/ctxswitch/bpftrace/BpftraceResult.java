@@ -175,6 +175,15 @@ final class BpftraceResult {
                 || keyed.keySet().stream().anyMatch(n -> n.startsWith("@ctxsw_"));
     }
 
+    /**
+     * Whether the figures have their distribution: the final maps always do; a snapshot does only
+     * where the script prints the histogram in it (see {@link BpftraceScript#snapshotMaps}).
+     */
+    boolean hasDistribution() {
+        takeSnapshotUnlessEnded();
+        return !map(BpftraceScript.HISTOGRAM).isEmpty() || switches() == 0;
+    }
+
     /** Counts {@code lines} passed over before the output was read (junk before it) as skipped. */
     synchronized void skippedBefore(long lines) {
         skipped += lines;

@@ -250,6 +250,14 @@ public final class BpftraceSource implements LatencySource {
         return keep.notKept("the recording", reason, data);
     }
 
+    /** What a snapshot's figures lack: per-task figures when asked for, percentiles where it has no histogram. */
+    static String without(boolean perTask, boolean distribution) {
+        if (perTask && !distribution) {
+            return ", without per-task figures or percentiles";
+        }
+        return perTask ? ", without per-task figures" : distribution ? "" : ", without percentiles";
+    }
+
     private static String and(String notKept) {
         return notKept == null ? "" : "; and " + notKept;
     }
@@ -305,7 +313,7 @@ public final class BpftraceSource implements LatencySource {
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(result.snapshotElapsedNs());
                 String what = endedUnasked ? "bpftrace ended before it was stopped" : "bpftrace printed no final figures when stopped";
                 failure = SourceException.environment(failure(what) + "; the figures are those of its last snapshot, "
-                        + seconds + " s after it started" + (perTask ? ", without per-task figures" : "") + and(notKept));
+                        + seconds + " s after it started" + without(perTask, result.hasDistribution()) + and(notKept));
             } else if (notKept != null) {
                 failure = SourceException.environment(notKept);
             }

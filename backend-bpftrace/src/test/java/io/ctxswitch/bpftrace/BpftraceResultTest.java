@@ -111,4 +111,52 @@ class BpftraceResultTest {
                 () -> !taken.isEmpty(), taken::add);
         assertThat(taken).containsExactly("@ctxsw_n[0]: 2");
     }
+
+    /**
+     * A kprobe script's snapshot holds no histogram (BpftraceScript.snapshotMaps): a bpftrace killed
+     * after it leaves the exact figures and counters, and an empty distribution, said so, rather than
+     * percentiles from nothing. The last complete snapshot counts, not the one cut off.
+     */
+    @org.junit.jupiter.api.Test
+    void aKprobeSnapshotHasExactFiguresButNoDistribution() {
+        BpftraceResult result = new BpftraceResult();
+        for (String line : List.of("{\"type\": \"printf\", \"data\": \"ctxswitch bpftrace script: probe kprobe\\n\"}",
+                "{\"type\": \"printf\", \"data\": \"ctxswitch: attached\\n\"}",
+                "{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot\\n\"}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_n\": {\"0\": 4, \"1\": 2}}}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_sum\": {\"0\": 4000, \"1\": 8000}}}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_min\": {\"0\": 500, \"1\": 3000}}}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_max\": {\"0\": 2000, \"1\": 5000}}}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_unpaired\": 1}}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_untimed_start\": 3}}",
+                "{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot end, elapsed ns 2000000000\\n\"}",
+                "{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot\\n\"}",
+                "{\"type\": \"map\", \"data\": {\"@ctxsw_n\": {\"0\": 9, \"1\": 9}}}")) {
+            result.accept(line);
+        }
+        LatencyStats stats = result.stats();
+        assertThat(result.ended()).isFalse();
+        assertThat(stats.total().count()).isEqualTo(6);
+        assertThat(stats.total().meanNs()).isEqualTo(2000.0);
+        assertThat(stats.total().minNs()).isEqualTo(500);
+        assertThat(stats.total().maxNs()).isEqualTo(5000);
+        assertThat(stats.unpaired()).isEqualTo(1);
+        assertThat(stats.untimedNoStart()).isEqualTo(3);
+        assertThat(stats.distribution().getTotalCount()).isZero();
+        assertThat(result.hasDistribution()).isFalse();
+        assertThat(BpftraceSource.without(false, result.hasDistribution())).isEqualTo(", without percentiles");
+        assertThat(BpftraceSource.without(true, result.hasDistribution())).isEqualTo(", without per-task figures or percentiles");
+    }
+
+    /** The sched-tp script's snapshots hold the histogram; so do the final maps of every mode. */
+    @org.junit.jupiter.api.Test
+    void snapshotsWithTheHistogramAndFinalMapsHaveTheirDistribution() throws IOException {
+        for (String fixture : List.of("schedtp-0.23-linux6.18-killed.json.txt", "kprobe-0.17-linux6.1-top.json.txt")) {
+            BpftraceResult result = read(fixture);
+            assertThat(result.hasDistribution()).as(fixture).isTrue();
+            assertThat(result.stats().distribution().getTotalCount()).as(fixture).isEqualTo(result.stats().total().count());
+        }
+        assertThat(BpftraceSource.without(false, true)).isEmpty();
+        assertThat(BpftraceSource.without(true, true)).isEqualTo(", without per-task figures");
+    }
 }

@@ -71,13 +71,39 @@ class BpftraceScriptTest {
                 .contains("clear(@ctxsw_ready);");
     }
 
+    /** The body of the script's once-a-second snapshot. */
+    private static String snapshot(String script) {
+        int start = script.indexOf("interval:s:1 {");
+        return script.substring(start, script.indexOf("}", start));
+    }
+
     @Test
     void aSnapshotOfThePerCpuMapsOnceASecondButNotOfTheTaskMaps() {
-        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, true);
-        String snapshot = s.substring(s.indexOf("interval:s:1 {"), s.indexOf("}", s.indexOf("interval:s:1 {")));
+        String snapshot = snapshot(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, true));
         assertThat(snapshot).startsWith("interval:s:1 {\n\tprintf(\"ctxswitch: snapshot\\n\");")
-                .contains("print(@ctxsw_n);").contains("print(@ctxsw_hist);").contains("print(@ctxsw_unpaired);")
+                .contains("print(@ctxsw_n);").contains("print(@ctxsw_sum);").contains("print(@ctxsw_min);").contains("print(@ctxsw_max);")
+                .contains("print(@ctxsw_hist);").contains("print(@ctxsw_unpaired);").contains("print(@ctxsw_no_switch);")
                 .endsWith("printf(\"ctxswitch: snapshot end, elapsed ns %llu\\n\", elapsed);\n")
                 .doesNotContain("@ctxsw_task");
+    }
+
+    /**
+     * kprobe and perf-event tracepoint programs are skipped on a CPU while one of bpftrace's map reads
+     * is in progress there (and preempted, switches and all): the modes that use them leave the
+     * histogram's hundreds of keys out of the snapshot, and keep the few exact figures and counters.
+     */
+    @Test
+    void theModesTheKernelSkipsDuringMapReadsSnapshotNoHistogram() {
+        for (BpftraceProbe probe : new BpftraceProbe[] {BpftraceProbe.KPROBE, BpftraceProbe.FENTRY}) {
+            for (BpftraceVersion version : java.util.List.of(V017, V023)) {
+                String script = BpftraceScript.generate(probe, version, true);
+                assertThat(snapshot(script)).as("%s on %s", probe, version).doesNotContain("@ctxsw_hist").doesNotContain("@ctxsw_task")
+                        .contains("print(@ctxsw_n);").contains("print(@ctxsw_sum);").contains("print(@ctxsw_min);")
+                        .contains("print(@ctxsw_max);").contains("print(@ctxsw_unpaired);").contains("print(@ctxsw_no_switch);")
+                        .contains("print(@ctxsw_untimed_start);").contains("print(@ctxsw_untimed_end);");
+                assertThat(script).as("the histogram is still kept, and printed at the end").contains("@ctxsw_hist[$b] = count();");
+            }
+        }
+        assertThat(BpftraceProbe.SCHED_TP.skippedDuringMapReads()).as("raw tracepoints only").isFalse();
     }
 }

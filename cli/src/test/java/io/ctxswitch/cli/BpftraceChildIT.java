@@ -115,6 +115,36 @@ class BpftraceChildIT {
                 + " the figures are those of its last snapshot, 2 s after it started").doesNotContain("Exception");
     }
 
+    /**
+     * Killed after a snapshot without the histogram (the fentry and kprobe scripts leave it out; this
+     * machine has no kprobes): the exact figures, no percentiles, and the error line says so.
+     */
+    @Test
+    void aSnapshotWithoutTheHistogramLeavesNoPercentilesAndSaysSo() throws Exception {
+        String attached = ATTACHED.replace("probe sched-tp", "probe fentry");
+        String snapshot = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot\\n\"}'\n"
+                + MAPS.lines().filter(l -> !l.contains("@ctxsw_hist")).map(l -> l + "\n").collect(java.util.stream.Collectors.joining())
+                + "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot end, elapsed ns 2000000000\\n\"}'\n";
+        Path fake = fake("v0.17.0", attached + snapshot + "echo $$ > " + dir.resolve("pid") + "\nwhile :; do sleep 0.1; done");
+        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--probe=fentry", "--bpftrace=" + fake,
+                "--format=json", "--top=5");
+        running.awaitErr("tracing with bpftrace", 60);
+        while (!Files.exists(dir.resolve("pid"))) {
+            Thread.sleep(50);
+        }
+        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        Jar.Run run = running.finish(60);
+        assertThat(run.exit()).as(run.err()).isEqualTo(3);
+        JsonNode s = JSON.readTree(run.out());
+        assertThat(s.get("count").asLong()).isEqualTo(6);
+        assertThat(s.get("mean_ns").asDouble()).isEqualTo(2000.0);
+        assertThat(s.get("max_ns").asLong()).isEqualTo(5000);
+        assertThat(s.get("p50_ns").isNull()).as("no percentile without a histogram: %s", s).isTrue();
+        assertThat(run.err()).contains("the figures are those of its last snapshot, 2 s after it started,"
+                + " without per-task figures or percentiles").doesNotContain("Exception");
+    }
+
     /** SIGTERM while bpftrace still compiles (here: a stand-in that takes 30 s): ends at once, exit 0. */
     @Test
     void aStopWhileBpftraceCompilesEndsAtOnce() throws Exception {

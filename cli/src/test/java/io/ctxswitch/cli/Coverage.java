@@ -110,15 +110,6 @@ record Coverage(String kernel, String scenario, JsonNode summary, List<Task> tas
         }
     }
 
-    /**
-     * The share the bpftrace backend reaches on kernels that preempt themselves: bpftrace reads its
-     * maps once a second (its snapshot), and a map read preempted on a CPU keeps the kernel from
-     * running kprobe programs there until it resumes (bpf_prog_active); those switches are counted
-     * as untimed. Seen on 6.1 with preempt=full: the 50 ms sleeper 133 of 135 (98.5 %) in one run,
-     * 136 of 137 in another, every other task 99.8 % or more. Issue 13 asks for 99 %: not met there.
-     */
-    static final double BPFTRACE_MINIMUM = 0.98;
-
     /** Each task's share of measured switches is at least {@code minimum}. */
     void assertEachTaskMeasured(double minimum) {
         assertNothingInvented();

@@ -154,7 +154,11 @@ class Linux61IT {
         }
     }
 
-    /** The restricted host's case: Debian 12's bpftrace 0.17 on the same load; auto (kprobe) measures at least 98 % of each task's switches (see Coverage.BPFTRACE_MINIMUM). */
+    /**
+     * The restricted host's case: Debian 12's bpftrace 0.17 on the same load; auto (kprobe) also
+     * measures 99 % of each task's switches. It did not while its once-a-second snapshot read the
+     * histogram's hundreds of keys (98.5 %: see BpftraceScript.snapshotMaps).
+     */
     @Test
     void bpftrace017MeasuresEveryTasksSwitches() throws IOException {
         if (!Files.exists(OUT.resolve("coverage-bpftrace-auto.exit"))) {
@@ -163,7 +167,7 @@ class Linux61IT {
         Coverage auto = Coverage.read(OUT, "6.1 preempt=full, bpftrace 0.17", "coverage-bpftrace-auto");
         System.err.print(auto.table());
         assertThat(auto.summary().get("probe").asText()).startsWith("kprobe in bpftrace (");
-        auto.assertEachTaskMeasured(Coverage.BPFTRACE_MINIMUM);
+        auto.assertEachTaskMeasured(0.99);
         Coverage fentry = Coverage.read(OUT, "6.1 preempt=full, bpftrace 0.17", "coverage-bpftrace-fentry");
         System.err.print(fentry.table());
         assertThat(fentry.summary().get("probe").asText()).startsWith("fentry in bpftrace (");
