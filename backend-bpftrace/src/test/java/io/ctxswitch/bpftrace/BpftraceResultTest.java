@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.report.Percentiles;
+import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.ProcessStats;
 import java.io.IOException;
@@ -67,6 +69,19 @@ class BpftraceResultTest {
         long high = expected.get("p50_bucket_high_ns").asLong();
         assertThat(stats.distribution().getValueAtPercentile(50)).as("p50, in the bucket [%d, %d)", low, high)
                 .isBetween(low, high - 1 + high / 1000);
+
+        // So does each percentile --percentiles asks for: bpftrace's output has only the kernel's
+        // buckets, so a percentile is known to its bucket (at most 1/128 wide), no closer.
+        JsonNode buckets = expected.get("percentile_buckets_ns");
+        Percentiles asked = Percentiles.parse(String.join(",", (Iterable<String>) buckets::fieldNames));
+        Summary s = Summary.of("summary", "bpftrace", "replay", 1, stats, false, 0, asked);
+        assertThat(s.percentiles()).hasSize(buckets.size());
+        for (Summary.PercentileFigure f : s.percentiles()) {
+            JsonNode bucket = buckets.get(f.percentile().label().substring(1));
+            long from = bucket.get(0).asLong();
+            long to = bucket.get(1).asLong();
+            assertThat(f.ns()).as("%s, in the bucket [%d, %d)", f.percentile(), from, to).isBetween(from, to - 1 + to / 1000);
+        }
     }
 
     @org.junit.jupiter.api.Test
