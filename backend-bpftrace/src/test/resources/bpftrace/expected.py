@@ -2,7 +2,11 @@
 """Expected figures of each fixture, computed independently of the Java parser: reads bpftrace's
 JSON (one object per line) or text output of ctxswitch's script and writes NAME.expected.json.
 Run from this directory: python3 expected.py"""
-import glob, json, re
+import glob, json, math, re
+from fractions import Fraction
+
+# The percentiles tests ask for with --percentiles: for each, the bucket that holds its sample.
+CUSTOM = ["5", "25", "75", "99.5", "99.95"]
 
 def maps_of(path):
     """The maps' last values. A snapshot's values (between "ctxswitch: snapshot" and its end line)
@@ -68,6 +72,19 @@ def p50_bucket(hist):
         if running >= wanted:
             return bucket_bounds(int(b))
 
+def rank_bucket(hist, p):
+    """The bucket that holds the sample of nearest rank ceil(p/100 * total), at least 1 (HdrHistogram
+    2.2's rule for any percentile), in exact arithmetic."""
+    total = sum(hist.values())
+    if total == 0:
+        return None
+    wanted = max(1, math.ceil(Fraction(p) * total / 100))
+    running = 0
+    for b in sorted(hist, key=int):
+        running += hist[b]
+        if running >= wanted:
+            return list(bucket_bounds(int(b)))
+
 for path in sorted(glob.glob("*.txt")):
     maps, printed = maps_of(path)
     n = maps.get("@ctxsw_n", {})
@@ -90,6 +107,7 @@ for path in sorted(glob.glob("*.txt")):
         "histogram_count": sum(maps.get("@ctxsw_hist", {}).values()),
         "p50_bucket_low_ns": p50_low,
         "p50_bucket_high_ns": p50_high,
+        "percentile_buckets_ns": {p: rank_bucket(maps.get("@ctxsw_hist", {}), p) for p in CUSTOM},
         "unpaired": maps.get("@ctxsw_unpaired", {}).get("", 0),
         "no_switch": maps.get("@ctxsw_no_switch", {}).get("", 0),
         "tasks": len(tasks),

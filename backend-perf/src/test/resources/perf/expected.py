@@ -7,15 +7,17 @@ A separate implementation of the perf pairing rule (docs/probes.md, "Pairing rul
 regular expressions instead of a byte scanner: an OUT (task A, next B) at t1 and the next IN on that
 CPU at t2 make a sample if the IN's task is B, its prev is A and t2 >= t1; everything else is
 unpaired, and so are OUTs left at the end. Exact percentiles come from the sorted samples (nearest
-rank).
+rank); "percentiles_ns" has those of CUSTOM, which tests ask for with --percentiles.
 """
 import json
 import math
+from fractions import Fraction
 import re
 import sys
 
 HEADER = re.compile(rb"^\s*(?P<comm>.*?)\s+(?:-?\d+/)?(?P<tid>-?\d+)\s+\[(?P<cpu>\d+)\]\s+(?P<sec>\d+)\.(?P<frac>\d{1,9}):\s+(?P<rest>.*)$")
 SWITCH = re.compile(rb"^PERF_RECORD_SWITCH_CPU_WIDE (?P<dir>OUT|IN)\b.*?(?:next|prev) pid/tid:\s*(?P<pid>-?\d+)/(?P<tid>-?\d+)")
+CUSTOM = ["5", "25", "75", "99.5", "99.95"]
 LOST = re.compile(rb"^PERF_RECORD_LOST(?:_SAMPLES)? lost (?P<n>\d+)")
 
 
@@ -71,8 +73,8 @@ def main(path):
     unpaired += len(pending)
     samples.sort()
 
-    def rank(p):
-        return samples[max(0, math.ceil(p / 100 * len(samples)) - 1)] if samples else None
+    def rank(p):  # p as a string, in exact arithmetic: 5 % of 400 is rank 20, never 21 by rounding
+        return samples[max(0, math.ceil(Fraction(p) * len(samples) / 100) - 1)] if samples else None
 
     tasks = sorted(per_task.values(), key=lambda e: (-e["count"], e["pid"]))
     json.dump({
@@ -80,8 +82,9 @@ def main(path):
         "min_ns": samples[0] if samples else None,
         "max_ns": samples[-1] if samples else None,
         "sum_ns": sum(samples),
-        "p50_ns": rank(50),
-        "p99_ns": rank(99),
+        "p50_ns": rank("50"),
+        "p99_ns": rank("99"),
+        "percentiles_ns": {p: rank(p) for p in CUSTOM},
         "unpaired": unpaired,
         "lost": lost,
         "skipped_lines": skipped,

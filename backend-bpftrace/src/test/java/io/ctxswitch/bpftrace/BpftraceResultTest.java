@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.report.Percentiles;
+import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.ProcessStats;
 import java.io.IOException;
@@ -60,6 +62,20 @@ class BpftraceResultTest {
             ProcessStats top = stats.processes().top(1).get(0);
             assertThat(top.latency().count()).isEqualTo(expected.get("top_task_count").asLong());
             assertThat(top.comm()).isEqualTo(expected.get("top_task_comm").asText());
+        }
+        // Each percentile --percentiles asks for lies in the bucket that expected.py found to hold its
+        // sample: bpftrace's output has only the kernel's buckets (at most 1/128 wide), so a percentile
+        // is known to its bucket, no closer; HdrHistogram (three significant digits) may report up to
+        // 0.1 % above the value it was given.
+        JsonNode buckets = expected.get("percentile_buckets_ns");
+        Percentiles asked = Percentiles.parse(String.join(",", (Iterable<String>) buckets::fieldNames));
+        Summary s = Summary.of("summary", "bpftrace", "replay", 1, stats, false, 0, asked);
+        assertThat(s.percentiles()).hasSize(buckets.size());
+        for (Summary.PercentileFigure f : s.percentiles()) {
+            JsonNode bucket = buckets.get(f.percentile().label().substring(1));
+            long from = bucket.get(0).asLong();
+            long to = bucket.get(1).asLong();
+            assertThat(f.ns()).as("%s, in the bucket [%d, %d)", f.percentile(), from, to).isBetween(from, to - 1 + to / 1000);
         }
         // The median lies in the bucket that expected.py found to hold the median sample; HdrHistogram
         // (three significant digits) may report up to 0.1 % above the value it was given.

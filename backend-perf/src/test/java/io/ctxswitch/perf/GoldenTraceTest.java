@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.report.Percentile;
+import io.ctxswitch.core.report.Percentiles;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.io.InputStream;
@@ -31,6 +33,12 @@ class GoldenTraceTest {
         }
     }
 
+    /** Within the stated relative error of the exact nearest-rank value (and 1 ns: values are whole). */
+    private static void assertPercentile(Summary s, String percentile, long exact) {
+        assertThat((double) s.percentileNs(Percentile.of(percentile))).as("p" + percentile)
+                .isCloseTo(exact, within(Math.max(1.0, exact * Summary.PERCENTILE_RELATIVE_ERROR)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"idle", "pipe", "pipe-us", "messaging", "names", "lost", "pipe-6.12", "names-6.12"})
     void figuresAreExactlyWhatThePairingRuleDefines(String name) throws Exception {
@@ -48,10 +56,16 @@ class GoldenTraceTest {
         assertThat(s.unpaired()).isEqualTo(expected.get("unpaired").asLong());
         assertThat(s.lost()).isEqualTo(expected.get("lost").asLong());
         assertThat(s.skippedLines()).isEqualTo(expected.get("skipped_lines").asLong());
-        long p50 = expected.get("p50_ns").asLong();
-        long p99 = expected.get("p99_ns").asLong();
-        assertThat((double) s.p50Ns()).isCloseTo(p50, within(Math.max(1.0, p50 * Summary.PERCENTILE_RELATIVE_ERROR)));
-        assertThat((double) s.p99Ns()).isCloseTo(p99, within(Math.max(1.0, p99 * Summary.PERCENTILE_RELATIVE_ERROR)));
+        assertPercentile(s, "50", expected.get("p50_ns").asLong());
+        assertPercentile(s, "99", expected.get("p99_ns").asLong());
+        // Those that --percentiles asks for, computed by expected.py from the sorted samples.
+        JsonNode custom = expected.get("percentiles_ns");
+        Percentiles asked = Percentiles.parse(String.join(",", (Iterable<String>) custom::fieldNames));
+        Summary chosen = Summary.of("summary", "perf", "replay", 1, stats, false, 0, asked);
+        assertThat(chosen.percentiles()).hasSize(custom.size());
+        for (Summary.PercentileFigure f : chosen.percentiles()) {
+            assertPercentile(chosen, f.percentile().label().substring(1), custom.get(f.percentile().label().substring(1)).asLong());
+        }
 
         // Every task expected.py ranks first must be there with the same count (ties may order differently).
         List<Summary.ProcessLine> top = Summary.of("summary", "perf", "replay", 1, stats, false, Integer.MAX_VALUE).topProcesses();

@@ -1,6 +1,7 @@
 package io.ctxswitch.cli;
 
 import io.ctxswitch.core.report.JsonRenderer;
+import io.ctxswitch.core.report.Percentiles;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
 import io.ctxswitch.core.run.TraceSession;
@@ -25,6 +26,7 @@ final class ConsoleListener implements TraceSession.Listener {
     private final boolean statusLine;
     private final boolean perCpu;
     private final int top;
+    private final Percentiles percentiles;
     private final java.util.function.Function<LatencySource, String> announcement;
     private final JsonRenderer json;
     private String probe = "";
@@ -32,7 +34,7 @@ final class ConsoleListener implements TraceSession.Listener {
     private boolean statusShown;
 
     ConsoleListener(PrintStream out, PrintStream err, OutputFormat format, String backend, boolean statusLine,
-                    boolean perCpu, int top, java.util.function.Function<LatencySource, String> announcement,
+                    boolean perCpu, int top, Percentiles percentiles, java.util.function.Function<LatencySource, String> announcement,
                     io.ctxswitch.core.host.HostIdentity host) {
         this.json = new JsonRenderer(host);
         this.out = out;
@@ -42,6 +44,7 @@ final class ConsoleListener implements TraceSession.Listener {
         this.statusLine = statusLine;
         this.perCpu = perCpu;
         this.top = top;
+        this.percentiles = percentiles;
         this.announcement = announcement;
     }
 
@@ -72,11 +75,11 @@ final class ConsoleListener implements TraceSession.Listener {
     @Override
     public void interval(LatencyStats part, long intervalNs) {
         clearStatus();
-        Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top);
+        Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top, percentiles);
         if (format == OutputFormat.json) {
             out.println(json.render(s));
         } else {
-            TextRenderer text = new TextRenderer();
+            TextRenderer text = new TextRenderer(percentiles);
             if (!headerPrinted) {
                 out.print(text.intervalHeader());
                 headerPrinted = true;

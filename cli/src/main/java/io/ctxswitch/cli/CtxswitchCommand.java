@@ -4,6 +4,7 @@ import io.ctxswitch.bpftrace.BpftraceSettings;
 import io.ctxswitch.core.files.OutputFile;
 import io.ctxswitch.core.report.Durations;
 import io.ctxswitch.core.report.JsonRenderer;
+import io.ctxswitch.core.report.Percentiles;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
 import io.ctxswitch.core.report.heatmap.HeatmapFile;
@@ -77,6 +78,14 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "0", paramLabel = "N",
             description = "List the N tasks switched in most often, with their latency (a switch counts for the task that starts).")
     int top;
+
+    @Option(names = "--percentiles", paramLabel = "LIST", converter = PercentilesConverter.class,
+            description = "The percentiles to show, comma-separated, each above 0 and below 100 with at most 6 decimals,"
+                + " shown in ascending order, each once: e.g. 50,90,99,99.9,99.99. JSON keys: p, the integer part in two digits,"
+                + " the decimals, _ns (p50_ns, p999_ns for 99.9, p0999_ns for 9.99). Given, it also sets the columns of the"
+                + " --interval rows. With --serve, it chooses those of the summary at exit (the metrics are a histogram)."
+                + " Default: 50,90,99,99.9 (rows: 50,99).")
+    Percentiles percentiles;
 
     @Option(names = "--replay", paramLabel = "FILE",
             description = "Read a recorded trace instead of tracing: perf script text, a perf.data file, or bpftrace output of ctxswitch's script (- for standard input). The format is recognised from the content.")
@@ -186,14 +195,14 @@ final class CtxswitchCommand implements Callable<Integer> {
             String[] url = new String[1];
             java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
                     .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
-            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving, host);
+            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, shown(), serving, host);
             try (Serving server = new Serving(serveAt, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
             }
         } else {
         ConsoleListener console = new ConsoleListener(out, err, format, name,
-                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement, host);
+                terminal && format == OutputFormat.text && replay == null, perCpu, top, shown(), announcement, host);
         TraceSession.Listener listener = console;
         if (heatmap != null && replay == null) {
             heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, err);
@@ -222,14 +231,14 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         long covered = source.coveredNs().orElse(result.durationNs());
         // Asked again at the end: a replay learns its probe from the trace it reads.
-        Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top);
+        Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top, shown());
         if (format == OutputFormat.json) {
             out.println(new JsonRenderer(host).render(summary));
         } else {
             if (interval != null) {
                 out.println();
             }
-            out.print(new TextRenderer().render(summary));
+            out.print(new TextRenderer(shown()).render(summary));
         }
         out.flush();
         for (String warning : source.warnings()) {
@@ -264,6 +273,11 @@ final class CtxswitchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The percentiles asked for, or the default ones. */
+    private Percentiles shown() {
+        return percentiles == null ? Percentiles.DEFAULT : percentiles;
+    }
+
     /** The columns of a heat map when --interval does not say. */
     static final Duration HEATMAP_INTERVAL = Duration.ofSeconds(1);
 
@@ -283,6 +297,11 @@ final class CtxswitchCommand implements Callable<Integer> {
             source.close();
             throw SourceException.input(replay + " is ctxswitch's own JSON output, not a trace: it replays only into a"
                     + " heat map (--heatmap=FILE.svg)");
+        }
+        if (recording && percentiles != null) {
+            source.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), "--percentiles does not apply to a replay of"
+                    + " ctxswitch's own JSON output: it only draws a heat map, whose bins are too coarse for percentiles");
         }
         if (heatmap != null && !recording) {
             source.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.host.HostIdentity;
 import io.ctxswitch.core.report.JsonRenderer;
+import io.ctxswitch.core.report.Percentiles;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.nio.file.Files;
@@ -33,6 +34,11 @@ class HeatmapReplayIT {
 
     /** What --format=json --interval prints for {@code intervals} intervals of 100 switches each, and the summary if asked. */
     private Path recording(int intervals, boolean summary) throws Exception {
+        return recording(intervals, summary, Percentiles.DEFAULT);
+    }
+
+    /** The same, as printed with --percentiles. */
+    private Path recording(int intervals, boolean summary, Percentiles percentiles) throws Exception {
         JsonRenderer json = new JsonRenderer(new HostIdentity("box", "6.18.0"));
         StringBuilder out = new StringBuilder();
         LatencyStats total = new LatencyStats();
@@ -42,10 +48,10 @@ class HeatmapReplayIT {
                 part.record(0, 800 + 10L * n * (i + 1), 1, 1, "t");
             }
             total.add(part);
-            out.append(json.render(Summary.of("interval", "libbpf", "sched-tp (x)", 1_000_000_000L, part, false, 0))).append('\n');
+            out.append(json.render(Summary.of("interval", "libbpf", "sched-tp (x)", 1_000_000_000L, part, false, 0, percentiles))).append('\n');
         }
         if (summary) {
-            out.append(json.render(Summary.of("summary", "libbpf", "sched-tp (x)", intervals * 1_000_000_000L, total, false, 0))).append('\n');
+            out.append(json.render(Summary.of("summary", "libbpf", "sched-tp (x)", intervals * 1_000_000_000L, total, false, 0, percentiles))).append('\n');
         }
         Path file = dir.resolve("run.ndjson");
         Files.writeString(file, out);
@@ -65,6 +71,24 @@ class HeatmapReplayIT {
         try (var left = Files.list(dir)) { // the temporary file was renamed, not left behind
             assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("run.ndjson", "out.svg");
         }
+    }
+
+    /** A recording made with --percentiles draws the same; --percentiles on its replay is refused, as it prints no percentile. */
+    @Test
+    void percentilesDoNotApplyToDrawingOurJsonOutput() throws Exception {
+        Path file = recording(3, true, Percentiles.parse("5,99.99"));
+        assertThat(Files.readString(file)).contains("\"p05_ns\":").contains("\"p9999_ns\":").doesNotContain("\"p50_ns\":");
+        Path svg = dir.resolve("out.svg");
+        Jar.Run run = Jar.run("--replay=" + file, "--heatmap=" + svg);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err().strip()).isEqualTo("ctxswitch: drew 3 intervals (300 switches) into " + svg);
+
+        Path refused = dir.resolve("refused.svg");
+        Jar.Run asked = Jar.run("--replay=" + file, "--heatmap=" + refused, "--percentiles=50,99");
+        assertThat(asked.exit()).as(asked.err()).isEqualTo(2);
+        assertThat(asked.err().lines().findFirst().orElse("")).isEqualTo("ctxswitch: --percentiles does not apply to a replay of"
+                + " ctxswitch's own JSON output: it only draws a heat map, whose bins are too coarse for percentiles");
+        assertThat(refused).doesNotExist();
     }
 
     @Test

@@ -46,12 +46,43 @@ class MainTest {
         }
     }
 
+    /** --percentiles: what is wrong with the list, in the line that picocli gives every bad value; exit 2. */
+    @Test
+    void aBadPercentileListIsAUsageErrorSayingWhatIsWrong() {
+        String[][] cases = {
+            {"--percentiles=", "no percentile given: expected a list such as 50,90,99,99.9"},
+            {"--percentiles=50,,99", "'50,,99' has an empty item: expected a list such as 50,90,99,99.9"},
+            {"--percentiles=fifty", "'fifty' is not a percentile: expected a number above 0 and below 100, such as 99.9"},
+            {"--percentiles=0", "'0' is not above 0 and below 100 (p0 and p100 are min and max, which are always shown, exact)"},
+            {"--percentiles=100", "'100' is not above 0 and below 100 (p0 and p100 are min and max, which are always shown, exact)"},
+            {"--percentiles=99.12345678", "'99.12345678' has more than 6 decimals"},
+            {"--percentiles=99,50,99.0", "'99,50,99.0' names p99 twice"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0])).as(c[0] + ": " + err()).isEqualTo(2);
+            String[] lines = err().strip().split("\n");
+            assertThat(lines).as(err()).hasSize(2);
+            assertThat(lines[0]).isEqualTo("ctxswitch: Invalid value for option '--percentiles': " + c[1]);
+            assertThat(lines[1]).isEqualTo("Try 'ctxswitch --help' for more information.");
+        }
+    }
+
+    @Test
+    void helpSaysWhatPercentilesMayBeAndTheirJsonKeys() {
+        assertThat(run("--help")).isZero();
+        String help = out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        assertThat(help).contains("--percentiles=LIST").contains("each above 0 and below 100 with at most 6 decimals")
+                .contains("p999_ns for 99.9, p0999_ns for 9.99").contains("Default: 50,90,99,99.9 (rows: 50,99)")
+                .contains("With --serve, it chooses those of the summary at exit");
+    }
+
     @Test
     void helpExplainsEveryOptionAndTheExitCodes() {
         assertThat(run("--help")).isZero();
         String help = out.toString(StandardCharsets.UTF_8);
         for (String option : new String[] {"--backend", "--probe", "--duration", "--interval", "--format", "--per-cpu",
-                "--top", "--list-backends", "--help", "--version"}) {
+                "--top", "--percentiles", "--list-backends", "--help", "--version"}) {
             assertThat(help).contains(option);
         }
         assertThat(help).contains("Exit codes").containsPattern("3\\s+environment").containsPattern("2\\s+usage");

@@ -43,6 +43,77 @@ class ReplayIT {
         assertThat(run.err()).isEmpty();
     }
 
+    /**
+     * --percentiles on a committed perf trace, given unsorted: the JSON has the chosen keys in ascending
+     * order where the default ones were (and not the default ones), each within the stated error of the
+     * exact nearest-rank value that expected.py computed from the sorted samples; the text summary
+     * shows the same values under the same percentiles.
+     */
+    @Test
+    void chosenPercentilesOfAPerfTraceAreItsExactRanksInJsonAndText() throws Exception {
+        String chosen = "--percentiles=99.95,5,75,25,99.5";
+        Jar.Run run = Jar.run("--replay=" + FIXTURES.resolve("pipe.txt"), "--format=json", chosen);
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        int at = names.indexOf("stddev_ns") + 1;
+        assertThat(names.subList(at, at + 6))
+                .containsExactly("p05_ns", "p25_ns", "p75_ns", "p995_ns", "p9995_ns", "percentile_relative_error");
+        assertThat(names).doesNotContain("p50_ns", "p90_ns", "p99_ns", "p999_ns");
+        JsonNode exact = expected("pipe").get("percentiles_ns");
+        Map<String, String> keys = Map.of("5", "p05_ns", "25", "p25_ns", "75", "p75_ns", "99.5", "p995_ns", "99.95", "p9995_ns");
+        assertThat(exact.size()).isEqualTo(keys.size());
+        keys.forEach((percentile, key) -> {
+            long want = exact.get(percentile).asLong();
+            assertThat((double) json.get(key).asLong()).as(key)
+                    .isCloseTo(want, org.assertj.core.api.Assertions.within(Math.max(1.0, want * 0.01)));
+        });
+
+        Jar.Run text = Jar.run("--replay=" + FIXTURES.resolve("pipe.txt"), chosen);
+        assertThat(text.exit()).as(text.err()).isZero();
+        List<String> shown = text.out().lines().filter(l -> l.matches("  p[0-9.]+ +.*")).toList();
+        assertThat(shown).hasSize(5);
+        String[] labels = {"p5", "p25", "p75", "p99.5", "p99.95"};
+        String[] jsonKeys = {"p05_ns", "p25_ns", "p75_ns", "p995_ns", "p9995_ns"};
+        for (int i = 0; i < labels.length; i++) {
+            assertThat(shown.get(i).strip().split(" +", 2)).as(shown.get(i))
+                    .containsExactly(labels[i], io.ctxswitch.core.report.Durations.format(json.get(jsonKeys[i]).asLong()));
+        }
+    }
+
+    /**
+     * Every replay format takes --percentiles: perf script text, bpftrace output as JSON and as text,
+     * and a perf.data recording. The chosen keys are there, ordered between min and max.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"backend-perf/src/test/resources/perf/messaging.txt",
+        "backend-bpftrace/src/test/resources/bpftrace/schedtp-0.23-linux6.18-top.json.txt",
+        "backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt",
+        "backend-perf/src/test/resources/perf/recording.data"})
+    @Timeout(120)
+    void everyReplayFormatShowsTheChosenPercentiles(String fixture) throws Exception {
+        if (fixture.endsWith(".data") && !Jar.onPath("perf")) {
+            Jar.skip("replaying a perf.data file needs perf");
+        }
+        Jar.Run run = Jar.run("--replay=" + Jar.ROOT.resolve(fixture), "--format=json", "--percentiles=9.99,99.9,99.99");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode json = JSON.readTree(run.out());
+        assertThat(json.get("count").asLong()).isPositive();
+        List<Long> ordered = new java.util.ArrayList<>();
+        ordered.add(json.get("min_ns").asLong());
+        for (String key : List.of("p0999_ns", "p999_ns", "p9999_ns")) {
+            assertThat(json.get(key)).as(key).isNotNull();
+            ordered.add(json.get(key).asLong());
+        }
+        ordered.add(json.get("max_ns").asLong());
+        assertThat(ordered).isSorted();
+        assertThat(json.has("p50_ns")).isFalse();
+        Jar.Run text = Jar.run("--replay=" + Jar.ROOT.resolve(fixture), "--percentiles=9.99,99.9,99.99");
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.out()).containsPattern("\\n  p9\\.99 +\\S+ \\S+\\n  p99\\.9 +\\S+ \\S+\\n  p99\\.99 +\\S+ \\S+\\n  max ");
+    }
+
     @Test
     void standardInputIsReadWithADash() throws Exception {
         Jar.Running running = Jar.start(true, List.of(), Map.of(), "--replay=-", "--format=json");

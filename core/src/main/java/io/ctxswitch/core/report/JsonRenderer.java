@@ -39,10 +39,9 @@ public final class JsonRenderer {
             number(g, "max_ns", s.maxNs());
             number(g, "mean_ns", s.meanNs());
             number(g, "stddev_ns", s.stddevNs());
-            number(g, "p50_ns", s.p50Ns());
-            number(g, "p90_ns", s.p90Ns());
-            number(g, "p99_ns", s.p99Ns());
-            number(g, "p999_ns", s.p999Ns());
+            for (Summary.PercentileFigure p : s.percentiles()) {
+                number(g, p.percentile().jsonKey(), p.ns());
+            }
             g.writeNumberField("percentile_relative_error", Summary.PERCENTILE_RELATIVE_ERROR);
             g.writeNumberField("unpaired", s.unpaired());
             g.writeNumberField("no_switch", s.noSwitch());

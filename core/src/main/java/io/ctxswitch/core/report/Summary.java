@@ -11,6 +11,7 @@ import org.HdrHistogram.Histogram;
  * contract (README.md, "JSON"). Figures of an empty measurement are null.
  *
  * @param kind "summary" for the whole run, "interval" for one {@code --interval} report
+ * @param percentiles those asked for ({@link Percentiles#shown}), in ascending order
  */
 public record Summary(
         String kind,
@@ -22,10 +23,7 @@ public record Summary(
         Long maxNs,
         Double meanNs,
         Double stddevNs,
-        Long p50Ns,
-        Long p90Ns,
-        Long p99Ns,
-        Long p999Ns,
+        List<PercentileFigure> percentiles,
         long unpaired,
         long noSwitch,
         long untimedNoStart,
@@ -45,18 +43,39 @@ public record Summary(
     /** The percentiles' relative error bound that reports state. */
     public static final double PERCENTILE_RELATIVE_ERROR = 0.01;
 
+    /** One percentile's value; null when nothing was measured. */
+    public record PercentileFigure(Percentile percentile, Long ns) {
+    }
+
+    /** The value of a percentile this summary shows. */
+    public Long percentileNs(Percentile percentile) {
+        for (PercentileFigure f : percentiles) {
+            if (f.percentile().equals(percentile)) {
+                return f.ns();
+            }
+        }
+        throw new IllegalArgumentException(percentile.label() + " is not among this summary's percentiles " + percentiles);
+    }
+
     public record CpuLine(int cpu, long count, long minNs, long maxNs, double meanNs) {
     }
 
     public record ProcessLine(int pid, int tgid, String comm, long count, double meanNs, long maxNs) {
     }
 
+    /** With the default percentiles ({@link Percentiles#DEFAULT}). */
+    public static Summary of(String kind, String backend, String probe, long durationNs,
+                             LatencyStats stats, boolean perCpu, int top) {
+        return of(kind, backend, probe, durationNs, stats, perCpu, top, Percentiles.DEFAULT);
+    }
+
     /**
      * @param perCpu whether to list CPUs ({@code --per-cpu})
      * @param top how many tasks to list ({@code --top}); 0 for none
+     * @param percentiles which percentiles to show ({@code --percentiles})
      */
     public static Summary of(String kind, String backend, String probe, long durationNs,
-                             LatencyStats stats, boolean perCpu, int top) {
+                             LatencyStats stats, boolean perCpu, int top, Percentiles percentiles) {
         ExactStats total = stats.total();
         boolean empty = total.isEmpty();
         Histogram h = stats.distribution();
@@ -69,8 +88,7 @@ public record Summary(
         return new Summary(kind, backend, probe, durationNs, total.count(), min, max,
                 empty ? null : total.meanNs(),
                 empty || h.getTotalCount() == 0 ? null : h.getStdDeviation(),
-                percentile(h, 50, min, max), percentile(h, 90, min, max),
-                percentile(h, 99, min, max), percentile(h, 99.9, min, max),
+                percentiles.shown().stream().map(p -> new PercentileFigure(p, percentile(h, p.asDouble(), min, max))).toList(),
                 stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),

@@ -9,6 +9,20 @@ import java.util.Locale;
  */
 public final class TextRenderer {
     private static final int BAR_WIDTH = 40;
+    /** The width of the summary's labels, enough for "stddev" and "p99.9"; longer percentile labels widen it. */
+    private static final int LABEL_WIDTH = 7;
+
+    private final Percentiles percentiles;
+
+    /** With the default percentiles' columns in the interval rows. */
+    public TextRenderer() {
+        this(Percentiles.DEFAULT);
+    }
+
+    /** @param percentiles whose {@link Percentiles#inRows} are the interval rows' columns */
+    public TextRenderer(Percentiles percentiles) {
+        this.percentiles = percentiles;
+    }
 
     public String render(Summary s) {
         StringBuilder out = new StringBuilder();
@@ -28,15 +42,16 @@ public final class TextRenderer {
             return out.toString();
         }
         out.append('\n');
-        figure(out, "count", String.format(Locale.ROOT, "%,d", s.count()));
-        figure(out, "min", Durations.format(s.minNs()));
-        figure(out, "mean", Durations.format(s.meanNs()));
-        figure(out, "stddev", Durations.format(s.stddevNs()));
-        figure(out, "p50", Durations.format(s.p50Ns()));
-        figure(out, "p90", Durations.format(s.p90Ns()));
-        figure(out, "p99", Durations.format(s.p99Ns()));
-        figure(out, "p99.9", Durations.format(s.p999Ns()));
-        figure(out, "max", Durations.format(s.maxNs()));
+        int width = s.percentiles().stream().mapToInt(p -> p.percentile().label().length()).max().orElse(0);
+        String figure = "  %-" + Math.max(LABEL_WIDTH, width) + "s %12s%n";
+        out.append(String.format(Locale.ROOT, figure, "count", String.format(Locale.ROOT, "%,d", s.count())));
+        out.append(String.format(Locale.ROOT, figure, "min", Durations.format(s.minNs())));
+        out.append(String.format(Locale.ROOT, figure, "mean", Durations.format(s.meanNs())));
+        out.append(String.format(Locale.ROOT, figure, "stddev", Durations.format(s.stddevNs())));
+        for (Summary.PercentileFigure p : s.percentiles()) {
+            out.append(String.format(Locale.ROOT, figure, p.percentile().label(), Durations.format(p.ns())));
+        }
+        out.append(String.format(Locale.ROOT, figure, "max", Durations.format(s.maxNs())));
         out.append(String.format(Locale.ROOT, "  (percentiles and stddev within %.0f %%; count, min, mean and max exact)%n",
                 Summary.PERCENTILE_RELATIVE_ERROR * 100));
         histogram(out, s.histogram());
@@ -63,22 +78,25 @@ public final class TextRenderer {
 
     /** The header of {@link #intervalLine} rows. */
     public String intervalHeader() {
-        return String.format(Locale.ROOT, "%-8s %10s %10s %10s %10s %10s %10s %9s%n",
-                "time", "switches", "min", "mean", "p50", "p99", "max", "unpaired");
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s %10s %10s %10s", "time", "switches", "min", "mean"));
+        for (Percentile p : percentiles.inRows()) {
+            row.append(String.format(Locale.ROOT, " %10s", p.label()));
+        }
+        return row.append(String.format(Locale.ROOT, " %10s %9s%n", "max", "unpaired")).toString();
     }
 
-    /** One compact row per {@code --interval}, like vmstat. */
+    /** One compact row per {@code --interval}, like vmstat; {@code s} must show the rows' percentiles. */
     public String intervalLine(String clock, Summary s) {
-        return String.format(Locale.ROOT, "%-8s %,10d %10s %10s %10s %10s %10s %,9d%n", clock, s.count(),
-                fmt(s.minNs()), fmt(s.meanNs()), fmt(s.p50Ns()), fmt(s.p99Ns()), fmt(s.maxNs()), s.unpaired());
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-8s %,10d %10s %10s", clock, s.count(),
+                fmt(s.minNs()), fmt(s.meanNs())));
+        for (Percentile p : percentiles.inRows()) {
+            row.append(String.format(Locale.ROOT, " %10s", fmt(s.percentileNs(p))));
+        }
+        return row.append(String.format(Locale.ROOT, " %10s %,9d%n", fmt(s.maxNs()), s.unpaired())).toString();
     }
 
     private static String fmt(Number ns) {
         return ns == null ? "-" : Durations.format(ns.doubleValue());
-    }
-
-    private static void figure(StringBuilder out, String label, String value) {
-        out.append(String.format(Locale.ROOT, "  %-7s %12s%n", label, value));
     }
 
     /** Rows as bpftrace prints them; a run of empty bins shows as one row so that outliers don't stretch the picture. */
