@@ -58,9 +58,10 @@ class JsonReportReplayTest {
         JsonReportReplay replayed = replay(ndjson.toString());
         assertThat(replayed.header()).isEqualTo(new HeatmapHeader("box", "6.18.0", "libbpf", PROBE));
         assertThat(replayed.summaryCount()).isEqualTo(total.total().count());
-        assertThat(replayed.grid().total()).isEqualTo(total.total().count());
+        assertThat(replayed.panels().all().total()).isEqualTo(total.total().count());
         HeatmapHeader header = new HeatmapHeader(HOST.host(), HOST.kernel(), "libbpf", PROBE);
-        assertThat(svg(replayed.header(), replayed.grid())).isEqualTo(svg(header, live));
+        assertThat(replayed.hasCpuHistograms()).isFalse();
+        assertThat(svg(replayed.header(), replayed.panels().all())).isEqualTo(svg(header, live));
     }
 
     private static String svg(HeatmapHeader header, HeatmapGrid grid) {
