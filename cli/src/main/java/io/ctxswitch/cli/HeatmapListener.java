@@ -8,12 +8,8 @@ import io.ctxswitch.core.report.heatmap.HeatmapPanels;
 import io.ctxswitch.core.run.TraceSession;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.stats.LatencyStats;
-import io.ctxswitch.core.report.HistogramBins;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * {@code --heatmap} while tracing: each interval's histogram becomes a column, and the file is
@@ -66,14 +62,7 @@ final class HeatmapListener implements TraceSession.Listener {
             console.interval(part, intervalNs);
         }
         // The JSON output's bins, from the same figures, so that replaying that output draws the same panels.
-        Summary s = Summary.of("interval", backend, header.probe(), intervalNs, part, perCpu, 0);
-        Map<Integer, List<HistogramBins.Bin>> byCpu = new TreeMap<>();
-        for (Summary.CpuLine cpu : s.perCpu()) {
-            if (cpu.histogram() != null) {
-                byCpu.put(cpu.cpu(), cpu.histogram());
-            }
-        }
-        panels.addInterval(intervalNs, s.histogram(), byCpu);
+        panels.addInterval(Summary.of("interval", backend, header.probe(), intervalNs, part, perCpu, 0));
         try {
             file.write(header, panels, IN_PROGRESS);
         } catch (IOException e) {

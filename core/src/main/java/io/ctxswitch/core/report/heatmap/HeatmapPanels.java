@@ -1,6 +1,7 @@
 package io.ctxswitch.core.report.heatmap;
 
 import io.ctxswitch.core.report.HistogramBins;
+import io.ctxswitch.core.report.Summary;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,20 @@ public final class HeatmapPanels {
             }
         }
         all.addInterval(durationNs, allBins);
+    }
+
+    /**
+     * One interval as its report has it ({@code --format=json --interval} prints the same figures):
+     * its histogram, and its per-CPU entries' histograms where it has them.
+     */
+    public void addInterval(Summary interval) {
+        Map<Integer, List<HistogramBins.Bin>> byCpu = new TreeMap<>();
+        for (Summary.CpuLine cpu : interval.perCpu()) {
+            if (cpu.histogram() != null) {
+                byCpu.put(cpu.cpu(), cpu.histogram());
+            }
+        }
+        addInterval(interval.durationNs(), interval.histogram(), byCpu);
     }
 
     public HeatmapGrid all() {
