@@ -19,6 +19,7 @@ import java.util.function.DoubleUnaryOperator;
 final class CpuPanels {
     static final int MOST_PER_ROW = 8;
     static final int MIN_PLOT_WIDTH = 100;
+    static final int WIDE_PLOT_WIDTH = 400; // what a panel gets, up to the all-CPU plot's full width, when there are few
     static final double MIN_COLUMN_PX = 3;
     static final int GAP = 32; // room for one panel's last time label and the next one's first
     static final int HEADING = 28;
@@ -46,7 +47,9 @@ final class CpuPanels {
     CpuPanels(SortedMap<Integer, HeatmapGrid> cpus, int runColumns, double mainUnit, int mainPlotWidth) {
         this.runColumns = runColumns;
         perRow = Math.min(MOST_PER_ROW, (int) Math.ceil(Math.sqrt(cpus.size())));
-        width = Math.max(mainPlotWidth, perRow * MIN_PLOT_WIDTH + (perRow - 1) * GAP);
+        // As wide as the all-CPU plot, and wide enough to read even when that one is narrow (a short run)
+        width = Math.max(Math.max(mainPlotWidth, Math.min(HeatmapSvg.PLOT_WIDTH, perRow * WIDE_PLOT_WIDTH)),
+                perRow * MIN_PLOT_WIDTH + (perRow - 1) * GAP);
         plotWidth = (double) (width - (perRow - 1) * GAP) / perRow;
         plotHeight = (int) Math.max(60, Math.min(180, Math.round(plotWidth * 0.4)));
         unit = mainUnit * plotWidth / mainPlotWidth;
