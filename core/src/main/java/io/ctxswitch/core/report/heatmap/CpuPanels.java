@@ -21,7 +21,7 @@ final class CpuPanels {
     static final int MIN_PLOT_WIDTH = 100;
     static final int WIDE_PLOT_WIDTH = 400; // what a panel gets, up to the all-CPU plot's full width, when there are few
     static final double MIN_COLUMN_PX = 3;
-    static final int GAP = 32; // room for one panel's last time label and the next one's first
+    static final int GAP = 48; // room for one panel's last time label ("1:00:00") and the next one's first
     static final int HEADING = 28;
     static final int ABOVE = 18; // each panel's title
     static final int BELOW = 30; // each panel's time ticks and labels
