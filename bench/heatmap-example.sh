@@ -10,6 +10,7 @@ outdir=${1:-$root/bench/results}
 perCpu=${2:-}
 name=heatmap-example${perCpu:+-per-cpu}
 mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd) # chromium takes a file:// URL: an absolute path
 svg=$outdir/$name.svg
 "$root/ctxswitch" --version >/dev/null # builds the jar if needed
 
