@@ -73,7 +73,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             description = "text or json (one object per summary, on one line). Default: ${DEFAULT-VALUE}.")
     OutputFormat format;
 
-    @Option(names = "--per-cpu", description = "List count, min, mean and max for each CPU.")
+    @Option(names = "--per-cpu", description = "List count, min, mean and max for each CPU (in JSON, with each CPU's histogram). With --heatmap, also a small panel per CPU.")
     boolean perCpu;
 
     @Option(names = "--top", defaultValue = "0", paramLabel = "N",

@@ -22,7 +22,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * ctxswitch's own {@code --format=json --interval} output read again: one object per interval, each
- * with its histogram, then the summary. It is a report, not a trace: it holds figures already
+ * with its histogram (and, recorded with {@code --per-cpu}, each CPU's in its {@code per_cpu} entry),
+ * then the summary. It is a report, not a trace: it holds figures already
  * computed (its histograms are four bins per power of two, too coarse to compute percentiles
  * within the 1 % that reports state), so its replay draws the heat map of the recorded intervals
  * and computes no new summary ({@code figures} is empty; the CLI prints none).
