@@ -17,6 +17,13 @@ public final class CpuAreaReader {
     private final long[] histPrevious = new long[KernelLayout.NBUCKETS];
     private final long[] histNow = new long[KernelLayout.NBUCKETS];
     private final long[] histCpu = new long[KernelLayout.NBUCKETS];
+    /**
+     * The report's bin of each kernel bucket. Every bucket lies inside one bin (below 128 ns a bucket
+     * is one value; above, 32 buckets make a bin), so per-CPU bins are exact counts, not estimates.
+     */
+    private static final int[] BIN_OF_BUCKET = binOfBucket();
+    private final long[][] cpuBinsPrevious; // per CPU, the cumulative histogram in bins at the previous read
+    private final long[] cpuBinsNow = new long[BIN_OF_BUCKET[KernelLayout.NBUCKETS - 1] + 1];
     private final long[] unpairedPrevious;
     private final long[] noSwitchPrevious;
     private final long[] droppedPrevious;
@@ -38,6 +45,15 @@ public final class CpuAreaReader {
         this.closedSum = new long[cpus];
         this.untimedStartPrevious = new long[cpus];
         this.untimedEndPrevious = new long[cpus];
+        this.cpuBinsPrevious = new long[cpus][cpuBinsNow.length];
+    }
+
+    private static int[] binOfBucket() {
+        int[] bins = new int[KernelLayout.NBUCKETS];
+        for (int b = 0; b < bins.length; b++) {
+            bins[b] = io.ctxswitch.core.stats.BinCounts.index(io.ctxswitch.core.stats.LogLinearBuckets.low(b));
+        }
+        return bins;
     }
 
     /** Adds the interval {@code closing} of every CPU in {@code area} to {@code part}. */
@@ -67,9 +83,12 @@ public final class CpuAreaReader {
                     delta(area, base + KernelLayout.CPU_UNTIMED_END, untimedEndPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
+            Arrays.fill(cpuBinsNow, 0);
             for (int b = 0; b < histCpu.length; b++) {
                 histNow[b] += histCpu[b];
+                cpuBinsNow[BIN_OF_BUCKET[b]] += histCpu[b];
             }
+            addCpuBins(part, cpu);
         }
         addDistribution(part, partMin, partMax);
         lastClosed = closing;
@@ -146,6 +165,15 @@ public final class CpuAreaReader {
         long d = now - previous[cpu];
         previous[cpu] = now;
         return d;
+    }
+
+    /** The CPU's new samples in the report's bins (every CPU gets bins, empty ones too: its bins are known). */
+    private void addCpuBins(LatencyStats part, int cpu) {
+        long[] previous = cpuBinsPrevious[cpu];
+        for (int i = 0; i < cpuBinsNow.length; i++) {
+            part.addToCpuBins(cpu, i, cpuBinsNow[i] - previous[i]);
+            previous[i] = cpuBinsNow[i];
+        }
     }
 
     /** Each bucket's new samples, at the bucket's representative value within the interval's min and max. */

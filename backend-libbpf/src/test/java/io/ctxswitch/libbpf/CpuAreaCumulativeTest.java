@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.jna.Memory;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
-import io.ctxswitch.core.stats.LogLinearBuckets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,27 +14,11 @@ import org.junit.jupiter.api.Test;
  */
 class CpuAreaCumulativeTest {
     private static final int CPUS = 2;
-    private final Memory area = new Memory((long) CPUS * KernelLayout.CPU_AGG_SIZE);
+    private final FakeCpuArea fake = new FakeCpuArea(CPUS);
+    private final Memory area = fake.area;
 
-    CpuAreaCumulativeTest() {
-        area.clear();
-    }
-
-    /** One sample, as record_sample writes it: the epoch's slot, then the histogram. */
     private void sample(int cpu, long epoch, long ns) {
-        long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
-        long slot = KernelLayout.slot(base + KernelLayout.CPU_SLOTS, epoch);
-        if (area.getLong(slot + KernelLayout.SLOT_EPOCH) != epoch) {
-            area.setLong(slot + KernelLayout.SLOT_EPOCH, epoch);
-            area.setLong(slot + KernelLayout.SLOT_COUNT, 0);
-            area.setLong(slot + KernelLayout.SLOT_SUM, 0);
-            area.setLong(slot + KernelLayout.SLOT_MIN, ns);
-            area.setLong(slot + KernelLayout.SLOT_MAX, ns);
-        }
-        area.setLong(slot + KernelLayout.SLOT_SUM, area.getLong(slot + KernelLayout.SLOT_SUM) + ns);
-        area.setLong(slot + KernelLayout.SLOT_COUNT, area.getLong(slot + KernelLayout.SLOT_COUNT) + 1);
-        long bucket = base + KernelLayout.CPU_HIST + 8L * LogLinearBuckets.bucketOf(ns);
-        area.setLong(bucket, area.getLong(bucket) + 1);
+        fake.sample(cpu, epoch, ns);
     }
 
     private static long bucketTotal(CumulativeFigures.Cpu cpu) {

@@ -58,14 +58,14 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     }
 
     @Override
-    public void binBy(long intervalNs) {
-        times = new io.ctxswitch.core.report.heatmap.TimeBinner(intervalNs);
+    public void binBy(long intervalNs, boolean perCpu) {
+        times = new io.ctxswitch.core.report.heatmap.TimeBinner(intervalNs, perCpu);
     }
 
     @Override
-    public io.ctxswitch.core.report.heatmap.HeatmapGrid timeline() {
+    public io.ctxswitch.core.report.heatmap.HeatmapPanels timeline() {
         io.ctxswitch.core.report.heatmap.TimeBinner t = times;
-        return t == null ? new io.ctxswitch.core.report.heatmap.HeatmapGrid() : t.grid();
+        return t == null ? new io.ctxswitch.core.report.heatmap.HeatmapPanels(false) : t.panels();
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class SwitchPairer {
                     new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),
                     new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
             if (times != null) {
-                times.record(r.timeNs(), r.timeNs() - outTime[cpu]);
+                times.record(r.timeNs(), cpu, r.timeNs() - outTime[cpu]);
             }
         } else {
             stats.addUnpaired(1);

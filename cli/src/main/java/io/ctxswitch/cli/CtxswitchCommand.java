@@ -8,6 +8,8 @@ import io.ctxswitch.core.report.Percentiles;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.report.TextRenderer;
 import io.ctxswitch.core.report.heatmap.HeatmapFile;
+import io.ctxswitch.core.report.heatmap.HeatmapGrid;
+import io.ctxswitch.core.report.heatmap.HeatmapPanels;
 import io.ctxswitch.core.report.heatmap.JsonReportReplay;
 import io.ctxswitch.core.host.HostIdentity;
 import io.ctxswitch.core.run.TraceSession;
@@ -72,7 +74,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             description = "text or json (one object per summary, on one line). Default: ${DEFAULT-VALUE}.")
     OutputFormat format;
 
-    @Option(names = "--per-cpu", description = "List count, min, mean and max for each CPU.")
+    @Option(names = "--per-cpu", description = "List count, min, mean and max for each CPU (in JSON, with each CPU's histogram). With --heatmap, also a small panel per CPU.")
     boolean perCpu;
 
     @Option(names = "--top", defaultValue = "0", paramLabel = "N",
@@ -205,7 +207,7 @@ final class CtxswitchCommand implements Callable<Integer> {
                 terminal && format == OutputFormat.text && replay == null, perCpu, top, shown(), announcement, host);
         TraceSession.Listener listener = console;
         if (heatmap != null && replay == null) {
-            heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, err);
+            heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, perCpu, err);
             try {
                 heatmapListener.writeEmpty();
             } catch (java.io.IOException e) {
@@ -213,10 +215,6 @@ final class CtxswitchCommand implements Callable<Integer> {
                 throw SourceException.environment("cannot write the heat map " + heatmap + ": " + e.getMessage());
             }
             listener = heatmapListener;
-        }
-        if (heatmap != null && perCpu) {
-            err.println("ctxswitch: note: the heat map shows all CPUs together: intervals keep exact figures per CPU"
-                    + " but one histogram for all of them, so there is nothing per CPU to draw");
         }
         // The heat map's columns are intervals: 1 s unless --interval says otherwise.
         Duration tick = interval != null || heatmapListener == null ? interval : HEATMAP_INTERVAL;
@@ -290,7 +288,7 @@ final class CtxswitchCommand implements Callable<Integer> {
     private void checkHeatmapReplay(LatencySource source, String formatName) throws SourceException {
         boolean recording = source instanceof JsonReportReplay;
         if (heatmap != null && source instanceof io.ctxswitch.core.report.heatmap.TimedReplay timed) {
-            timed.binBy(HEATMAP_INTERVAL.toNanos()); // a trace with timestamps: binned by its own time
+            timed.binBy(HEATMAP_INTERVAL.toNanos(), perCpu); // a trace with timestamps: binned by its own time (and CPU)
             return;
         }
         if (heatmap == null && recording) {
@@ -318,13 +316,18 @@ final class CtxswitchCommand implements Callable<Integer> {
         if (failure != null) {
             throw failure;
         }
+        if (perCpu && !recorded.hasCpuHistograms()) {
+            throw SourceException.input(replay + " has no histogram per CPU to draw with --per-cpu: record it with"
+                    + " --per-cpu --format=json --interval=TIME");
+        }
+        HeatmapGrid all = recorded.panels().all();
         try {
-            new HeatmapFile(heatmapTo).write(recorded.header(), recorded.grid(), null);
+            new HeatmapFile(heatmapTo).write(recorded.header(), perCpu ? recorded.panels() : new HeatmapPanels(all, false), null);
         } catch (java.io.IOException e) { // checked before reading, so the disk filled or the directory went
             throw SourceException.environment("cannot write the heat map " + heatmap + ": " + e.getMessage());
         }
-        err.printf(java.util.Locale.ROOT, "ctxswitch: drew %,d intervals (%,d switches) into %s%s%n",
-                recorded.grid().intervals(), recorded.grid().total(), heatmap,
+        err.printf(java.util.Locale.ROOT, "ctxswitch: drew %,d intervals (%,d switches%s) into %s%s%n",
+                all.intervals(), all.total(), perCpu ? ", " + recorded.panels().cpus().size() + " CPUs" : "", heatmap,
                 recorded.summaryCount() == null ? "; the recording has no summary (the run was cut short)" : "");
         return 0;
     }

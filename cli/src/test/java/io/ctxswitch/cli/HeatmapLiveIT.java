@@ -145,6 +145,129 @@ class HeatmapLiveIT {
         assertThat(Files.readString(replayed)).isEqualTo(new String(live, java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * --per-cpu: the same ping-pong, pinned to CPU 0, seen in CPU 0's panel (in the darkest colour,
+     * in every interval it ran) and not in CPU 1's; each panel's cells add up to its CPU's count in
+     * the summary, and the JSON output replays to the same SVG byte for byte.
+     */
+    @Test
+    void perCpuAPingPongPinnedToCpu0ShowsInCpu0sPanel() throws Exception {
+        Path svg = dir.resolve("cpus.svg");
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--duration=4s", "--interval=1s",
+                "--format=json", "--per-cpu", "--heatmap=" + svg);
+        ctxswitch.awaitErr("tracing with libbpf", 60);
+        Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", "40000")
+                .redirectErrorStream(true).start();
+        bench.getInputStream().readAllBytes();
+        assertThat(bench.waitFor()).isZero();
+        Jar.Run run = ctxswitch.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<JsonNode> intervals = new ArrayList<>();
+        JsonNode summary = null;
+        for (String line : run.out().split("\n")) {
+            JsonNode o = JSON.readTree(line);
+            if (o.get("kind").asText().equals("interval")) {
+                intervals.add(o);
+            } else {
+                summary = o;
+            }
+        }
+        assertThat(summary).isNotNull();
+        Map<Integer, Long> perCpu = new java.util.TreeMap<>();
+        for (JsonNode cpu : summary.get("per_cpu")) {
+            perCpu.put(cpu.get("cpu").asInt(), cpu.get("count").asLong());
+        }
+        assertThat(perCpu.get(0)).isGreaterThanOrEqualTo(80_000); // the pinned ping-pong's 2 × 40000
+
+        byte[] live = Files.readAllBytes(svg);
+        Document doc = parse(live);
+        assertThat(cells(doc).stream().mapToLong(HeatmapSvgParts::count).sum()).isEqualTo(summary.get("count").asLong());
+        java.util.SortedMap<Integer, List<Element>> byCpu = HeatmapSvgParts.cpuCells(doc);
+        Map<Integer, Long> drawn = new java.util.TreeMap<>();
+        byCpu.forEach((cpu, list) -> drawn.put(cpu, list.stream().mapToLong(HeatmapSvgParts::count).sum()));
+        assertThat(drawn).isEqualTo(perCpu);
+        assertThat(texts(doc)).contains("CPU 0");
+
+        // In the browser: CPU 0's busiest cell (the ping-pong) in the darkest colour, where the SVG puts it
+        Element root = doc.getDocumentElement();
+        BufferedImage png = Chromium.screenshot(svg, Integer.parseInt(root.getAttribute("width")),
+                Integer.parseInt(root.getAttribute("height")), dir.resolve("cpus.png"));
+        Map<String, Integer> colours = classColours(doc);
+        Element busiest = byCpu.get(0).stream().max(java.util.Comparator.comparingLong(HeatmapSvgParts::count)).orElseThrow();
+        assertThat(colours.get(busiest.getAttribute("class"))).as(title(busiest)).isEqualTo(DARKEST);
+        assertThat(rgb(png, centreX(busiest), centreY(busiest))).as(title(busiest)).isEqualTo(DARKEST);
+        // a coloured column in CPU 0's panel for each interval in which CPU 0 switched
+        Element frame0 = HeatmapSvgParts.cpuFrame(doc, 0);
+        long cpu0Intervals = intervals.stream().filter(i -> countOn(i, 0) > 0).count();
+        assertThat(colouredColumns(png, frame0, byCpu.get(0))).hasSize((int) cpu0Intervals);
+        // CPU 1's panel shows the darkest colour only where the SVG has a cell of the top class (not the ping-pong)
+        if (byCpu.containsKey(1)) {
+            boolean darkestCell = byCpu.get(1).stream().anyMatch(c -> colours.get(c.getAttribute("class")) == DARKEST);
+            assertThat(pixels(png, HeatmapSvgParts.cpuFrame(doc, 1)).contains(DARKEST)).isEqualTo(darkestCell);
+        }
+
+        // The run's JSON output replays into the same picture, byte for byte.
+        Path ndjson = dir.resolve("cpus.ndjson");
+        Files.writeString(ndjson, run.out());
+        Path replayed = dir.resolve("cpus-replayed.svg");
+        Jar.Run replay = Jar.run("--replay=" + ndjson, "--per-cpu", "--heatmap=" + replayed);
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        assertThat(Files.readString(replayed)).isEqualTo(new String(live, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The switches in the interval's histogram of {@code cpu}: what that CPU's panel draws in its column. */
+    private static long countOn(JsonNode interval, int cpu) {
+        for (JsonNode c : interval.get("per_cpu")) {
+            if (c.get("cpu").asInt() == cpu) {
+                return c.get("histogram").findValues("count").stream().mapToLong(JsonNode::asLong).sum();
+            }
+        }
+        return 0;
+    }
+
+    /** The colour of each cell class, from the SVG's own style sheet. */
+    private static Map<String, Integer> classColours(Document doc) {
+        Map<String, Integer> colours = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.(c[0-9])\\{fill:#([0-9a-f]{6})\\}")
+                .matcher(doc.getElementsByTagName("style").item(0).getTextContent());
+        while (m.find()) {
+            colours.put(m.group(1), Integer.parseInt(m.group(2), 16));
+        }
+        return colours;
+    }
+
+    /** The colours inside a panel's frame (its border left out). */
+    private static java.util.Set<Integer> pixels(BufferedImage png, Element frame) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        int x0 = (int) Double.parseDouble(frame.getAttribute("x")) + 1;
+        int y0 = (int) Double.parseDouble(frame.getAttribute("y")) + 1;
+        int x1 = x0 + (int) Double.parseDouble(frame.getAttribute("width")) - 2;
+        int y1 = y0 + (int) Double.parseDouble(frame.getAttribute("height")) - 2;
+        for (int x = x0; x < x1; x++) {
+            for (int y = y0; y < y1; y++) {
+                seen.add(rgb(png, x, y));
+            }
+        }
+        return seen;
+    }
+
+    /** The x of each of the panel's cell columns that shows some colour inside the frame. */
+    private static java.util.Set<Integer> colouredColumns(BufferedImage png, Element frame, List<Element> cells) {
+        java.util.Set<Integer> coloured = new java.util.TreeSet<>();
+        int top = (int) Double.parseDouble(frame.getAttribute("y")) + 1;
+        int bottom = top + (int) Double.parseDouble(frame.getAttribute("height")) - 2;
+        for (Element cell : cells) {
+            int x = (int) centreX(cell);
+            for (int y = top; y < bottom; y++) {
+                if (rgb(png, x, y) != 0xffffff) {
+                    coloured.add(x);
+                    break;
+                }
+            }
+        }
+        return coloured;
+    }
+
     private static Element plot(Document doc) {
         NodeList rects = doc.getElementsByTagName("rect");
         for (int i = 0; i < rects.getLength(); i++) {

@@ -7,6 +7,7 @@ import io.ctxswitch.core.report.JsonRenderer;
 import io.ctxswitch.core.report.Percentiles;
 import io.ctxswitch.core.report.Summary;
 import io.ctxswitch.core.stats.LatencyStats;
+import io.ctxswitch.core.testing.HeatmapSvgParts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -34,24 +35,33 @@ class HeatmapReplayIT {
 
     /** What --format=json --interval prints for {@code intervals} intervals of 100 switches each, and the summary if asked. */
     private Path recording(int intervals, boolean summary) throws Exception {
-        return recording(intervals, summary, Percentiles.DEFAULT);
+        return recording(intervals, summary, false, Percentiles.DEFAULT);
     }
 
     /** The same, as printed with --percentiles. */
     private Path recording(int intervals, boolean summary, Percentiles percentiles) throws Exception {
+        return recording(intervals, summary, false, percentiles);
+    }
+
+    /** The same, with --per-cpu if {@code perCpu}: the switches of interval i on CPU i % 2. */
+    private Path recording(int intervals, boolean summary, boolean perCpu) throws Exception {
+        return recording(intervals, summary, perCpu, Percentiles.DEFAULT);
+    }
+
+    private Path recording(int intervals, boolean summary, boolean perCpu, Percentiles percentiles) throws Exception {
         JsonRenderer json = new JsonRenderer(new HostIdentity("box", "6.18.0"));
         StringBuilder out = new StringBuilder();
         LatencyStats total = new LatencyStats();
         for (int i = 0; i < intervals; i++) {
             LatencyStats part = new LatencyStats();
             for (int n = 0; n < 100; n++) {
-                part.record(0, 800 + 10L * n * (i + 1), 1, 1, "t");
+                part.record(perCpu ? i % 2 : 0, 800 + 10L * n * (i + 1), 1, 1, "t");
             }
             total.add(part);
-            out.append(json.render(Summary.of("interval", "libbpf", "sched-tp (x)", 1_000_000_000L, part, false, 0, percentiles))).append('\n');
+            out.append(json.render(Summary.of("interval", "libbpf", "sched-tp (x)", 1_000_000_000L, part, perCpu, 0, percentiles))).append('\n');
         }
         if (summary) {
-            out.append(json.render(Summary.of("summary", "libbpf", "sched-tp (x)", intervals * 1_000_000_000L, total, false, 0, percentiles))).append('\n');
+            out.append(json.render(Summary.of("summary", "libbpf", "sched-tp (x)", intervals * 1_000_000_000L, total, perCpu, 0, percentiles))).append('\n');
         }
         Path file = dir.resolve("run.ndjson");
         Files.writeString(file, out);
@@ -141,6 +151,50 @@ class HeatmapReplayIT {
         }
         assertThat(perRange.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(count);
         assertThat(perRange.values()).containsExactlyInAnyOrderElementsOf(histogram);
+    }
+
+    @Test
+    void perCpuOurJsonOutputDrawsEachCpusPanelAndRefusesARecordingWithoutThem() throws Exception {
+        Path svg = dir.resolve("cpus.svg");
+        Jar.Run run = Jar.run("--replay=" + recording(3, true, true), "--per-cpu", "--heatmap=" + svg);
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.err().strip()).isEqualTo("ctxswitch: drew 3 intervals (300 switches, 2 CPUs) into " + svg);
+        org.w3c.dom.Document doc = HeatmapSvgParts.parse(Files.readAllBytes(svg));
+        java.util.SortedMap<Integer, java.util.List<org.w3c.dom.Element>> cells = HeatmapSvgParts.cpuCells(doc);
+        assertThat(cells.keySet()).containsExactly(0, 1);
+        assertThat(cells.get(0).stream().mapToLong(HeatmapSvgParts::count).sum()).isEqualTo(200); // intervals 0 and 2
+        assertThat(cells.get(1).stream().mapToLong(HeatmapSvgParts::count).sum()).isEqualTo(100);
+        // without --per-cpu the same recording draws the all-CPU panel alone
+        Jar.Run all = Jar.run("--replay=" + dir.resolve("run.ndjson"), "--heatmap=" + dir.resolve("all.svg"));
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(HeatmapSvgParts.cpuCells(HeatmapSvgParts.parse(Files.readAllBytes(dir.resolve("all.svg"))))).isEmpty();
+
+        Path plain = recording(2, true, false); // recorded without --per-cpu: nothing per CPU to draw
+        Jar.Run refused = Jar.run("--replay=" + plain, "--per-cpu", "--heatmap=" + dir.resolve("none.svg"));
+        assertThat(refused.exit()).isEqualTo(4);
+        assertThat(refused.err().strip()).isEqualTo("ctxswitch: " + plain + " has no histogram per CPU to draw with --per-cpu:"
+                + " record it with --per-cpu --format=json --interval=TIME");
+        assertThat(dir.resolve("none.svg")).doesNotExist();
+    }
+
+    @Test
+    void perCpuAPerfTraceIsBinnedByEachSwitchsCpu() throws Exception {
+        Path svg = dir.resolve("p.svg");
+        Jar.Run perf = Jar.run("--replay=" + Jar.ROOT.resolve("backend-perf/src/test/resources/perf/pipe.txt"),
+                "--format=json", "--per-cpu", "--heatmap=" + svg);
+        assertThat(perf.exit()).as(perf.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(perf.out());
+        org.w3c.dom.Document doc = HeatmapSvgParts.parse(Files.readAllBytes(svg));
+        assertThat(HeatmapSvgParts.cells(doc).stream().mapToLong(HeatmapSvgParts::count).sum()).isEqualTo(summary.get("count").asLong());
+        java.util.SortedMap<Integer, java.util.List<org.w3c.dom.Element>> cells = HeatmapSvgParts.cpuCells(doc);
+        java.util.Map<Integer, Long> expected = new java.util.TreeMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode cpu : summary.get("per_cpu")) {
+            expected.put(cpu.get("cpu").asInt(), cpu.get("count").asLong());
+        }
+        assertThat(expected).hasSizeGreaterThan(1); // the trace has switches on more than one CPU
+        java.util.Map<Integer, Long> drawn = new java.util.TreeMap<>();
+        cells.forEach((cpu, list) -> drawn.put(cpu, list.stream().mapToLong(HeatmapSvgParts::count).sum()));
+        assertThat(drawn).isEqualTo(expected);
     }
 
     @Test

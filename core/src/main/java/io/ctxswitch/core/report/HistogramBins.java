@@ -1,6 +1,7 @@
 package io.ctxswitch.core.report;
 
 import java.util.ArrayList;
+import io.ctxswitch.core.stats.BinCounts;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -36,6 +37,26 @@ public final class HistogramBins {
         }
         int k = 63 - Long.numberOfLeadingZeros(start);
         return start + (1L << (k - 2));
+    }
+
+    /**
+     * Exact counts already in these bins: from the lowest non-empty bin to the highest, empty bins
+     * between them included as in {@link #of(Histogram, long, long)}; none when there are no counts.
+     */
+    public static List<Bin> of(BinCounts counts) {
+        List<Bin> bins = new ArrayList<>();
+        int next = -1; // the bin after the last one added
+        for (int i = 0; i < counts.limit(); i++) {
+            if (counts.count(i) == 0) {
+                continue;
+            }
+            for (int empty = next < 0 ? i : next; empty < i; empty++) {
+                bins.add(new Bin(BinCounts.from(empty), BinCounts.to(empty), 0));
+            }
+            bins.add(new Bin(BinCounts.from(i), BinCounts.to(i), counts.count(i)));
+            next = BinCounts.index(BinCounts.to(i)); // after 3 ns comes 4 ns, bin 8
+        }
+        return bins;
     }
 
     static List<Bin> of(Histogram h, long minNs, long maxNs) {

@@ -51,23 +51,18 @@ public final class JsonRenderer {
             g.writeNumberField("lost", s.lost());
             g.writeNumberField("skipped_lines", s.skippedLines());
             g.writeNumberField("process_table_overflow", s.processTableOverflow());
-            g.writeArrayFieldStart("histogram");
-            for (HistogramBins.Bin b : s.histogram()) {
-                g.writeStartObject();
-                g.writeNumberField("from_ns", b.fromNs());
-                g.writeNumberField("to_ns", b.toNs());
-                g.writeNumberField("count", b.count());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            histogram(g, s.histogram());
             g.writeArrayFieldStart("per_cpu");
             for (Summary.CpuLine c : s.perCpu()) {
                 g.writeStartObject();
                 g.writeNumberField("cpu", c.cpu());
                 g.writeNumberField("count", c.count());
-                g.writeNumberField("min_ns", c.minNs());
-                g.writeNumberField("max_ns", c.maxNs());
+                number(g, "min_ns", c.minNs());
+                number(g, "max_ns", c.maxNs());
                 number(g, "mean_ns", c.meanNs());
+                if (c.histogram() != null) { // with --per-cpu, where the backend keeps one per CPU
+                    histogram(g, c.histogram());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -88,6 +83,18 @@ public final class JsonRenderer {
             throw new UncheckedIOException(e); // a StringWriter does not fail
         }
         return out.toString();
+    }
+
+    private static void histogram(JsonGenerator g, java.util.List<HistogramBins.Bin> bins) throws IOException {
+        g.writeArrayFieldStart("histogram");
+        for (HistogramBins.Bin b : bins) {
+            g.writeStartObject();
+            g.writeNumberField("from_ns", b.fromNs());
+            g.writeNumberField("to_ns", b.toNs());
+            g.writeNumberField("count", b.count());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private static void number(JsonGenerator g, String name, Number value) throws IOException {

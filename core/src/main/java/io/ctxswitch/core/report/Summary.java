@@ -57,7 +57,12 @@ public record Summary(
         throw new IllegalArgumentException(percentile.label() + " is not among this summary's percentiles " + percentiles);
     }
 
-    public record CpuLine(int cpu, long count, long minNs, long maxNs, double meanNs) {
+    /**
+     * One CPU's figures; min, max and mean are null when it had no exact sample (see
+     * {@link LatencyStats#perCpu}). {@code histogram}: its exact counts in the report's bins, or null
+     * where the source does not know them (bpftrace keeps one histogram for all CPUs).
+     */
+    public record CpuLine(int cpu, long count, Long minNs, Long maxNs, Double meanNs, List<HistogramBins.Bin> histogram) {
     }
 
     public record ProcessLine(int pid, int tgid, String comm, long count, double meanNs, long maxNs) {
@@ -81,9 +86,7 @@ public record Summary(
         Histogram h = stats.distribution();
         Long min = empty ? null : total.minNs();
         Long max = empty ? null : total.maxNs();
-        List<CpuLine> cpus = !perCpu ? List.of() : stats.perCpu().stream()
-                .map(c -> new CpuLine(c.cpu(), c.stats().count(), c.stats().minNs(), c.stats().maxNs(), c.stats().meanNs()))
-                .toList();
+        List<CpuLine> cpus = !perCpu ? List.of() : stats.perCpu().stream().map(Summary::line).toList();
         List<ProcessLine> procs = stats.processes().top(top).stream().map(Summary::line).toList();
         return new Summary(kind, backend, probe, durationNs, total.count(), min, max,
                 empty ? null : total.meanNs(),
@@ -93,6 +96,12 @@ public record Summary(
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
                 cpus, procs);
+    }
+
+    private static CpuLine line(LatencyStats.CpuEntry c) {
+        ExactStats e = c.stats();
+        return new CpuLine(c.cpu(), e.count(), e.isEmpty() ? null : e.minNs(), e.isEmpty() ? null : e.maxNs(),
+                e.isEmpty() ? null : e.meanNs(), c.bins() == null ? null : HistogramBins.of(c.bins()));
     }
 
     private static ProcessLine line(ProcessStats p) {

@@ -59,7 +59,7 @@ public final class TextRenderer {
             out.append(String.format(Locale.ROOT, "%n  %4s %12s %10s %10s %10s%n", "cpu", "count", "min", "mean", "max"));
             for (Summary.CpuLine c : s.perCpu()) {
                 out.append(String.format(Locale.ROOT, "  %4d %,12d %10s %10s %10s%n", c.cpu(), c.count(),
-                        Durations.format(c.minNs()), Durations.format(c.meanNs()), Durations.format(c.maxNs())));
+                        fmt(c.minNs()), fmt(c.meanNs()), fmt(c.maxNs())));
             }
         }
         if (!s.topProcesses().isEmpty()) {

@@ -23,6 +23,8 @@ public final class LatencyStats {
 
     private final ExactStats total = new ExactStats();
     private ExactStats[] perCpu = new ExactStats[0];
+    /** Per CPU, the switches in the report's bins, where the source knows them (null: it does not). */
+    private BinCounts[] cpuBins = new BinCounts[0];
     private final Histogram distribution = new Histogram(SIGNIFICANT_DIGITS);
     private final ProcessTable processes;
     private long unpaired;
@@ -53,6 +55,7 @@ public final class LatencyStats {
         }
         total.record(latencyNs);
         cpu(cpu).record(latencyNs);
+        bins(cpu).record(latencyNs);
         distribution.recordValue(latencyNs);
         processes.record(pid, tgid, comm, cpu, latencyNs);
     }
@@ -61,6 +64,14 @@ public final class LatencyStats {
     public void addCpu(int cpu, long count, long sumNs, long minNs, long maxNs) {
         total.add(count, sumNs, minNs, maxNs);
         cpu(cpu).add(count, sumNs, minNs, maxNs);
+    }
+
+    /**
+     * {@code count} samples of one CPU in the report's bin {@code binIndex} ({@link BinCounts#index}),
+     * aggregated elsewhere (in the kernel); for that CPU's histogram only.
+     */
+    public void addToCpuBins(int cpu, int binIndex, long count) {
+        bins(cpu).add(binIndex, count);
     }
 
     /** {@code count} samples of about {@code valueNs}, for the distribution only. */
@@ -75,6 +86,11 @@ public final class LatencyStats {
         for (int cpu = 0; cpu < other.perCpu.length; cpu++) {
             if (other.perCpu[cpu] != null) {
                 cpu(cpu).add(other.perCpu[cpu]);
+            }
+        }
+        for (int cpu = 0; cpu < other.cpuBins.length; cpu++) {
+            if (other.cpuBins[cpu] != null) {
+                bins(cpu).add(other.cpuBins[cpu]);
             }
         }
         distribution.add(other.distribution);
@@ -100,6 +116,19 @@ public final class LatencyStats {
             perCpu[cpu] = stats;
         }
         return stats;
+    }
+
+    private BinCounts bins(int cpu) {
+        if (cpu < 0) {
+            throw new IllegalArgumentException("negative CPU " + cpu);
+        }
+        if (cpu >= cpuBins.length) {
+            cpuBins = Arrays.copyOf(cpuBins, Math.max(cpu + 1, cpuBins.length * 2));
+        }
+        if (cpuBins[cpu] == null) {
+            cpuBins[cpu] = new BinCounts();
+        }
+        return cpuBins[cpu];
     }
 
     public void addUnpaired(long n) {
@@ -131,12 +160,19 @@ public final class LatencyStats {
         return total;
     }
 
-    /** The CPUs that had samples, in CPU order. */
+    /**
+     * The CPUs that had samples, in CPU order. A CPU can have binned samples and no exact one: the
+     * kernel's histogram is read a little after an interval's exact figures are closed, so a switch
+     * in between counts in this interval's bins and the next interval's exact figures (over a whole
+     * run both hold every switch). Such a CPU is listed too, with empty exact figures.
+     */
     public List<CpuEntry> perCpu() {
         List<CpuEntry> list = new ArrayList<>();
-        for (int cpu = 0; cpu < perCpu.length; cpu++) {
-            if (perCpu[cpu] != null && !perCpu[cpu].isEmpty()) {
-                list.add(new CpuEntry(cpu, perCpu[cpu]));
+        for (int cpu = 0; cpu < Math.max(perCpu.length, cpuBins.length); cpu++) {
+            ExactStats exact = cpu < perCpu.length && perCpu[cpu] != null ? perCpu[cpu] : new ExactStats();
+            BinCounts bins = cpu < cpuBins.length ? cpuBins[cpu] : null;
+            if (!exact.isEmpty() || (bins != null && !bins.isEmpty())) {
+                list.add(new CpuEntry(cpu, exact, bins));
             }
         }
         return list;
@@ -177,7 +213,7 @@ public final class LatencyStats {
         return skippedLines;
     }
 
-    /** One CPU's exact figures. */
-    public record CpuEntry(int cpu, ExactStats stats) {
+    /** One CPU's exact figures, and its samples in the report's bins, or null where the source does not know them. */
+    public record CpuEntry(int cpu, ExactStats stats, BinCounts bins) {
     }
 }

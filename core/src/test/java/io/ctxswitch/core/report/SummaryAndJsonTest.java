@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ctxswitch.core.stats.BinCounts;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,6 +71,55 @@ class SummaryAndJsonTest {
             binned += bin.get("count").asLong();
         }
         assertThat(binned).isEqualTo(1000);
+    }
+
+    /** --per-cpu: each per_cpu entry carries its CPU's exact counts in the report's bins, adding up to its count. */
+    @Test
+    void perCpuEntriesCarryTheirHistogramWhereTheBackendKeepsOne() throws Exception {
+        JsonNode json = JSON.readTree(new JsonRenderer().render(Summary.of("summary", "perf", "x", 1, sample(), true, 0)));
+        for (JsonNode cpu : json.get("per_cpu")) {
+            assertThat(cpu.fieldNames()).toIterable().containsExactly("cpu", "count", "min_ns", "max_ns", "mean_ns", "histogram");
+            long binned = 0;
+            for (JsonNode bin : cpu.get("histogram")) {
+                assertThat(BinCounts.from(BinCounts.index(bin.get("from_ns").asLong()))).isEqualTo(bin.get("from_ns").asLong());
+                binned += bin.get("count").asLong();
+            }
+            assertThat(binned).isEqualTo(cpu.get("count").asLong()).isEqualTo(500);
+            // from the CPU's lowest bin to its highest: CPU 1 has 10, 30 ... 9990 ns
+            JsonNode bins = cpu.get("histogram");
+            assertThat(bins.get(0).get("count").asLong()).isPositive();
+            assertThat(bins.get(bins.size() - 1).get("count").asLong()).isPositive();
+        }
+        assertThat(json.get("per_cpu").get(1).get("histogram").get(0).get("from_ns").asLong()).isEqualTo(10);
+
+        // a backend that keeps exact figures per CPU but one histogram for all (bpftrace) has none to give
+        LatencyStats aggregated = new LatencyStats();
+        aggregated.addCpu(3, 10, 10_000, 900, 1_100);
+        JsonNode none = JSON.readTree(new JsonRenderer().render(Summary.of("summary", "bpftrace", "x", 1, aggregated, true, 0)));
+        assertThat(none.get("per_cpu").get(0).has("histogram")).isFalse();
+        // without --per-cpu, no per_cpu entries at all
+        assertThat(JSON.readTree(new JsonRenderer().render(Summary.of("summary", "perf", "x", 1, sample(), false, 0))).get("per_cpu")).isEmpty();
+    }
+
+    /**
+     * The libbpf reader's bins of an interval can hold a switch whose exact figures close in the next
+     * interval: the CPU is listed with its bins and empty exact figures, so no binned switch is lost.
+     */
+    @Test
+    void aCpuWithBinnedSwitchesOnlyIsListedWithNullFigures() throws Exception {
+        LatencyStats part = new LatencyStats();
+        part.addCpu(0, 2, 2_000, 900, 1_100);
+        part.addToDistribution(1_000, 3);
+        part.addToCpuBins(0, BinCounts.index(1_000), 2);
+        part.addToCpuBins(1, BinCounts.index(5_000), 1);
+        Summary s = Summary.of("interval", "libbpf", "x", 1, part, true, 0);
+        JsonNode cpu1 = JSON.readTree(new JsonRenderer().render(s)).get("per_cpu").get(1);
+        assertThat(cpu1.get("cpu").asInt()).isEqualTo(1);
+        assertThat(cpu1.get("count").asLong()).isZero();
+        assertThat(cpu1.get("min_ns").isNull()).isTrue();
+        assertThat(cpu1.get("mean_ns").isNull()).isTrue();
+        assertThat(cpu1.get("histogram").get(0).get("count").asLong()).isEqualTo(1);
+        assertThat(new TextRenderer().render(s)).containsPattern("\\n\\s+1\\s+0\\s+-\\s+-\\s+-\\n");
     }
 
     /** Switches seen but not timed are reported apart, added up over parts, and never become samples. */

@@ -142,4 +142,26 @@ class LatencyStatsTest {
         assertThatThrownBy(() -> new LatencyStats().record(0, -1, 1, 1, "a"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** Each CPU's switches in the report's bins: recorded ones, the kernel's, and merged parts alike. */
+    @Test
+    void perCpuBinsHoldEverySwitchOfTheirCpu() {
+        LatencyStats part = new LatencyStats();
+        part.record(0, 1_000, 1, 1, "a");
+        part.record(2, 5_000, 1, 1, "a");
+        part.record(2, 5_100, 1, 1, "a");
+        LatencyStats kernel = new LatencyStats();
+        kernel.addCpu(2, 3, 3_000, 900, 1_100);
+        kernel.addToCpuBins(2, BinCounts.index(1_000), 3);
+        kernel.addCpu(5, 1, 700, 700, 700); // a CPU whose bins the source does not know
+        LatencyStats total = new LatencyStats();
+        total.add(part);
+        total.add(kernel);
+        assertThat(total.perCpu()).extracting(LatencyStats.CpuEntry::cpu).containsExactly(0, 2, 5);
+        BinCounts cpu2 = total.perCpu().get(1).bins();
+        assertThat(cpu2.total()).isEqualTo(total.perCpu().get(1).stats().count()).isEqualTo(5);
+        assertThat(cpu2.count(BinCounts.index(5_000))).isEqualTo(2);
+        assertThat(cpu2.count(BinCounts.index(1_000))).isEqualTo(3);
+        assertThat(total.perCpu().get(2).bins()).isNull();
+    }
 }

@@ -38,6 +38,42 @@ public final class HeatmapSvgParts {
         return cells;
     }
 
+    /** The cells of each CPU's panel ({@code --per-cpu}), by CPU: the rectangles of its "cpu-cells" group. */
+    public static java.util.SortedMap<Integer, List<Element>> cpuCells(Document doc) {
+        java.util.SortedMap<Integer, List<Element>> byCpu = new java.util.TreeMap<>();
+        NodeList groups = doc.getElementsByTagName("g");
+        for (int i = 0; i < groups.getLength(); i++) {
+            Element g = (Element) groups.item(i);
+            if (g.getAttribute("class").equals("cpu-cells")) {
+                int cpu = Integer.parseInt(((Element) g.getParentNode()).getAttribute("id").replace("cpu-", ""));
+                List<Element> cells = new ArrayList<>();
+                NodeList rects = g.getElementsByTagName("rect");
+                for (int j = 0; j < rects.getLength(); j++) {
+                    cells.add((Element) rects.item(j));
+                }
+                byCpu.put(cpu, cells);
+            }
+        }
+        return byCpu;
+    }
+
+    /** The frame of CPU {@code cpu}'s panel: the plot rectangle its cells are drawn in. */
+    public static Element cpuFrame(Document doc, int cpu) {
+        NodeList groups = doc.getElementsByTagName("g");
+        for (int i = 0; i < groups.getLength(); i++) {
+            Element g = (Element) groups.item(i);
+            if (g.getAttribute("id").equals("cpu-" + cpu)) {
+                NodeList rects = g.getElementsByTagName("rect");
+                for (int j = 0; j < rects.getLength(); j++) {
+                    if (((Element) rects.item(j)).getAttribute("class").equals("plot")) {
+                        return (Element) rects.item(j);
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no panel for CPU " + cpu);
+    }
+
     /** A cell's tooltip. */
     public static String title(Element cell) {
         return cell.getElementsByTagName("title").item(0).getTextContent();

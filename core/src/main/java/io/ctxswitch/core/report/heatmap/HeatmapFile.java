@@ -25,10 +25,10 @@ public final class HeatmapFile {
     }
 
     /** Writes the picture; on failure the exception's message is the reason, in words. */
-    public void write(HeatmapHeader header, HeatmapGrid grid, String note) throws IOException {
+    public void write(HeatmapHeader header, HeatmapPanels panels, String note) throws IOException {
         file.write(out -> {
             OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
-            svg.write(header, grid, note, buffered);
+            svg.write(header, panels, note, buffered);
             buffered.flush();
         });
     }

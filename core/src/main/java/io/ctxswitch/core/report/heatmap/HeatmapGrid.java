@@ -117,13 +117,46 @@ public final class HeatmapGrid {
 
     /** Merges neighbouring columns in pairs; each column then spans twice as many intervals. */
     private void halve() {
-        List<Column> merged = new ArrayList<>(maxColumns / 2);
+        List<Column> merged = new ArrayList<>(columns.size() / 2 + 1);
         for (int i = 0; i < columns.size(); i += 2) {
             merged.add(i + 1 < columns.size() ? columns.get(i).merge(columns.get(i + 1)) : columns.get(i));
         }
         columns.clear();
         columns.addAll(merged);
         span *= 2;
+    }
+
+    /**
+     * The same intervals with no switch in them: where a CPU's grid starts when that CPU's first
+     * switch comes after the run's first interval, so that every CPU's columns are the run's columns.
+     */
+    HeatmapGrid emptyCopy() {
+        return withColumns(columns.stream()
+                .map(c -> new Column(c.startNs(), c.durationNs(), c.intervals(), new long[0], new long[0], new long[0])).toList());
+    }
+
+    /**
+     * A copy whose neighbouring columns are merged in pairs, as a long run's are, until at most
+     * {@code most} are left: for a panel too narrow to give each column two pixels. Column {@code k}
+     * of the copy holds columns {@code k × f} to {@code k × f + f - 1} of this grid, f a power of two.
+     */
+    HeatmapGrid coarsened(int most) {
+        HeatmapGrid copy = withColumns(columns);
+        while (copy.columns.size() > Math.max(1, most)) {
+            copy.halve();
+        }
+        return copy;
+    }
+
+    /** This grid's intervals, in {@code columns}. */
+    private HeatmapGrid withColumns(List<Column> replaced) {
+        HeatmapGrid copy = new HeatmapGrid(maxColumns);
+        copy.columns.addAll(replaced);
+        copy.span = span;
+        copy.intervals = intervals;
+        copy.elapsedNs = elapsedNs;
+        copy.firstIntervalNs = firstIntervalNs;
+        return copy;
     }
 
     public List<Column> columns() {

@@ -2,15 +2,18 @@ package io.ctxswitch.core.report.heatmap;
 
 import io.ctxswitch.core.report.Durations;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 
 /**
- * Draws a {@link HeatmapGrid} as a self-contained SVG (no script, font, or image from outside):
+ * Draws {@link HeatmapPanels} as a self-contained SVG (no script, font, or image from outside):
  * time since the start across, latency up on a log scale, one rectangle per non-empty bin of each
- * column coloured by its count, each with a {@code <title>} that a browser shows on hover. The
- * same grid and header always give the same bytes, which is what lets a replay of a run's JSON
- * output be compared with the live run's picture.
+ * column coloured by its count, each with a {@code <title>} that a browser shows on hover; with
+ * {@code --per-cpu}, a small panel per CPU below ({@link CpuPanels}) on the same axes and colours.
+ * The same figures and header always give the same bytes, which is what lets a replay of a run's
+ * JSON output be compared with the live run's picture.
  */
 public final class HeatmapSvg {
     static final int LEFT = 80;
@@ -19,64 +22,65 @@ public final class HeatmapSvg {
     static final int BOTTOM = 52;
     static final int PLOT_WIDTH = 1024;
     static final int PLOT_HEIGHT = 420;
+    /** Where the legend's last possible row ends: per-CPU panels start below it, should they reach under it. */
+    private static final int LEGEND_BOTTOM = TOP + 22 + ColourScale.PALETTE.length * 20;
 
-    /** Writes the picture of {@code grid}; {@code note} (e.g. "in progress"), if not null, ends the title. */
+    /** Writes the picture of one grid (all CPUs together). */
     public void write(HeatmapHeader header, HeatmapGrid grid, String note, OutputStream out) {
+        write(header, new HeatmapPanels(grid, false), note, out);
+    }
+
+    /** Writes the picture of {@code panels}; {@code note} (e.g. "in progress"), if not null, ends the title. */
+    public void write(HeatmapHeader header, HeatmapPanels panels, String note, OutputStream out) {
+        HeatmapGrid grid = panels.all();
         List<HeatmapGrid.Column> columns = grid.columns();
         int columnWidth = columns.isEmpty() ? 40 : Math.max(2, Math.min(40, PLOT_WIDTH / columns.size()));
         int plotWidth = Math.max(columnWidth * columns.size(), 200);
-        long low = Long.MAX_VALUE;
-        long high = 0;
-        long maxCount = 0;
-        for (HeatmapGrid.Column c : columns) {
-            for (int i = 0; i < c.from().length; i++) {
-                low = Math.min(low, Math.max(1, c.from()[i]));
-                high = Math.max(high, c.to()[i]);
-                maxCount = Math.max(maxCount, c.count()[i]);
-            }
+        CpuPanels cpus = panels.cpus().isEmpty() ? null : new CpuPanels(panels.cpus(), columns.size(), columnWidth, plotWidth);
+        List<HeatmapGrid> drawn = new ArrayList<>(List.of(grid));
+        if (cpus != null) {
+            drawn.addAll(cpus.grids());
         }
-        boolean empty = maxCount == 0;
-        double lowOctave = empty ? 10 : Math.floor(log2(low)); // empty: 1 us to 8 us, for the frame
-        double highOctave = empty ? 13 : Math.max(lowOctave + 1, Math.ceil(log2(high)));
-        double perOctave = Math.max(8, Math.min(60, Math.floor(PLOT_HEIGHT / (highOctave - lowOctave))));
-        int plotHeight = (int) (perOctave * (highOctave - lowOctave));
+        LatencyRange range = LatencyRange.of(drawn);
+        long maxCount = PanelCells.maxCount(drawn);
+        double perOctave = Math.max(8, Math.min(60, Math.floor(PLOT_HEIGHT / range.octaves())));
+        int plotHeight = (int) (perOctave * range.octaves());
         int width = LEFT + plotWidth + RIGHT;
         int height = TOP + plotHeight + BOTTOM;
+        int cpusTop = Math.max(height, LEGEND_BOTTOM + 8);
+        if (cpus != null) {
+            width = Math.max(width, LEFT + cpus.width() + 24);
+            height = cpusTop + cpus.height();
+        }
         ColourScale colours = new ColourScale(maxCount);
         double bottom = TOP + plotHeight;
-        java.util.function.DoubleUnaryOperator y = ns -> bottom - (log2(Math.max(ns, 0.5)) - lowOctave) * perOctave;
+        DoubleUnaryOperator y = range.y(bottom, perOctave);
 
         try (SvgWriter svg = new SvgWriter(out, width, height)) {
             svg.textElement("title", "ctxswitch: context-switch latency over time (" + header.line() + ")");
-            svg.textElement("style", style(colours));
+            svg.textElement("style", style(colours) + (cpus == null ? "" : CpuPanels.STYLE));
             svg.empty("rect", "width", width, "height", height, "fill", "#ffffff");
-            title(svg, header, grid, note, width);
+            title(svg, header, grid, note);
             svg.empty("rect", "class", "plot", "x", LEFT, "y", TOP, "width", plotWidth, "height", plotHeight);
-            svg.start("g", "class", "cells");
-            for (int col = 0; col < columns.size(); col++) {
-                HeatmapGrid.Column c = columns.get(col);
-                String time = Ticks.instantRange(c.startNs(), c.startNs() + c.durationNs());
-                int x = LEFT + col * columnWidth;
-                for (int i = 0; i < c.from().length; i++) {
-                    double top = y.applyAsDouble(c.to()[i]);
-                    double cellHeight = y.applyAsDouble(c.from()[i]) - top;
-                    svg.rect(x, top, columnWidth, cellHeight, "c" + colours.classOf(c.count()[i]),
-                            time + ", " + latencyRange(c.from()[i], c.to()[i]) + ": "
-                                    + String.format(Locale.ROOT, "%,d", c.count()[i]));
-                }
-            }
-            svg.end();
-            latencyAxis(svg, y, Math.pow(2, lowOctave), Math.pow(2, highOctave), plotHeight);
-            timeAxis(svg, columns, columnWidth, bottom);
-            if (empty) {
+            PanelCells.draw(svg, "cells", grid, 1, columns.size(), LEFT, columnWidth, y, colours, "");
+            PanelAxes.latency(svg, y, range, LEFT, true, true);
+            double middle = TOP + plotHeight / 2.0;
+            svg.textElement("text", "latency (log scale)", "x", 16, "y", middle, "text-anchor", "middle",
+                    "transform", "rotate(-90 16 " + SvgWriter.value(middle) + ")");
+            PanelAxes.time(svg, columns, LEFT, columnWidth, bottom, 10, true);
+            svg.textElement("text", "time since the start", "x", LEFT, "y", bottom + 42);
+            if (range.empty()) {
                 svg.textElement("text", "no switch measured yet", "x", LEFT + plotWidth / 2, "y", TOP + plotHeight / 2,
                         "text-anchor", "middle");
             }
-            legend(svg, colours, LEFT + plotWidth + 24, empty);
+            legend(svg, colours, LEFT + plotWidth + 24, range.empty());
+            if (cpus != null) {
+                cpus.draw(svg, LEFT, cpusTop, columns, range, colours);
+            }
         }
     }
 
-    private static void title(SvgWriter svg, HeatmapHeader header, HeatmapGrid grid, String note, int width) {
+    private static void title(SvgWriter svg, HeatmapHeader header, HeatmapGrid grid, String note) {
         svg.textElement("text", "Context-switch latency over time" + (note == null ? "" : " (" + note + ")"),
                 "class", "title", "x", LEFT, "y", 24);
         svg.textElement("text", header.line(), "x", LEFT, "y", 44);
@@ -84,44 +88,6 @@ public final class HeatmapSvg {
                 : "one column per " + grid.span() + " intervals of " + Durations.format(grid.firstIntervalNs());
         svg.textElement("text", String.format(Locale.ROOT, "%,d switches in %,d intervals (%s); %s; hover a cell for its figures",
                 grid.total(), grid.intervals(), Durations.format(grid.elapsedNs()), span), "x", LEFT, "y", 62);
-    }
-
-    private static void latencyAxis(SvgWriter svg, java.util.function.DoubleUnaryOperator y, double low, double high,
-                                    int plotHeight) {
-        svg.start("g", "class", "axis");
-        for (long tick : Ticks.latencies(low, high)) {
-            double ty = y.applyAsDouble(tick);
-            svg.empty("line", "x1", LEFT - 6, "y1", ty, "x2", LEFT, "y2", ty);
-            svg.textElement("text", Ticks.latency(tick), "x", LEFT - 9, "y", ty + 4, "text-anchor", "end");
-        }
-        svg.end();
-        double middle = TOP + plotHeight / 2.0;
-        svg.textElement("text", "latency (log scale)", "x", 16, "y", middle, "text-anchor", "middle",
-                "transform", "rotate(-90 16 " + SvgWriter.value(middle) + ")");
-    }
-
-    /** Labels at round times since the start, placed inside the column that holds that time. */
-    private static void timeAxis(SvgWriter svg, List<HeatmapGrid.Column> columns, int columnWidth, double bottom) {
-        svg.start("g", "class", "axis");
-        if (!columns.isEmpty()) {
-            HeatmapGrid.Column last = columns.get(columns.size() - 1);
-            long end = last.startNs() + last.durationNs();
-            long step = Ticks.timeStepSeconds(end);
-            int col = 0;
-            for (long s = 0; s * 1_000_000_000L <= end; s += step) {
-                long t = s * 1_000_000_000L;
-                while (col < columns.size() - 1 && columns.get(col).startNs() + columns.get(col).durationNs() <= t) {
-                    col++;
-                }
-                HeatmapGrid.Column c = columns.get(col);
-                double within = c.durationNs() == 0 ? 0 : Math.min(1, (double) (t - c.startNs()) / c.durationNs());
-                double x = LEFT + (col + within) * columnWidth;
-                svg.empty("line", "x1", x, "y1", bottom, "x2", x, "y2", bottom + 6);
-                svg.textElement("text", Ticks.elapsed(s), "x", x, "y", bottom + 20, "text-anchor", "middle");
-            }
-        }
-        svg.end();
-        svg.textElement("text", "time since the start", "x", LEFT, "y", bottom + 42);
     }
 
     private static void legend(SvgWriter svg, ColourScale colours, int x, boolean empty) {
@@ -148,17 +114,5 @@ public final class HeatmapSvg {
             css.append(".c").append(c).append("{fill:").append(colours.colour(c)).append('}');
         }
         return css.toString(); // CSS text, escaped by the XML writer like any other text
-    }
-
-    /** "1.02-1.28 us", "896 ns-1.02 us": short, since an hour-long map has thousands of them. */
-    static String latencyRange(long fromNs, long toNs) {
-        String from = Durations.format(fromNs);
-        String to = Durations.format(toNs);
-        String fromUnit = from.substring(from.indexOf(' '));
-        return to.endsWith(fromUnit) ? from.substring(0, from.indexOf(' ')) + "-" + to : from + "-" + to;
-    }
-
-    private static double log2(double v) {
-        return Math.log(v) / Math.log(2);
     }
 }

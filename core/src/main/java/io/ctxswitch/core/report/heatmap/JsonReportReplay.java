@@ -16,11 +16,14 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
  * ctxswitch's own {@code --format=json --interval} output read again: one object per interval, each
- * with its histogram, then the summary. It is a report, not a trace: it holds figures already
+ * with its histogram (and, recorded with {@code --per-cpu}, each CPU's in its {@code per_cpu} entry),
+ * then the summary. It is a report, not a trace: it holds figures already
  * computed (its histograms are four bins per power of two, too coarse to compute percentiles
  * within the 1 % that reports state), so its replay draws the heat map of the recorded intervals
  * and computes no new summary ({@code figures} is empty; the CLI prints none).
@@ -29,7 +32,8 @@ public final class JsonReportReplay extends BackgroundReplay {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final InputStream input;
-    private final HeatmapGrid grid = new HeatmapGrid();
+    private final HeatmapPanels panels = new HeatmapPanels(true); // per CPU where the recording has it
+    private volatile boolean cpuHistograms; // whether it has it: recorded with --per-cpu
     private volatile HeatmapHeader header = new HeatmapHeader(null, null, null, null);
     private volatile Long summaryCount; // the recorded summary's count, if the run got to print it
     private long skippedLines;
@@ -82,8 +86,8 @@ public final class JsonReportReplay extends BackgroundReplay {
                     first = false;
                 }
                 if (kind.equals("interval")) {
-                    synchronized (grid) {
-                        grid.addInterval(o.path("duration_ns").asLong(), bins(o.path("histogram")));
+                    synchronized (panels) {
+                        panels.addInterval(o.path("duration_ns").asLong(), bins(o.path("histogram")), cpuBins(o.path("per_cpu")));
                     }
                 } else if (kind.equals("summary")) {
                     summaryCount = o.path("count").asLong();
@@ -92,7 +96,7 @@ public final class JsonReportReplay extends BackgroundReplay {
                 }
             }
         }
-        if (grid.intervals() == 0) {
+        if (panels.all().intervals() == 0) {
             throw SourceException.input(inputName + " has no interval to draw: record it with --format=json --interval=TIME");
         }
     }
@@ -103,6 +107,18 @@ public final class JsonReportReplay extends BackgroundReplay {
             bins.add(new HistogramBins.Bin(b.path("from_ns").asLong(), b.path("to_ns").asLong(), b.path("count").asLong()));
         }
         return bins;
+    }
+
+    /** The per_cpu entries' histograms ({@code --per-cpu}), by CPU; entries without one are left out. */
+    private Map<Integer, List<HistogramBins.Bin>> cpuBins(JsonNode perCpu) {
+        Map<Integer, List<HistogramBins.Bin>> byCpu = new TreeMap<>();
+        for (JsonNode cpu : perCpu) {
+            if (cpu.has("histogram")) {
+                byCpu.put(cpu.path("cpu").asInt(), bins(cpu.get("histogram")));
+                cpuHistograms = true;
+            }
+        }
+        return byCpu;
     }
 
     private static String text(JsonNode o, String field) {
@@ -122,11 +138,16 @@ public final class JsonReportReplay extends BackgroundReplay {
         return header;
     }
 
-    /** The intervals read; a copy's worth of them once the reading ended. */
-    public HeatmapGrid grid() {
-        synchronized (grid) {
-            return grid;
+    /** The intervals read, once the reading ended: all CPUs, and each CPU where the recording has it. */
+    public HeatmapPanels panels() {
+        synchronized (panels) {
+            return panels;
         }
+    }
+
+    /** Whether the recording has a histogram per CPU in its intervals: it was made with {@code --per-cpu}. */
+    public boolean hasCpuHistograms() {
+        return cpuHistograms;
     }
 
     /** The recorded summary's count, or null when the recording ends before the summary (a run cut short). */

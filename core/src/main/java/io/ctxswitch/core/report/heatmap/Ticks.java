@@ -10,10 +10,10 @@ final class Ticks {
 
     /**
      * Latencies for the log-scale axis between {@code lowNs} and {@code highNs}: every power of ten,
-     * and also 2 and 5 times it when the range spans fewer than three powers of ten.
+     * and also 2 and 5 times it when the range spans fewer than three powers of ten and {@code fineAllowed}.
      */
-    static List<Long> latencies(double lowNs, double highNs) {
-        boolean fine = highNs / Math.max(lowNs, 1) < 1000;
+    static List<Long> latencies(double lowNs, double highNs, boolean fineAllowed) {
+        boolean fine = fineAllowed && highNs / Math.max(lowNs, 1) < 1000;
         List<Long> ticks = new ArrayList<>();
         for (long decade = 1; decade <= 100_000_000_000L; decade *= 10) {
             for (long m : fine ? new long[] {1, 2, 5} : new long[] {1}) {
@@ -40,16 +40,16 @@ final class Ticks {
         return trim(ns / 1e9) + " s";
     }
 
-    /** A step in seconds that gives at most about ten labels over {@code totalNs}. */
-    static long timeStepSeconds(long totalNs) {
+    /** A step in seconds that gives at most about {@code labels} labels over {@code totalNs}. */
+    static long timeStepSeconds(long totalNs, int labels) {
         long[] steps = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
         double seconds = totalNs / 1e9;
         for (long s : steps) {
-            if (seconds / s <= 10) {
+            if (seconds / s <= labels) {
                 return s;
             }
         }
-        return (long) Math.ceil(seconds / 10 / 86400) * 86400;
+        return (long) Math.ceil(seconds / labels / 86400) * 86400;
     }
 
     /** Time since the start: "45 s" below a minute, then "12:05" (m:ss) and "1:02:05" (h:mm:ss). */

@@ -46,4 +46,28 @@ class HeatmapGridTest {
         assertThat(grid.total()).isEqualTo(expected);
         assertThat(grid.intervals()).isEqualTo(11);
     }
+
+    @Test
+    void coarsenedMergesAlignedPairsAndEmptyCopyKeepsTheColumnsOnly() {
+        HeatmapGrid grid = new HeatmapGrid(8);
+        for (int i = 0; i < 7; i++) {
+            grid.addInterval(100, List.of(new Bin(1024, 1280, i + 1)));
+        }
+        HeatmapGrid coarse = grid.coarsened(2);
+        assertThat(coarse.columns()).extracting(HeatmapGrid.Column::intervals).containsExactly(4, 3);
+        assertThat(coarse.span()).isEqualTo(4);
+        assertThat(coarse.columns().get(0).count()).containsExactly(1 + 2 + 3 + 4);
+        assertThat(coarse.total()).isEqualTo(grid.total());
+        assertThat(grid.columns()).hasSize(7); // the grid itself is untouched
+        assertThat(grid.coarsened(7).columns()).hasSize(7);
+
+        HeatmapGrid empty = grid.emptyCopy();
+        assertThat(empty.columns()).extracting(HeatmapGrid.Column::startNs)
+                .containsExactlyElementsOf(grid.columns().stream().map(HeatmapGrid.Column::startNs).toList());
+        assertThat(empty.total()).isZero();
+        empty.addInterval(100, List.of(new Bin(1024, 1280, 9)));
+        grid.addInterval(100, List.of(new Bin(1024, 1280, 9)));
+        assertThat(empty.columns()).extracting(HeatmapGrid.Column::startNs)
+                .containsExactlyElementsOf(grid.columns().stream().map(HeatmapGrid.Column::startNs).toList());
+    }
 }

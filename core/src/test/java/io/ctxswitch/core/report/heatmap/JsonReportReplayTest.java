@@ -58,9 +58,38 @@ class JsonReportReplayTest {
         JsonReportReplay replayed = replay(ndjson.toString());
         assertThat(replayed.header()).isEqualTo(new HeatmapHeader("box", "6.18.0", "libbpf", PROBE));
         assertThat(replayed.summaryCount()).isEqualTo(total.total().count());
-        assertThat(replayed.grid().total()).isEqualTo(total.total().count());
+        assertThat(replayed.panels().all().total()).isEqualTo(total.total().count());
         HeatmapHeader header = new HeatmapHeader(HOST.host(), HOST.kernel(), "libbpf", PROBE);
-        assertThat(svg(replayed.header(), replayed.grid())).isEqualTo(svg(header, live));
+        assertThat(replayed.hasCpuHistograms()).isFalse();
+        assertThat(svg(replayed.header(), replayed.panels().all())).isEqualTo(svg(header, live));
+    }
+
+    @Test
+    void perCpuTheRecordedIntervalsDrawTheSamePanelsAsTheLiveRun() throws Exception {
+        Random random = new Random(61);
+        HeatmapPanels live = new HeatmapPanels(true);
+        StringBuilder ndjson = new StringBuilder();
+        JsonRenderer json = new JsonRenderer(HOST);
+        for (int i = 0; i < 12; i++) {
+            LatencyStats part = new LatencyStats();
+            for (int n = random.nextInt(2000); n > 0; n--) { // CPU 3 only from the fifth interval
+                part.record(i < 4 ? random.nextInt(2) : random.nextInt(4), (long) (500 + Math.exp(random.nextGaussian() * 2) * 300), 1, 1, "t");
+            }
+            Summary s = Summary.of("interval", "libbpf", PROBE, 1_000_000_000L, part, true, 0);
+            live.addInterval(s); // what HeatmapListener does with the same part
+            ndjson.append(json.render(s)).append('\n');
+        }
+        JsonReportReplay replayed = replay(ndjson.toString());
+        assertThat(replayed.hasCpuHistograms()).isTrue();
+        assertThat(replayed.panels().cpus().keySet()).containsExactly(0, 1, 2, 3);
+        HeatmapHeader header = new HeatmapHeader(HOST.host(), HOST.kernel(), "libbpf", PROBE);
+        assertThat(svg(replayed.header(), replayed.panels())).isEqualTo(svg(header, live)).contains("CPU 3, ");
+    }
+
+    private static String svg(HeatmapHeader header, HeatmapPanels panels) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new HeatmapSvg().write(header, panels, null, out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static String svg(HeatmapHeader header, HeatmapGrid grid) {
