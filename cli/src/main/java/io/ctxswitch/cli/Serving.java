@@ -7,6 +7,7 @@ import io.ctxswitch.exporter.ExporterInfo;
 import io.ctxswitch.exporter.LatencyCollector;
 import io.ctxswitch.exporter.MetricsServer;
 import io.ctxswitch.exporter.ServeAddress;
+import io.ctxswitch.exporter.ServeSecurity;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -21,17 +22,17 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
     private final boolean perCpu;
     private final String version;
 
-    Serving(ServeAddress address, TraceSession.Listener console, boolean perCpu, String version) throws SourceException {
+    Serving(ServeAddress address, ServeSecurity security, TraceSession.Listener console, boolean perCpu, String version) throws SourceException {
         this.console = console;
         this.perCpu = perCpu;
         this.version = version;
-        this.server = MetricsServer.bind(address, registry);
+        this.server = MetricsServer.bind(address, registry, security);
     }
 
     /** What users scrape, with the port really bound. */
     String url() {
         java.net.InetSocketAddress bound = server.address();
-        return "http://" + new ServeAddress(bound.getHostString(), bound.getPort()) + "/metrics";
+        return server.scheme() + "://" + new ServeAddress(bound.getHostString(), bound.getPort()) + "/metrics";
     }
 
     @Override
