@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,7 +142,7 @@ class TlsMetricsServerTest extends MetricsServerTest {
 
     @Test
     void curlScrapesWithTheRightCredentialsOnly() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is missing (apt-get install curl)");
+        io.ctxswitch.core.testing.LiveTestSkip.unless(Files.isExecutable(Path.of("/usr/bin/curl")), "curl (apt-get install curl)");
         String url = "https://127.0.0.1:" + port + "/metrics";
         String good = curl("--cacert", certificate.certFile().toString(), "-u", USER + ":" + PASSWORD, url);
         assertThat(good).startsWith("200\n").contains("ctxswitch_latency_seconds_count 3");

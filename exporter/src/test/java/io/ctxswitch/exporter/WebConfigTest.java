@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -162,7 +161,7 @@ class WebConfigTest {
 
     @Test
     void promtoolAcceptsWhatWeAccept() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")), "promtool is missing (apt-get install prometheus)");
+        io.ctxswitch.core.testing.LiveTestSkip.unless(Files.isExecutable(Path.of("/usr/bin/promtool")), "promtool (apt-get install prometheus)");
         Path file = config(tls(ec) + "basic_auth_users:\n  prometheus: " + HASH + "\n");
         ServeSecurity.load(file);
         Process p = new ProcessBuilder("promtool", "check", "web-config", file.toString()).redirectErrorStream(true).start();
