@@ -18,6 +18,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 final class Serving implements TraceSession.Listener, AutoCloseable {
     private final TraceSession.Listener console;
     private final MetricsServer server;
+    private final ServeAddress address;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final boolean perCpu;
     private final String version;
@@ -26,13 +27,16 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
         this.console = console;
         this.perCpu = perCpu;
         this.version = version;
+        this.address = address;
         this.server = MetricsServer.bind(address, registry, security);
     }
 
-    /** What users scrape, with the port really bound. */
+    /**
+     * What users scrape: the host as asked (the bound socket would say 0.0.0.0 as
+     * [0:0:0:0:0:0:0:0] on a dual-stack JVM), with the port really bound.
+     */
     String url() {
-        java.net.InetSocketAddress bound = server.address();
-        return server.scheme() + "://" + new ServeAddress(bound.getHostString(), bound.getPort()) + "/metrics";
+        return server.scheme() + "://" + new ServeAddress(address.host(), server.address().getPort()) + "/metrics";
     }
 
     @Override
