@@ -20,6 +20,8 @@ import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.exporter.ServeAddress;
+import io.ctxswitch.exporter.ServeSecurity;
+import io.ctxswitch.exporter.WebConfig;
 import io.ctxswitch.perf.PerfSettings;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -119,6 +121,11 @@ final class CtxswitchCommand implements Callable<Integer> {
                 + " read from the kernel at each scrape; then print the summary. libbpf backend only, for now.")
     String serve;
 
+    @Option(names = "--serve-config", paramLabel = "FILE",
+            description = "With --serve: TLS and/or basic auth from FILE, a Prometheus web config file (tls_server_config: cert_file, key_file;"
+                + " basic_auth_users: NAME: BCRYPT-HASH). Never a password on the command line. Refused if every user may read its secrets.")
+    java.nio.file.Path serveConfig;
+
     @Option(names = "--list-backends", description = "Say which backends this build has and whether each can run here, then exit.")
     boolean listBackends;
 
@@ -157,6 +164,10 @@ final class CtxswitchCommand implements Callable<Integer> {
             }
         }
         ServeAddress serveAt = serveAddress();
+        ServeSecurity security = serveSecurity();
+        if (security.authenticator() != null && security.tls() == null) {
+            err.println("ctxswitch: warning: --serve-config has basic_auth_users but no tls_server_config: passwords cross the network in the clear");
+        }
         OutputFile recordTo = output("--record", record);
         OutputFile heatmapTo = output("--heatmap", heatmap);
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
@@ -198,7 +209,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
                     .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
             ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, shown(), serving, host);
-            try (Serving server = new Serving(serveAt, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
+            try (Serving server = new Serving(serveAt, security, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
             }
@@ -341,6 +352,9 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithServe(listBackends, "--list-backends", "it traces");
             notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
         }
+        if (serveConfig != null && serve == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--serve-config goes with --serve=[HOST:]PORT, which it configures");
+        }
         if (replay != null) {
             notWithReplay(duration != null, "--duration");
             notWithReplay(interval != null, "--interval");
@@ -410,6 +424,18 @@ final class CtxswitchCommand implements Callable<Integer> {
             return ServeAddress.parse(serve);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** What --serve-config asks, its files read and checked now, before anything is loaded; NONE without it. */
+    private ServeSecurity serveSecurity() {
+        if (serveConfig == null) {
+            return ServeSecurity.NONE;
+        }
+        try {
+            return ServeSecurity.load(serveConfig);
+        } catch (WebConfig.Invalid e) {
+            throw new OneLineUsageError("--serve-config=" + serveConfig + ": " + e.getMessage());
         }
     }
 

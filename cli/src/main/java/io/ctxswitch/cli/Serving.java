@@ -7,6 +7,7 @@ import io.ctxswitch.exporter.ExporterInfo;
 import io.ctxswitch.exporter.LatencyCollector;
 import io.ctxswitch.exporter.MetricsServer;
 import io.ctxswitch.exporter.ServeAddress;
+import io.ctxswitch.exporter.ServeSecurity;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -17,21 +18,25 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 final class Serving implements TraceSession.Listener, AutoCloseable {
     private final TraceSession.Listener console;
     private final MetricsServer server;
+    private final ServeAddress address;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final boolean perCpu;
     private final String version;
 
-    Serving(ServeAddress address, TraceSession.Listener console, boolean perCpu, String version) throws SourceException {
+    Serving(ServeAddress address, ServeSecurity security, TraceSession.Listener console, boolean perCpu, String version) throws SourceException {
         this.console = console;
         this.perCpu = perCpu;
         this.version = version;
-        this.server = MetricsServer.bind(address, registry);
+        this.address = address;
+        this.server = MetricsServer.bind(address, registry, security);
     }
 
-    /** What users scrape, with the port really bound. */
+    /**
+     * What users scrape: the host as asked (the bound socket would say 0.0.0.0 as
+     * [0:0:0:0:0:0:0:0] on a dual-stack JVM), with the port really bound.
+     */
     String url() {
-        java.net.InetSocketAddress bound = server.address();
-        return "http://" + new ServeAddress(bound.getHostString(), bound.getPort()) + "/metrics";
+        return server.scheme() + "://" + new ServeAddress(address.host(), server.address().getPort()) + "/metrics";
     }
 
     @Override

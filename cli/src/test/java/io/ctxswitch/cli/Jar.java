@@ -149,6 +149,11 @@ final class Jar {
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(List.of(args));
+        return launch(command, stdinPipe, env);
+    }
+
+    /** Runs {@code command} (a JVM running a copy of the jar, set up otherwise than {@link #start} does), output captured. */
+    static Running launch(List<String> command, boolean stdinPipe, Map<String, String> env) throws IOException {
         Path out = Files.createTempFile("ctxswitch-out", ".txt");
         Path err = Files.createTempFile("ctxswitch-err", ".txt");
         out.toFile().deleteOnExit();

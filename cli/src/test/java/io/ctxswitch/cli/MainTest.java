@@ -187,6 +187,31 @@ class MainTest {
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
     }
 
+    /** --serve-config: checked before anything is bound or loaded; a bad file is one line, exit 2. */
+    @Test
+    void aBadServeConfigIsOneLineBeforeAnythingIsLoaded(@TempDir Path dir) throws Exception {
+        assertThat(run("--serve-config=" + dir.resolve("web.yml"))).as(err()).isEqualTo(2);
+        assertThat(err()).startsWith("ctxswitch: --serve-config goes with --serve=[HOST:]PORT, which it configures\n");
+
+        Path open = dir.resolve("open.yml");
+        java.nio.file.Files.writeString(open, "basic_auth_users:\n  prometheus: $2y$10$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW\n");
+        java.nio.file.Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path bad = dir.resolve("bad.yml");
+        java.nio.file.Files.writeString(bad, "basic_auth_users:\n  prometheus: hunter2\n");
+        String[][] cases = {
+            {"--serve=9100 --serve-config=" + dir.resolve("none.yml"), "ctxswitch: --serve-config=" + dir.resolve("none.yml") + ": no such file"},
+            {"--serve=9100 --serve-config=" + open, "ctxswitch: --serve-config=" + open + ": " + open
+                + " is readable by every user (rw-r--r--) and it holds password hashes: chmod o-rwx " + open},
+            {"--serve=9100 --serve-config=" + bad, "ctxswitch: --serve-config=" + bad + ": basic_auth_users.prometheus is not a bcrypt hash"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")).as(err()).hasSize(1);
+            assertThat(err()).startsWith(c[1]);
+        }
+    }
+
     /** A stand-in perf or bpftrace that only writes down that it was run, into {@code ran}. */
     private static Path toolThatNotesItRan(Path dir, Path ran) throws java.io.IOException {
         return io.ctxswitch.core.testing.StandIn.write(dir.resolve("tool"), "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");

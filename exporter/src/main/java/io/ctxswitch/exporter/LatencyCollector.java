@@ -3,7 +3,11 @@ package io.ctxswitch.exporter;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
+import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
@@ -25,6 +29,7 @@ import java.util.List;
  */
 public final class LatencyCollector implements MultiCollector {
     static final String LATENCY = "ctxswitch_latency_seconds";
+    private static final ExpositionFormats FORMATS = ExpositionFormats.init();
 
     /** Where the figures come from: the running source's {@code cumulative()}. */
     public interface Figures {
@@ -41,8 +46,32 @@ public final class LatencyCollector implements MultiCollector {
         this.info = info;
     }
 
+    /** Native buckets too: what is asked without a request (a registry's scrape()) gets everything. */
     @Override
-    public synchronized MetricSnapshots collect() {
+    public MetricSnapshots collect() {
+        return collect(true);
+    }
+
+    /**
+     * Native buckets only for a scraper that gets them: protobuf, the only format that carries them,
+     * chosen from the request's Accept header as the library's handler chooses its writer. Making
+     * them costs a scrape of many CPUs with well-filled histograms most of its time (the library
+     * sorts every CPU's native buckets), which a text scrape would pay for nothing.
+     */
+    @Override
+    public MetricSnapshots collect(PrometheusScrapeRequest request) {
+        return collect(wantsNativeBuckets(request));
+    }
+
+    static boolean wantsNativeBuckets(PrometheusScrapeRequest request) {
+        if (!(request instanceof PrometheusHttpRequest http)) {
+            return true;
+        }
+        String accept = http.getHeader("Accept");
+        return accept != null && FORMATS.findWriter(accept) instanceof PrometheusProtobufWriter;
+    }
+
+    private synchronized MetricSnapshots collect(boolean nativeBuckets) {
         CumulativeFigures now;
         try {
             now = figures.read();
@@ -53,7 +82,7 @@ public final class LatencyCollector implements MultiCollector {
                 .help("Context-switch latency: on one CPU, from the moment a task stops running to the moment the next one starts");
         if (perCpu) {
             for (CumulativeFigures.Cpu cpu : now.cpus()) {
-                latency.dataPoint(point(cpu.buckets(), cpu.sumNs(), Labels.of("cpu", Integer.toString(cpu.cpu()))));
+                latency.dataPoint(point(cpu.buckets(), cpu.sumNs(), Labels.of("cpu", Integer.toString(cpu.cpu())), nativeBuckets));
             }
         } else {
             long[] buckets = new long[LogLinearBuckets.COUNT];
@@ -65,7 +94,7 @@ public final class LatencyCollector implements MultiCollector {
                     buckets[i] += b[i];
                 }
             }
-            latency.dataPoint(point(buckets, sumNs, Labels.EMPTY));
+            latency.dataPoint(point(buckets, sumNs, Labels.EMPTY, nativeBuckets));
         }
         return MetricSnapshots.of(
                 latency.build(),
@@ -83,17 +112,19 @@ public final class LatencyCollector implements MultiCollector {
      * One histogram data point. Its count is the buckets' total, which the source makes equal to its
      * exact count ({@link CumulativeFigures.Cpu}); the sum is the exact sum, never a bucket estimate.
      */
-    private static HistogramSnapshot.HistogramDataPointSnapshot point(long[] kernelBuckets, long sumNs, Labels labels) {
-        return HistogramSnapshot.HistogramDataPointSnapshot.builder()
+    private static HistogramSnapshot.HistogramDataPointSnapshot point(long[] kernelBuckets, long sumNs, Labels labels, boolean nativeBuckets) {
+        HistogramSnapshot.HistogramDataPointSnapshot.Builder point = HistogramSnapshot.HistogramDataPointSnapshot.builder()
                 .classicHistogramBuckets(PrometheusBuckets.classic(kernelBuckets))
-                .nativeSchema(PrometheusBuckets.NATIVE_SCHEMA)
-                .nativeZeroCount(0)
-                .nativeZeroThreshold(0)
-                .nativeBucketsForPositiveValues(PrometheusBuckets.nativeBuckets(kernelBuckets))
-                .nativeBucketsForNegativeValues(NativeHistogramBuckets.EMPTY)
                 .sum(sumNs / 1e9) // division by 1e9 is correctly rounded; multiplying by 1e-9 is not
-                .labels(labels)
-                .build();
+                .labels(labels);
+        if (nativeBuckets) {
+            point.nativeSchema(PrometheusBuckets.NATIVE_SCHEMA)
+                    .nativeZeroCount(0)
+                    .nativeZeroThreshold(0)
+                    .nativeBucketsForPositiveValues(PrometheusBuckets.nativeBuckets(kernelBuckets))
+                    .nativeBucketsForNegativeValues(NativeHistogramBuckets.EMPTY);
+        }
+        return point.build();
     }
 
     private static CounterSnapshot counter(String name, String help, long value) {

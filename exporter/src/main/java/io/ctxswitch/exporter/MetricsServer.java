@@ -3,6 +3,7 @@ package io.ctxswitch.exporter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import io.ctxswitch.core.spi.SourceException;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -29,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * {@code maxReqTime}, refuse more than {@code maxReqHeaders} headers or {@code maxReqHeaderSize}
  * bytes of them, and close idle connections after {@code idleInterval}. Past
  * {@link #MAX_CONNECTIONS} open connections, new ones are closed at once.
+ *
+ * <p>With a {@link ServeSecurity} ({@code --serve-config}), it speaks TLS ({@link TlsFiles}) and/or
+ * asks for basic auth ({@link BcryptAuthenticator}) on every path; the limits above hold the same (the
+ * JDK server reads a TLS handshake under the same timers as the request it carries).
  */
 public final class MetricsServer implements AutoCloseable {
     static final int MAX_CONNECTIONS = 256;
@@ -48,14 +53,21 @@ public final class MetricsServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ThreadPoolExecutor pool;
+    private final boolean tls;
 
-    private MetricsServer(HttpServer server, ThreadPoolExecutor pool) {
+    private MetricsServer(HttpServer server, ThreadPoolExecutor pool, boolean tls) {
         this.server = server;
         this.pool = pool;
+        this.tls = tls;
     }
 
-    /** Binds {@code address} now; nothing is answered until {@link #start}. */
+    /** Binds {@code address} now, for plain HTTP without authentication; nothing is answered until {@link #start}. */
     public static MetricsServer bind(ServeAddress address, PrometheusRegistry registry) throws SourceException {
+        return bind(address, registry, ServeSecurity.NONE);
+    }
+
+    /** Binds {@code address} now, with TLS and/or basic auth as {@code security} says; nothing is answered until {@link #start}. */
+    public static MetricsServer bind(ServeAddress address, PrometheusRegistry registry, ServeSecurity security) throws SourceException {
         for (String[] limit : JDK_LIMITS) {
             if (System.getProperty(limit[0]) == null) {
                 System.setProperty(limit[0], limit[1]);
@@ -67,7 +79,13 @@ public final class MetricsServer implements AutoCloseable {
         }
         HttpServer server;
         try {
-            server = HttpServer.create(socket, 64);
+            if (security.tls() != null) {
+                HttpsServer https = HttpsServer.create(socket, 64);
+                https.setHttpsConfigurator(security.tls());
+                server = https;
+            } else {
+                server = HttpServer.create(socket, 64);
+            }
         } catch (BindException e) {
             boolean inUse = String.valueOf(e.getMessage()).contains("in use");
             throw new SourceException(SourceException.Kind.ENVIRONMENT, "cannot serve on " + address + ": " + e.getMessage()
@@ -82,8 +100,16 @@ public final class MetricsServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.DiscardPolicy());
         server.setExecutor(pool);
-        server.createContext("/", new Router(new MetricsHandler(registry)));
-        return new MetricsServer(server, pool);
+        com.sun.net.httpserver.HttpContext context = server.createContext("/", new Router(new MetricsHandler(registry)));
+        if (security.authenticator() != null) {
+            context.setAuthenticator(security.authenticator());
+        }
+        return new MetricsServer(server, pool, security.tls() != null);
+    }
+
+    /** "https" or "http". */
+    public String scheme() {
+        return tls ? "https" : "http";
     }
 
     /** The address bound (the port chosen when 0 was asked). */

@@ -81,4 +81,53 @@ class LatencyCollectorTest {
         collector.collect();
         assertThat(reads[0]).isEqualTo(2);
     }
+
+    /** A scrape request as the HTTP handler passes it, with only an Accept header. */
+    private static io.prometheus.metrics.exporter.common.PrometheusHttpRequest accepting(String accept) {
+        return new io.prometheus.metrics.exporter.common.PrometheusHttpRequest() {
+            @Override
+            public String getQueryString() {
+                return null;
+            }
+
+            @Override
+            public java.util.Enumeration<String> getHeaders(String name) {
+                return java.util.Collections.enumeration("Accept".equalsIgnoreCase(name) && accept != null ? List.of(accept) : List.<String>of());
+            }
+
+            @Override
+            public String getMethod() {
+                return "GET";
+            }
+
+            @Override
+            public String getRequestPath() {
+                return "/metrics";
+            }
+        };
+    }
+
+    private static boolean hasNativeBuckets(MetricSnapshots snapshots) {
+        return snapshots.stream().filter(s -> s instanceof io.prometheus.metrics.model.snapshots.HistogramSnapshot)
+                .flatMap(s -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot) s).getDataPoints().stream())
+                .allMatch(p -> p.hasNativeHistogramData() && p.getNativeBucketsForPositiveValues().size() > 0);
+    }
+
+    /** Native buckets are made for a protobuf scrape only (or when no request says otherwise); text scrapes skip their cost. */
+    @Test
+    void nativeBucketsOnlyForAScraperThatGetsThem() {
+        LatencyCollector collector = new LatencyCollector(() -> FIGURES, true, INFO);
+        String protobuf = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+                + "text/plain;version=0.0.4;q=0.3";
+        assertThat(hasNativeBuckets(collector.collect(accepting(protobuf)))).isTrue();
+        assertThat(hasNativeBuckets(collector.collect())).isTrue();
+        for (String text : new String[] {"text/plain;version=0.0.4", "application/openmetrics-text;version=1.0.0", "*/*", null}) {
+            MetricSnapshots snapshots = collector.collect(accepting(text));
+            assertThat(snapshots.stream().flatMap(s -> s.getDataPoints().stream())
+                    .filter(p -> p instanceof io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot)
+                    .map(p -> (io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot) p))
+                    .as("Accept: %s", text).hasSize(2).noneMatch(p -> p.hasNativeHistogramData())
+                    .allMatch(p -> p.getClassicBuckets().size() == 21);
+        }
+    }
 }
