@@ -8,7 +8,8 @@
 # scenario (cli/src/test/vm/coverage.sh: the mixed load on CPU 0 for 5 s, the kernel's own switch
 # counts per task) with --probe=auto and --probe=fentry for each bpftrace. 0.23 runs from its tree,
 # which the guest sees read-only at the same path, through a chroot wrapper. Prints, per run, each
-# task's measured switches against the kernel's count; the raw files stay in OUTDIR (printed).
+# task's measured switches against the kernel's count, and keeps that in
+# bench/results/bpftrace-coverage-vm-PACKAGE.md; the raw files stay in OUTDIR (printed, not committed).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -eq 0 ]; then
@@ -57,6 +58,7 @@ sh $root/cli/src/test/vm/coverage.sh bpftrace-0.23-fentry fentry 5
 EOF
 "$root/vm/kernel.sh" "$package" "$guest" "$out" "$@" || echo "bpftrace-coverage-vm: the guest script failed (see $out/guest.log)" >&2
 
+exec > >(tee "$root/bench/results/bpftrace-coverage-vm-$package.md")
 echo "bpftrace-coverage-vm: $(cat "$out/kernel" 2>/dev/null) ($*), preemption '$(cat "$out/preempt" 2>/dev/null)', host $(hostname -s), $(date -u +%FT%TZ); files in $out"
 for run in bpftrace-0.17-auto bpftrace-0.17-fentry bpftrace-0.23-auto bpftrace-0.23-fentry; do
 	[ -f "$out/$run.json" ] || { echo "$run: no summary (exit $(cat "$out/$run.exit" 2>/dev/null); $(head -c 300 "$out/$run.err" 2>/dev/null))"; continue; }
