@@ -28,6 +28,7 @@ public final class CpuAreaReader {
     static final int CONSISTENT_READ_ATTEMPTS = 4;
     private final long[] untimedStartPrevious;
     private final long[] untimedEndPrevious;
+    private final long[] filteredPrevious;
 
     public CpuAreaReader(int cpus) {
         this.cpus = cpus;
@@ -38,6 +39,7 @@ public final class CpuAreaReader {
         this.closedSum = new long[cpus];
         this.untimedStartPrevious = new long[cpus];
         this.untimedEndPrevious = new long[cpus];
+        this.filteredPrevious = new long[cpus];
     }
 
     /** Adds the interval {@code closing} of every CPU in {@code area} to {@code part}. */
@@ -65,6 +67,7 @@ public final class CpuAreaReader {
             part.addNoSwitch(delta(area, base + KernelLayout.CPU_NO_SWITCH, noSwitchPrevious, cpu));
             part.addUntimed(delta(area, base + KernelLayout.CPU_UNTIMED_START, untimedStartPrevious, cpu),
                     delta(area, base + KernelLayout.CPU_UNTIMED_END, untimedEndPrevious, cpu));
+            part.addFiltered(delta(area, base + KernelLayout.CPU_FILTERED, filteredPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
             for (int b = 0; b < histCpu.length; b++) {
