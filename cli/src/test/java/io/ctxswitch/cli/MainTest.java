@@ -217,6 +217,29 @@ class MainTest {
         }
     }
 
+    /** On --replay, the filters apply where the trace has each switch's tasks and CPU (perf), and are refused elsewhere. */
+    @Test
+    void filtersApplyToPerfTracesAndAreRefusedForBpftraceOutput(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.txt");
+        Files.writeString(trace, String.join("\n",
+                "  app   101 [000]  1.000000000: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   200/200",
+                " tool   200 [000]  1.000001000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   100/101",
+                " tool   200 [000]  1.000002000: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   100/101",
+                "  app   101 [000]  1.000005000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   200/200", ""));
+        assertThat(run("--replay=" + trace, "--format=json", "--pid=100")).as(err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(json.get("count").asLong()).isEqualTo(1);
+        assertThat(json.get("max_ns").asLong()).isEqualTo(3_000);
+        assertThat(json.get("filtered").asLong()).isEqualTo(1);
+        assertThat(json.get("filters").toString()).isEqualTo("{\"pid\":[100]}");
+
+        err.reset();
+        Path bpftrace = Path.of("../backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt");
+        assertThat(run("--replay=" + bpftrace, "--comm=x")).as(err()).isEqualTo(2);
+        assertThat(err().strip()).isEqualTo("ctxswitch: --comm cannot be applied to bpftrace output of ctxswitch's script: it does not record each"
+                + " switch's tasks and CPU; perf traces do (perf script text or perf.data)");
+    }
+
     /** A stand-in perf or bpftrace that only writes down that it was run, into {@code ran}. */
     private static Path toolThatNotesItRan(Path dir, Path ran) throws java.io.IOException {
         return io.ctxswitch.core.testing.StandIn.write(dir.resolve("tool"), "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
