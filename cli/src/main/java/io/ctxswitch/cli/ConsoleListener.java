@@ -27,9 +27,17 @@ final class ConsoleListener implements TraceSession.Listener {
     private final int top;
     private final java.util.function.Function<LatencySource, String> announcement;
     private final JsonRenderer json;
+    /** The filters in force, which every interval's JSON line names too. */
+    private io.ctxswitch.core.spi.SwitchFilter filter = io.ctxswitch.core.spi.SwitchFilter.NONE;
     private String probe = "";
     private boolean headerPrinted;
     private boolean statusShown;
+
+    /** Says which filters are in force in each interval's report. */
+    ConsoleListener filteredBy(io.ctxswitch.core.spi.SwitchFilter filter) {
+        this.filter = filter;
+        return this;
+    }
 
     ConsoleListener(PrintStream out, PrintStream err, OutputFormat format, String backend, boolean statusLine,
                     boolean perCpu, int top, java.util.function.Function<LatencySource, String> announcement,
@@ -72,7 +80,7 @@ final class ConsoleListener implements TraceSession.Listener {
     @Override
     public void interval(LatencyStats part, long intervalNs) {
         clearStatus();
-        Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top);
+        Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top).withFilter(filter);
         if (format == OutputFormat.json) {
             out.println(json.render(s));
         } else {

@@ -213,14 +213,14 @@ final class CtxswitchCommand implements Callable<Integer> {
             String[] url = new String[1];
             java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
                     .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
-            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving, host);
+            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, serving, host).filteredBy(filter);
             try (Serving server = new Serving(serveAt, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
             }
         } else {
         ConsoleListener console = new ConsoleListener(out, err, format, name,
-                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement, host);
+                terminal && format == OutputFormat.text && replay == null, perCpu, top, announcement, host).filteredBy(filter);
         TraceSession.Listener listener = console;
         if (heatmap != null && replay == null) {
             heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, err);
