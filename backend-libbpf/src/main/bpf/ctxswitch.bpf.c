@@ -95,7 +95,8 @@ static __always_inline int id_wanted(__u32 id, __u8 kind)
  */
 static __always_inline int wanted(struct cpu_agg *a, __u32 cpu)
 {
-	__u64 id = 0, comm[2];
+	/* Zeroed: before Linux 6.2 or so, bpf_get_current_comm() leaves the bytes after the name as they were. */
+	__u64 id = 0, comm[2] = {};
 
 	if ((filters & FILTER_CPUS) && !((cpu_mask[(cpu >> 6) & (CPU_MASK_WORDS - 1)] >> (cpu & 63)) & 1))
 		return 0;
