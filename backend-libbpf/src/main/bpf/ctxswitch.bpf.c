@@ -18,7 +18,8 @@
  * the kernel's default of max(10, 2 x CPUs) lost two thirds of the returns on Linux 6.1.
  *
  * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
- * map lookup per event plus one for the per-task table. No kernel structure is read (the helpers
+ * map lookup per event plus one for the per-task table and one for --pid or --tid. Filters are decided
+ * at the end, in B, just before a sample would be recorded (docs/filters.md). No kernel structure is read (the helpers
  * give pid, tgid and name; tasks are compared by address), so the object needs no CO-RE.
  */
 #include <linux/types.h>
@@ -79,15 +80,65 @@ static __always_inline void slot_add(struct interval_slot *s, __u64 e, __u64 d)
 	s->count++;
 }
 
+/* Whether the id is in the ids map as the kind of id asked for (FILTER_PID or FILTER_TID). */
+static __always_inline int id_wanted(__u32 id, __u8 kind)
+{
+	__u8 *kinds = bpf_map_lookup_elem(&ids, &id);
+
+	return kinds && (*kinds & kind);
+}
+
 /*
- * One sample of d ns, ended on this CPU by the current task (B, whose start was delayed): into the
- * interval's exact figures, the histogram and, if asked for, the per-task table.
+ * Whether the filters keep the switch ending on this CPU: all of them are about B, the current task
+ * (whose start was delayed), except --exclude-idle, which also looks at A. `filters` is constant after
+ * load, so the verifier keeps only the tests asked for; cheapest first, so that a rejection costs least.
+ */
+static __always_inline int wanted(struct cpu_agg *a, __u32 cpu)
+{
+	/* Zeroed: before Linux 6.2 or so, bpf_get_current_comm() leaves the bytes after the name as they were. */
+	__u64 id = 0, comm[2] = {};
+
+	if ((filters & FILTER_CPUS) && !((cpu_mask[(cpu >> 6) & (CPU_MASK_WORDS - 1)] >> (cpu & 63)) & 1))
+		return 0;
+	if (filters & (FILTER_EXCLUDE_IDLE | FILTER_PID | FILTER_TID))
+		id = bpf_get_current_pid_tgid();
+	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)id || a->prev_idle))
+		return 0;
+	if (filters & FILTER_COMM) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (comm[0] != filter_comm[0] || comm[1] != filter_comm[1])
+			return 0;
+	}
+	if ((filters & FILTER_PID) && !id_wanted(id >> 32, FILTER_PID))
+		return 0;
+	if ((filters & FILTER_TID) && !id_wanted((__u32)id, FILTER_TID))
+		return 0;
+	if ((filters & FILTER_CGROUP) && bpf_current_task_under_cgroup(&cgroup, 0) != 1)
+		return 0;
+	return 1;
+}
+
+/* --exclude-idle needs A's identity at the end: taken at the start, while A is current. */
+static __always_inline void note_prev(struct cpu_agg *a)
+{
+	if (filters & FILTER_EXCLUDE_IDLE)
+		a->prev_idle = !(__u32)bpf_get_current_pid_tgid();
+}
+
+/*
+ * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed): left
+ * out if the filters say so (counted in filtered), else into the interval's exact figures, the
+ * histogram and, if asked for, the per-task table.
  */
 static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 {
 	__u64 e = ctl.epoch, id, key, b;
 	struct proc_agg *p;
 
+	if (filters && !wanted(a, cpu)) {
+		a->filtered++;
+		return;
+	}
 	slot_add(&a->slot[e & 1], e, d);
 	b = bucket_of(d);
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
@@ -147,6 +198,7 @@ int ctxsw_entry(__u64 *ctx)
 		return 0;
 	if (armed_start(a->start_ns))	/* the previous entry on this CPU never saw its exit */
 		a->unpaired++;
+	note_prev(a);
 	a->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -211,6 +263,7 @@ static __always_inline int switch_started(void)
 	}
 	a->prev_task = current;
 	a->next_task = 0;
+	note_prev(a);
 	a->start_ns = bpf_ktime_get_ns();
 	return 0;
 }

@@ -13,6 +13,16 @@
 #define NBUCKETS ((MAX_EXP - SUB_BITS + 2) << SUB_BITS)
 /* Distinct tasks with their own figures; more are counted in proc_dropped. */
 #define PROC_TABLE_SIZE 16384
+/* --cpus: a bitmap of this many 64-bit words, 8192 CPUs (the largest NR_CPUS distributions build). */
+#define CPU_MASK_WORDS 128
+
+/* The filters in force (the bits of `filters`, set before load) and the kinds of id in the `ids` map. */
+#define FILTER_PID		1	/* --pid: B's tgid is in ids with this bit */
+#define FILTER_TID		2	/* --tid: B's tid is in ids with this bit */
+#define FILTER_COMM		4	/* --comm: B's name is filter_comm */
+#define FILTER_CGROUP		8	/* --cgroup: B is in the cgroup of the `cgroup` map or below it */
+#define FILTER_CPUS		16	/* --cpus: the switch's CPU is in cpu_mask */
+#define FILTER_EXCLUDE_IDLE	32	/* --exclude-idle: neither A nor B is an idle task (pid 0) */
 
 /* Exact figures of one interval (epoch). Two per owner, by epoch parity. */
 struct interval_slot {
@@ -32,6 +42,8 @@ struct cpu_agg {
 	__u64 proc_dropped;		/* cumulative: samples not attributed, the task table was full */
 	__u64 untimed_start;		/* cumulative: switches sched_switch saw whose start no probe saw */
 	__u64 untimed_end;		/* cumulative: switches sched_switch saw whose end no probe saw */
+	__u64 filtered;			/* cumulative: paired switches the filters left out (neither samples nor unpaired) */
+	__u64 prev_idle;		/* --exclude-idle: whether A, the task that started the switch, is an idle task */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
 	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
 };

@@ -221,6 +221,7 @@ final class BpftraceResult {
         addTasks(stats.processes());
         stats.addUnpaired(scalars.getOrDefault("@ctxsw_unpaired", 0L));
         stats.addNoSwitch(scalars.getOrDefault("@ctxsw_no_switch", 0L));
+        stats.addFiltered(scalars.getOrDefault(BpftraceScript.FILTERED_MAP, 0L));
         stats.addUntimed(scalars.getOrDefault("@ctxsw_untimed_start", 0L), scalars.getOrDefault("@ctxsw_untimed_end", 0L));
         stats.addLost(lost);
         stats.addSkippedLines(skippedLines());

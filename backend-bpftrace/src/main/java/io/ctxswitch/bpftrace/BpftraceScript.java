@@ -1,5 +1,6 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 
 /**
@@ -8,8 +9,10 @@ import io.ctxswitch.core.stats.LogLinearBuckets;
  * exact), the log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the
  * script, no loop), and with {@code --top} the same figures per incoming task. Nothing is printed
  * per event; bpftrace prints the maps when it is stopped, and the small ones once a second as a
- * snapshot (see {@link #snapshotMaps}), so that a bpftrace killed mid-run still leaves figures. No value from the user reaches
- * the script: its only inputs are the probe mode, bpftrace's version and whether tasks are wanted.
+ * snapshot (see {@link #snapshotMaps}), so that a bpftrace killed mid-run still leaves figures. Its inputs
+ * are the probe mode, bpftrace's version, whether tasks are wanted, and the filters, which reach it only as validated
+ * values ({@link SwitchFilter}): numbers written as numbers, and a task name inside a string literal
+ * with its quotes, backslashes and line breaks escaped, so that no name changes the script's shape.
  */
 final class BpftraceScript {
     /** The first line the script prints, and what --replay recognises it by. */
@@ -38,28 +41,43 @@ final class BpftraceScript {
     }
 
     static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask) {
+        return generate(probe, version, perTask, SwitchFilter.NONE);
+    }
+
+    /** The script; {@code filter} without a cgroup (this backend does not declare that feature). */
+    static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter) {
+        if (filter.cgroup() != null) {
+            throw new IllegalArgumentException("the bpftrace backend cannot filter by cgroup");
+        }
+        String keep = condition(filter, probe);
         StringBuilder s = new StringBuilder();
         s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); }\n");
         switch (probe) {
-            case SCHED_TP -> schedTp(s, perTask);
+            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle());
             case FENTRY -> {
                 boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
                 String entry = modern ? "fentry:" : "kfunc:";
                 String exit = modern ? "fexit:" : "kretfunc:";
                 everySwitch(s, entry + "rcu_note_context_switch", exit + "schedule, " + exit + "schedule_idle, "
-                        + exit + "preempt_schedule_irq, " + entry + "schedule_tail", perTask);
+                        + exit + "preempt_schedule_irq, " + entry + "schedule_tail", perTask, keep);
             }
-            case KPROBE -> everySwitch(s, "kprobe:rcu_note_context_switch", "kprobe:finish_task_switch*", perTask);
+            case KPROBE -> everySwitch(s, "kprobe:rcu_note_context_switch", "kprobe:finish_task_switch*", perTask, keep);
         }
         s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
         s.append("interval:s:1 {\n\tprintf(\"").append(SNAPSHOT).append("\\n\");\n");
-        for (String map : snapshotMaps(probe)) {
+        java.util.List<String> maps = new java.util.ArrayList<>(snapshotMaps(probe));
+        if (keep != null) {
+            maps.add(FILTERED_MAP);
+        }
+        for (String map : maps) {
             s.append("\tprint(").append(map).append(");\n");
         }
         s.append("\tprintf(\"").append(SNAPSHOT_END).append("%llu\\n\", elapsed);\n}\n");
         s.append("END {\n\tprintf(\"").append(ELAPSED).append("%llu\\n\", elapsed);\n\tclear(@ctxsw_ready);\n\tclear(@ctxsw_start);\n");
         if (probe != BpftraceProbe.SCHED_TP) {
             s.append("\tclear(@ctxsw_prev);\n\tclear(@ctxsw_next);\n");
+        } else if (filter.excludeIdle()) {
+            s.append("\tclear(@ctxsw_prev);\n");
         }
         return s.append("}\n").toString();
     }
@@ -89,11 +107,76 @@ final class BpftraceScript {
         return maps;
     }
 
-    /** A task enters __schedule() (A); the exit with is_switch is B's start: a sample. */
-    private static void schedTp(StringBuilder s, boolean perTask) {
+    /** Paired switches the filters left out (printed only when filters are given: bpftrace refuses a map never written). */
+    static final String FILTERED_MAP = "@ctxsw_filtered";
+
+    /**
+     * The filters as one bpftrace condition on the switch ending now (B is current), or null for none.
+     * A is the task @ctxsw_prev[cpu] names (its tid), which every mode keeps by then when --exclude-idle asks.
+     */
+    static String condition(SwitchFilter f, BpftraceProbe probe) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        if (!f.cpus().isEmpty()) {
+            all.add(anyOf(f.cpus(), "cpu"));
+        }
+        if (f.excludeIdle()) {
+            all.add("tid != 0 && @ctxsw_prev[cpu] != 0");
+        }
+        if (!f.pids().isEmpty()) {
+            all.add(anyOf(f.pids(), "pid"));
+        }
+        if (!f.tids().isEmpty()) {
+            all.add(anyOf(f.tids(), "tid"));
+        }
+        if (f.comm() != null) {
+            all.add("comm == " + stringLiteral(f.comm()));
+        }
+        return all.isEmpty() ? null : "(" + String.join(") && (", all) + ")";
+    }
+
+    /** "cpu == 1 || (cpu >= 4 && cpu <= 7)": ids written as decimal numbers, runs as ranges. */
+    private static String anyOf(java.util.SortedSet<Integer> ids, String builtin) {
+        java.util.List<String> terms = new java.util.ArrayList<>();
+        for (String range : SwitchFilter.cpuList(ids).split(",")) {
+            String[] ends = range.split("-");
+            terms.add(ends.length == 1 ? builtin + " == " + Integer.parseInt(ends[0])
+                    : "(" + builtin + " >= " + Integer.parseInt(ends[0]) + " && " + builtin + " <= " + Integer.parseInt(ends[1]) + ")");
+        }
+        return String.join(" || ", terms);
+    }
+
+    /**
+     * A bpftrace string literal holding {@code text} as data: bpftrace's lexer (0.17 to 0.23) takes
+     * every byte but a quote, a backslash and a line break as it is inside a literal, and knows the
+     * escapes \", \\, \n and \t, which are used for those.
+     */
+    static String stringLiteral(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /**
+     * A task enters __schedule() (A); the exit with is_switch is B's start: a sample. --exclude-idle
+     * keeps A's tid at the entry (sched_exit_tp gives only is_switch).
+     */
+    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean noteA) {
         s.append("""
                 rawtracepoint:sched_entry_tp {
                 	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
+                """);
+        if (noteA) {
+            s.append("\t@ctxsw_prev[cpu] = tid;\n");
+        }
+        s.append("""
                 	@ctxsw_start[cpu] = nsecs;
                 }
                 rawtracepoint:sched_exit_tp {
@@ -106,7 +189,7 @@ final class BpftraceScript {
                 		@ctxsw_no_switch = count();
                 	} else {
                 """);
-        record(s, perTask);
+        record(s, perTask, keep);
         s.append("\t}\n}\n");
     }
 
@@ -118,7 +201,7 @@ final class BpftraceScript {
      * an end that is not B's is unpaired, never a sample. kprobe mode's end, finish_task_switch(), is
      * not reached when __schedule() keeps A: A's next start then finds its own slot without a switch.
      */
-    private static void everySwitch(StringBuilder s, String start, String ends, boolean perTask) {
+    private static void everySwitch(StringBuilder s, String start, String ends, boolean perTask, String keep) {
         s.append(start).append("""
                  {
                 	if (@ctxsw_next[cpu]) {
@@ -159,13 +242,16 @@ final class BpftraceScript {
                 		@ctxsw_start[cpu] = 0;
                 		@ctxsw_next[cpu] = 0;
                 """);
-        record(s, perTask);
+        record(s, perTask, keep);
         s.append("\t}\n}\n");
     }
 
-    /** One sample $d on this CPU, for the current (incoming) task. */
-    private static void record(StringBuilder s, boolean perTask) {
+    /** One sample $d on this CPU, for the current (incoming) task; with filters, only if {@code keep} holds. */
+    private static void record(StringBuilder s, boolean perTask, String keep) {
         int sub = LogLinearBuckets.SUB_BITS;
+        if (keep != null) {
+            s.append("\t\tif (!(").append(keep).append(")) {\n\t\t\t").append(FILTERED_MAP).append(" = count();\n\t\t} else {\n");
+        }
         s.append("""
                 		$d = $now - $s;
                 		@ctxsw_n[cpu] = count();
@@ -193,6 +279,9 @@ final class BpftraceScript {
                     		@ctxsw_task_min[tid, pid, comm] = min($d);
                     		@ctxsw_task_max[tid, pid, comm] = max($d);
                     """);
+        }
+        if (keep != null) {
+            s.append("\t\t}\n");
         }
     }
 }

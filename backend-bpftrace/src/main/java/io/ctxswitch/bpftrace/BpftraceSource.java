@@ -76,12 +76,14 @@ public final class BpftraceSource implements LatencySource {
     }
 
     /**
-     * Per-task maps in the script, and bpftrace's output kept as it came; no intervals: bpftrace prints
-     * its maps once, when stopped.
+     * Per-task maps in the script, bpftrace's output kept as it came, and the filters a condition in
+     * the script can decide (not --cgroup: bpftrace's cgroup builtin names one cgroup, not its
+     * descendants); no intervals: bpftrace prints its maps once, when stopped.
      */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.PER_TASK, Feature.RECORD);
+        return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.PID_FILTER, Feature.TID_FILTER, Feature.COMM_FILTER,
+                Feature.CPU_FILTER, Feature.IDLE_FILTER);
     }
 
     @Override
@@ -116,7 +118,7 @@ public final class BpftraceSource implements LatencySource {
             throw SourceException.environment(chosen.availability().reason());
         }
         perTask = options.perTask();
-        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask);
+        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask, options.filter());
         if (options.record() != null) {
             keep = options.record();
             try {

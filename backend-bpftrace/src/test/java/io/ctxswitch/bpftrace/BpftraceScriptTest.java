@@ -106,4 +106,45 @@ class BpftraceScriptTest {
         }
         assertThat(BpftraceProbe.SCHED_TP.skippedDuringMapReads()).as("raw tracepoints only").isFalse();
     }
+
+    private static io.ctxswitch.core.spi.SwitchFilter filter(java.util.Set<Integer> pids, java.util.Set<Integer> tids, String comm,
+                                                            java.util.Set<Integer> cpus, boolean idle) {
+        return new io.ctxswitch.core.spi.SwitchFilter(new java.util.TreeSet<>(pids), new java.util.TreeSet<>(tids), comm, null,
+                new java.util.TreeSet<>(cpus), idle);
+    }
+
+    /**
+     * User text never becomes code: a name full of quotes, braces, semicolons, backslashes and a line break
+     * gives the same script as a plain name once the string literal is taken out, in every mode and version.
+     */
+    @Test
+    void aHostileCommIsDataAndLeavesTheScriptsShapeUnchanged() {
+        String hostile = "\"};{exit();\\\n/*";
+        assertThat(hostile.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(15);
+        for (BpftraceProbe probe : BpftraceProbe.values()) {
+            for (BpftraceVersion version : java.util.List.of(V017, V023)) {
+                String plain = BpftraceScript.generate(probe, version, true, filter(java.util.Set.of(), java.util.Set.of(), "x", java.util.Set.of(), false));
+                String nasty = BpftraceScript.generate(probe, version, true, filter(java.util.Set.of(), java.util.Set.of(), hostile, java.util.Set.of(), false));
+                String literal = BpftraceScript.stringLiteral(hostile);
+                assertThat(literal).isEqualTo("\"\\\"};{exit();\\\\\\n/*\"");
+                assertThat(nasty).contains("comm == " + literal);
+                assertThat(nasty.replace(literal, "\"x\"")).isEqualTo(plain);
+                assertThat(nasty.lines().count()).isEqualTo(plain.lines().count());
+            }
+        }
+    }
+
+    @Test
+    void filtersAreOneConditionOnTheIncomingTaskWithNumbersAsNumbers() {
+        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false,
+                filter(java.util.Set.of(40, 12), java.util.Set.of(7), "app", java.util.Set.of(0, 1, 2, 3, 8), true));
+        assertThat(s).contains("if (!(((cpu >= 0 && cpu <= 3) || cpu == 8) && (tid != 0 && @ctxsw_prev[cpu] != 0)"
+                + " && (pid == 12 || pid == 40) && (tid == 7) && (comm == \"app\"))) {\n\t\t\t@ctxsw_filtered = count();\n\t\t} else {");
+        assertThat(s).as("A's tid, kept at the entry for --exclude-idle").contains("@ctxsw_prev[cpu] = tid;").contains("clear(@ctxsw_prev);");
+        assertThat(s).contains("print(@ctxsw_filtered);");
+        String plain = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false);
+        assertThat(plain).doesNotContain("@ctxsw_filtered").doesNotContain("@ctxsw_prev");
+        assertThat(BpftraceScript.generate(BpftraceProbe.KPROBE, V017, false, filter(java.util.Set.of(), java.util.Set.of(), null, java.util.Set.of(), true)))
+                .as("kprobe and fentry keep A's tid anyway").contains("if (!((tid != 0 && @ctxsw_prev[cpu] != 0))) {");
+    }
 }

@@ -35,6 +35,7 @@ public final class CpuAreaReader {
     static final int CONSISTENT_READ_ATTEMPTS = 4;
     private final long[] untimedStartPrevious;
     private final long[] untimedEndPrevious;
+    private final long[] filteredPrevious;
 
     public CpuAreaReader(int cpus) {
         this.cpus = cpus;
@@ -46,6 +47,7 @@ public final class CpuAreaReader {
         this.untimedStartPrevious = new long[cpus];
         this.untimedEndPrevious = new long[cpus];
         this.cpuBinsPrevious = new long[cpus][cpuBinsNow.length];
+        this.filteredPrevious = new long[cpus];
     }
 
     private static int[] binOfBucket() {
@@ -81,6 +83,7 @@ public final class CpuAreaReader {
             part.addNoSwitch(delta(area, base + KernelLayout.CPU_NO_SWITCH, noSwitchPrevious, cpu));
             part.addUntimed(delta(area, base + KernelLayout.CPU_UNTIMED_START, untimedStartPrevious, cpu),
                     delta(area, base + KernelLayout.CPU_UNTIMED_END, untimedEndPrevious, cpu));
+            part.addFiltered(delta(area, base + KernelLayout.CPU_FILTERED, filteredPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
             Arrays.fill(cpuBinsNow, 0);

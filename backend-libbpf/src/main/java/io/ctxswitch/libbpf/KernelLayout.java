@@ -11,6 +11,15 @@ final class KernelLayout {
     static final int MAX_EXP = LogLinearBuckets.MAX_EXP;
     static final int NBUCKETS = LogLinearBuckets.COUNT;
     static final int PROC_TABLE_SIZE = 16384;
+    static final int CPU_MASK_WORDS = 128;
+
+    // FILTER_* bits of .rodata's filters, and of the ids map's values
+    static final int FILTER_PID = 1;
+    static final int FILTER_TID = 2;
+    static final int FILTER_COMM = 4;
+    static final int FILTER_CGROUP = 8;
+    static final int FILTER_CPUS = 16;
+    static final int FILTER_EXCLUDE_IDLE = 32;
 
     // struct interval_slot
     static final int SLOT_EPOCH = 0;
@@ -31,8 +40,10 @@ final class KernelLayout {
     static final int CPU_PROC_DROPPED = 40;
     static final int CPU_UNTIMED_START = 48;
     static final int CPU_UNTIMED_END = 56;
-    static final int CPU_SLOTS = 64;
-    static final int CPU_HIST = 144;
+    static final int CPU_FILTERED = 64;
+    static final int CPU_PREV_IDLE = 72;
+    static final int CPU_SLOTS = 80;
+    static final int CPU_HIST = 160;
     static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
 
     // struct proc_agg (the map's value size is rounded up to 8)
@@ -47,6 +58,9 @@ final class KernelLayout {
     static final int DATA_ARMED_NS = 8;
     static final int DATA_SIZE = 16;
     static final int RODATA_PER_TASK = 0;
+    static final int RODATA_FILTERS = 4;
+    static final int RODATA_FILTER_COMM = 8;
+    static final int RODATA_CPU_MASK = 24;
 
     private KernelLayout() {
     }

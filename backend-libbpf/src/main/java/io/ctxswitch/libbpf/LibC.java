@@ -6,7 +6,7 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libc functions the backend needs: mapping the kernel's aggregate, formatting libbpf's log,
- * and reading the programs' clock.
+ * reading the programs' clock, and opening a cgroup directory for --cgroup.
  */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
@@ -16,6 +16,15 @@ interface LibC extends Library {
     Pointer MAP_FAILED = new Pointer(-1);
     /** The clock of bpf_ktime_get_ns(). */
     int CLOCK_MONOTONIC = 1;
+
+    int O_RDONLY = 0;
+    int O_DIRECTORY = 0200000;
+    int O_CLOEXEC = 02000000;
+
+    /** Two arguments only: the mode is needed only when creating, which we never do. */
+    int open(String path, int flags);
+
+    int close(int fd);
 
     Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 

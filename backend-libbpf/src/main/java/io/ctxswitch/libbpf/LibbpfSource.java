@@ -41,12 +41,14 @@ public final class LibbpfSource implements LatencySource {
     }
 
     /**
-     * Everything this backend has so far: intervals (two slots in the kernel), per-task figures, and
-     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively).
+     * Everything this backend has so far: intervals (two slots in the kernel), per-task figures,
+     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively), and
+     * every filter, applied in the kernel.
      */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE);
+        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
+                Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER);
     }
 
     /** See {@link LatencySource#availability}: with auto on kernels before 6.15, trial loads (ProbeSelection). */
@@ -68,7 +70,8 @@ public final class LibbpfSource implements LatencySource {
     /** Loads and attaches {@code probe}'s programs and releases them: null if that worked, else why not. */
     private String trial(KernelProbe probe) {
         java.util.List<String> programs = probe.programsFor(facts().btfFunctions());
-        try (LoadedObject trial = LoadedObject.load(Libbpf.load(), objectBytes(), probe, programs, false)) {
+        try (LoadedObject trial = LoadedObject.load(Libbpf.load(), objectBytes(), probe, programs, false,
+                new KernelFilter(io.ctxswitch.core.spi.SwitchFilter.NONE))) {
             trial.attach(programs);
             return null;
         } catch (SourceException e) {
@@ -98,7 +101,7 @@ public final class LibbpfSource implements LatencySource {
         Libbpf lib = Libbpf.load();
         boolean perTask = options.perTask();
         java.util.List<String> programs = probe.programsFor(facts().btfFunctions());
-        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask);
+        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()));
         running = probe;
         try {
             reader = new KernelReader(lib, object, perTask);

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.SwitchFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -41,19 +42,19 @@ final class LoadedObject implements AutoCloseable {
 
     /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
-        return load(lib, elfBytes, probe, probe.programs, perTask);
+        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE));
     }
 
     /** Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind. */
-    static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask)
-            throws SourceException {
+    static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
+                             KernelFilter filter) throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(probe, programs, perTask);
+            loaded.open(probe, programs, perTask, filter);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -61,7 +62,7 @@ final class LoadedObject implements AutoCloseable {
         }
     }
 
-    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask) throws SourceException {
+    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter) throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
         opts.setLong(0, 16);
@@ -78,6 +79,10 @@ final class LoadedObject implements AutoCloseable {
             throw failure("libbpf gave no .rodata to configure", Native.getLastError());
         }
         rodata.setInt(KernelLayout.RODATA_PER_TASK, perTask ? 1 : 0);
+        rodata.setInt(KernelLayout.RODATA_FILTERS, filter.bits());
+        rodata.write(KernelLayout.RODATA_FILTER_COMM, filter.comm(), 0, KernelLayout.COMM_LEN);
+        rodata.write(KernelLayout.RODATA_CPU_MASK, filter.cpuMask(), 0, KernelLayout.CPU_MASK_WORDS);
+        check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
         if (err != 0) {
@@ -94,6 +99,35 @@ final class LoadedObject implements AutoCloseable {
         data.clear();
         data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
+        fillFilterMaps(filter);
+    }
+
+    /** The filter's ids and cgroup, into their maps before anything is attached. */
+    private void fillFilterMaps(KernelFilter filter) throws SourceException {
+        int idsFd = lib.api.bpf_map__fd(map("ids"));
+        Memory key = new Memory(4);
+        Memory kinds = new Memory(1);
+        for (java.util.Map.Entry<Integer, Byte> id : filter.ids().entrySet()) {
+            key.setInt(0, id.getKey());
+            kinds.setByte(0, id.getValue());
+            check(lib.api.bpf_map_update_elem(idsFd, key, kinds, 0), "filling the id filter's map");
+        }
+        if (filter.cgroup() != null) {
+            int dir = LibC.INSTANCE.open(filter.cgroup().toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+            if (dir < 0) {
+                throw failure("opening the cgroup " + filter.cgroup(), Native.getLastError());
+            }
+            try {
+                Memory fd = new Memory(4);
+                fd.setInt(0, dir);
+                key.setInt(0, 0);
+                // The map keeps its own reference to the cgroup; the kernel refuses a directory that is not cgroup v2.
+                check(lib.api.bpf_map_update_elem(lib.api.bpf_map__fd(map("cgroup")), key, fd, 0),
+                        "giving the kernel the cgroup " + filter.cgroup() + " (it must be a cgroup v2 directory)");
+            } finally {
+                LibC.INSTANCE.close(dir);
+            }
+        }
     }
 
     /**

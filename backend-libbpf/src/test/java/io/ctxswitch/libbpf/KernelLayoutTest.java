@@ -57,6 +57,8 @@ class KernelLayoutTest {
         assertThat(s.get("proc_dropped")).isEqualTo(KernelLayout.CPU_PROC_DROPPED);
         assertThat(s.get("untimed_start")).isEqualTo(KernelLayout.CPU_UNTIMED_START);
         assertThat(s.get("untimed_end")).isEqualTo(KernelLayout.CPU_UNTIMED_END);
+        assertThat(s.get("filtered")).isEqualTo(KernelLayout.CPU_FILTERED);
+        assertThat(s.get("prev_idle")).isEqualTo(KernelLayout.CPU_PREV_IDLE);
         assertThat(s.get("slot")).isEqualTo(KernelLayout.CPU_SLOTS);
         assertThat(s.get("hist")).isEqualTo(KernelLayout.CPU_HIST);
     }
@@ -89,7 +91,53 @@ class KernelLayoutTest {
         assertThat(control.get("size")).isEqualTo(KernelLayout.DATA_SIZE);
         assertThat(control.get("epoch")).isEqualTo(KernelLayout.DATA_EPOCH);
         assertThat(control.get("armed_ns")).isEqualTo(KernelLayout.DATA_ARMED_NS);
-        assertThat(btf).containsPattern("DATASEC '.rodata' size=\\d+ vlen=1\\s+type_id=\\d+ offset=" + KernelLayout.RODATA_PER_TASK + " size=4 \\(VAR 'per_task'\\)");
+    }
+
+    /**
+     * .rodata's variables sit where user space writes them before load: their offsets are in the ELF
+     * symbol table (the object's BTF has them only once libbpf has opened it), their sizes in BTF.
+     */
+    @Test
+    void readOnlySettingsSitWhereUserSpaceWritesThem() throws Exception {
+        assertThat(btf).containsPattern("size=4 \\(VAR 'per_task'\\)").containsPattern("size=4 \\(VAR 'filters'\\)")
+                .containsPattern("size=" + KernelLayout.COMM_LEN + " \\(VAR 'filter_comm'\\)")
+                .containsPattern("size=" + KernelLayout.CPU_MASK_WORDS * 8 + " \\(VAR 'cpu_mask'\\)");
+        Map<String, Integer> offsets = rodataSymbols();
+        assertThat(offsets).containsEntry("per_task", KernelLayout.RODATA_PER_TASK)
+                .containsEntry("filters", KernelLayout.RODATA_FILTERS)
+                .containsEntry("filter_comm", KernelLayout.RODATA_FILTER_COMM)
+                .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK);
+    }
+
+    /** The object's symbols in .rodata, name to offset, from readelf (binutils). */
+    private static Map<String, Integer> rodataSymbols() throws Exception {
+        Path readelf = Path.of("/usr/bin/readelf");
+        LiveTestSkip.unless(Files.isExecutable(readelf), "KernelLayoutTest: readelf is not installed (apt-get install binutils)");
+        Path object = Files.createTempFile("ctxswitch", ".bpf.o");
+        try (InputStream in = LibbpfSource.class.getResourceAsStream(LibbpfSource.OBJECT_RESOURCE)) {
+            Files.write(object, in.readAllBytes());
+        }
+        try {
+            String sections = run(readelf.toString(), "-SW", object.toString());
+            Matcher rodata = Pattern.compile("\\[\\s*(\\d+)\\] \\.rodata\\s").matcher(sections);
+            assertThat(rodata.find()).as(sections).isTrue();
+            Map<String, Integer> offsets = new HashMap<>();
+            Matcher symbol = Pattern.compile("\\d+: ([0-9a-f]{16})\\s+\\d+ OBJECT\\s+GLOBAL\\s+DEFAULT\\s+" + rodata.group(1) + " (\\w+)")
+                    .matcher(run(readelf.toString(), "-sW", object.toString()));
+            while (symbol.find()) {
+                offsets.put(symbol.group(2), Integer.parseInt(symbol.group(1), 16));
+            }
+            return offsets;
+        } finally {
+            Files.delete(object);
+        }
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test
@@ -98,5 +146,12 @@ class KernelLayoutTest {
         assertThat(header).contains("#define SUB_BITS " + KernelLayout.SUB_BITS + "\n");
         assertThat(header).contains("#define MAX_EXP " + KernelLayout.MAX_EXP + "\n");
         assertThat(header).contains("#define PROC_TABLE_SIZE " + KernelLayout.PROC_TABLE_SIZE + "\n");
+        assertThat(header).contains("#define CPU_MASK_WORDS " + KernelLayout.CPU_MASK_WORDS + "\n");
+        assertThat(header).containsPattern("#define FILTER_PID\\s+" + KernelLayout.FILTER_PID + "\\s")
+                .containsPattern("#define FILTER_TID\\s+" + KernelLayout.FILTER_TID + "\\s")
+                .containsPattern("#define FILTER_COMM\\s+" + KernelLayout.FILTER_COMM + "\\s")
+                .containsPattern("#define FILTER_CGROUP\\s+" + KernelLayout.FILTER_CGROUP + "\\s")
+                .containsPattern("#define FILTER_CPUS\\s+" + KernelLayout.FILTER_CPUS + "\\s")
+                .containsPattern("#define FILTER_EXCLUDE_IDLE\\s+" + KernelLayout.FILTER_EXCLUDE_IDLE + "\\s");
     }
 }

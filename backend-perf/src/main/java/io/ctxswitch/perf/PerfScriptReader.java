@@ -40,15 +40,19 @@ public final class PerfScriptReader {
      * Malformed and overlong lines are counted in {@code stats}' skipped lines.
      */
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop) throws IOException {
-        return read(in, stats, stop, null);
+        return read(in, stats, stop, null, io.ctxswitch.core.spi.SwitchFilter.NONE);
     }
 
-    /** @param times also bins each sample by its time, for a heat map; or null */
+    /**
+     * @param times also bins each sample by its time, for a heat map; or null
+     * @param filter which paired switches become samples (see {@link SwitchPairer})
+     */
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
-                               io.ctxswitch.core.report.heatmap.TimeBinner times) throws IOException {
+                               io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter)
+            throws IOException {
         LineReader lines = new LineReader(in);
         PerfRecord record = new PerfRecord();
-        SwitchPairer pairer = new SwitchPairer(stats, times);
+        SwitchPairer pairer = new SwitchPairer(stats, times, filter);
         long count = 0;
         long switches = 0;
         long schedSwitch = 0;

@@ -53,6 +53,7 @@ public final class PerfSource implements LatencySource {
     private Runnable onFinished = () -> { };
     private boolean drained;
     private PerfScriptReader.Outcome outcome;
+    private io.ctxswitch.core.spi.SwitchFilter filter = io.ctxswitch.core.spi.SwitchFilter.NONE;
     private SourceException failure; // perf died while tracing (the figures are partial), or the recording was not kept
     private final List<String> warnings = new ArrayList<>();
 
@@ -67,13 +68,20 @@ public final class PerfSource implements LatencySource {
     }
 
     /**
-     * Per-task figures (the parser keeps them) and the recording (the perf.data file); no intervals:
-     * the recording is read only when tracing stops.
+     * Per-task figures (the parser keeps them), the recording (the perf.data file), and the filters whose
+     * fields a switch record carries, applied in user space once a switch is paired (perf records every
+     * switch; --record keeps them all); no intervals: the recording is read only when tracing stops.
      */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.PER_TASK, Feature.RECORD);
+        Set<Feature> features = EnumSet.of(Feature.PER_TASK, Feature.RECORD);
+        features.addAll(FILTERS);
+        return features;
     }
+
+    /** The filters perf's switch records carry what they need for: all but the cgroup. */
+    static final Set<Feature> FILTERS = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER, Feature.TID_FILTER,
+            Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER));
 
     @Override
     public Availability availability(TraceOptions options) {
@@ -115,6 +123,7 @@ public final class PerfSource implements LatencySource {
         }
         perf = PerfTool.find(settings.binary());
         keep = options.record();
+        filter = options.filter();
         try {
             dir = new PrivateDirectory();
             Path ctl = fifo("control");
@@ -243,7 +252,7 @@ public final class PerfSource implements LatencySource {
         LatencyStats stats = new LatencyStats();
         try (ChildProcess script = perf.script(data)) {
             try (InputStream in = script.stdout()) {
-                outcome = PerfScriptReader.read(in, stats, () -> false);
+                outcome = PerfScriptReader.read(in, stats, () -> false, null, filter);
             }
             String and = failure != null ? failure.getMessage() + "; and " : "";
             if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {

@@ -34,12 +34,24 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     private volatile PerfScriptReader.Outcome outcome;
     private volatile io.ctxswitch.core.report.heatmap.TimeBinner times;
 
-    /** @param skippedBefore lines passed over before the input (junk before the trace), counted as skipped */
-    ScriptReplaySource(Input input, String name, String probe, long skippedBefore) {
+    private final io.ctxswitch.core.spi.SwitchFilter filter;
+
+    /**
+     * @param skippedBefore lines passed over before the input (junk before the trace), counted as skipped
+     * @param filter which switches to keep: every filter but the cgroup, which perf's switch records do not carry
+     */
+    ScriptReplaySource(Input input, String name, String probe, long skippedBefore, io.ctxswitch.core.spi.SwitchFilter filter) {
         super(name);
         this.input = input;
         this.probe = probe;
+        this.filter = filter;
         stats.addSkippedLines(skippedBefore);
+    }
+
+    /** The filters a perf trace carries what they need for: the incoming task's ids and name, the CPU, the outgoing task's id. */
+    @Override
+    public java.util.Set<io.ctxswitch.core.spi.Feature> features() {
+        return PerfSource.FILTERS;
     }
 
     @Override
@@ -50,7 +62,7 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     @Override
     protected void read(BooleanSupplier stop) throws IOException, SourceException {
         try (InputStream in = input.open()) {
-            outcome = PerfScriptReader.read(in, stats, stop, times);
+            outcome = PerfScriptReader.read(in, stats, stop, times, filter);
             if (!outcome.stoppedEarly()) {
                 input.finished();
             }

@@ -1,6 +1,7 @@
 package io.ctxswitch.perf;
 
 import io.ctxswitch.core.model.SwitchSample;
+import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.util.Arrays;
 
@@ -21,15 +22,21 @@ public final class SwitchPairer {
     private final CommCache names = new CommCache();
 
     private final io.ctxswitch.core.report.heatmap.TimeBinner times; // null unless a heat map is drawn
+    private final SwitchFilter filter;
 
     public SwitchPairer(LatencyStats stats) {
-        this(stats, null);
+        this(stats, null, SwitchFilter.NONE);
     }
 
-    /** @param times also bins each sample by its time, for a heat map; or null */
-    public SwitchPairer(LatencyStats stats, io.ctxswitch.core.report.heatmap.TimeBinner times) {
+    /**
+     * @param times also bins each sample by its time, for a heat map; or null
+     * @param filter which paired switches become samples (its cgroup, which traces do not carry, is
+     *               not applied: sources that use this refuse it); the others are counted as filtered
+     */
+    public SwitchPairer(LatencyStats stats, io.ctxswitch.core.report.heatmap.TimeBinner times, SwitchFilter filter) {
         this.stats = stats;
         this.times = times;
+        this.filter = filter;
     }
 
     public void accept(PerfRecord r) {
@@ -57,7 +64,10 @@ public final class SwitchPairer {
 
     private void in(PerfRecord r) {
         int cpu = grow(r.cpu());
-        if (pending[cpu] && r.tid() == outNext[cpu] && r.otherTid() == outPrev[cpu] && r.timeNs() >= outTime[cpu]) {
+        boolean paired = pending[cpu] && r.tid() == outNext[cpu] && r.otherTid() == outPrev[cpu] && r.timeNs() >= outTime[cpu];
+        if (paired && !filter.keeps(cpu, outPrev[cpu], r.tid(), outNextPid[cpu], names.name(r))) {
+            stats.addFiltered(1); // paired, but not what the filters keep: neither a sample nor unpaired
+        } else if (paired) {
             // The IN names prev's process (pid/tid); the OUT named next's. The name is the IN line's task.
             stats.record(new SwitchSample(cpu, outTime[cpu], r.timeNs(),
                     new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),

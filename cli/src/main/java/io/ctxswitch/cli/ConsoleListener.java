@@ -29,9 +29,17 @@ final class ConsoleListener implements TraceSession.Listener {
     private final Percentiles percentiles;
     private final java.util.function.Function<LatencySource, String> announcement;
     private final JsonRenderer json;
+    /** The filters in force, which every interval's JSON line names too. */
+    private io.ctxswitch.core.spi.SwitchFilter filter = io.ctxswitch.core.spi.SwitchFilter.NONE;
     private String probe = "";
     private boolean headerPrinted;
     private boolean statusShown;
+
+    /** Says which filters are in force in each interval's report. */
+    ConsoleListener filteredBy(io.ctxswitch.core.spi.SwitchFilter filter) {
+        this.filter = filter;
+        return this;
+    }
 
     ConsoleListener(PrintStream out, PrintStream err, OutputFormat format, String backend, boolean statusLine,
                     boolean perCpu, int top, Percentiles percentiles, java.util.function.Function<LatencySource, String> announcement,
@@ -75,7 +83,7 @@ final class ConsoleListener implements TraceSession.Listener {
     @Override
     public void interval(LatencyStats part, long intervalNs) {
         clearStatus();
-        Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top, percentiles);
+        Summary s = Summary.of("interval", backend, probe, intervalNs, part, perCpu, top, percentiles).withFilter(filter);
         if (format == OutputFormat.json) {
             out.println(json.render(s));
         } else {

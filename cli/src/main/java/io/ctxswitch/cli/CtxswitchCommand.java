@@ -18,6 +18,8 @@ import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.SwitchFilter;
+import io.ctxswitch.core.host.CgroupV2;
 import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.exporter.ServeAddress;
 import io.ctxswitch.exporter.ServeSecurity;
@@ -91,6 +93,27 @@ final class CtxswitchCommand implements Callable<Integer> {
                 + " Default: 50,90,99,99.9 (rows: 50,99).")
     Percentiles percentiles;
 
+    @Option(names = "--pid", paramLabel = "PID[,PID...]",
+            description = "Only switches into tasks of these processes (by process id, the tgid: all their threads). Filters apply to the incoming task, whose start was delayed.")
+    String pids;
+
+    @Option(names = "--tid", paramLabel = "TID[,TID...]", description = "Only switches into these threads (by thread id).")
+    String tids;
+
+    @Option(names = "--comm", paramLabel = "NAME",
+            description = "Only switches into tasks of this name (exactly, as in /proc/PID/comm: at most 15 bytes).")
+    String comm;
+
+    @Option(names = "--cgroup", paramLabel = "DIR",
+            description = "Only switches into tasks of this cgroup v2 directory or any cgroup below it, those created while tracing included. libbpf backend.")
+    java.nio.file.Path cgroup;
+
+    @Option(names = "--cpus", paramLabel = "LIST", description = "Only switches on these CPUs: a list such as 0-3,8.")
+    String cpus;
+
+    @Option(names = "--exclude-idle", description = "Leave out switches from or to an idle task (pid 0).")
+    boolean excludeIdle;
+
     @Option(names = "--replay", paramLabel = "FILE",
             description = "Read a recorded trace instead of tracing: perf script text, a perf.data file, or bpftrace output of ctxswitch's script (- for standard input). The format is recognised from the content.")
     String replay;
@@ -148,6 +171,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be 0 or more, not " + top);
         }
         checkCombinations();
+        SwitchFilter filter = filter();
         // Wired only now: the backends take their own settings from the command line, and --help,
         // --version and usage errors need no backend at all.
         Backends backends = Backends.wire(new PerfSettings(perfPath), new BpftraceSettings(bpftracePath));
@@ -157,11 +181,13 @@ final class CtxswitchCommand implements Callable<Integer> {
                     + "' (expected " + BackendSelector.AUTO + ", " + String.join(", ", selector.names()) + ")");
         }
         Map<Feature, String> wanted = wantedFeatures();
+        wanted.putAll(filter.features());
         if (replay == null && !listBackends) {
             String refusal = selector.refusal(backend, wanted);
             if (refusal != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), refusal);
             }
+            filter = checkedCgroup(filter);
         }
         ServeAddress serveAt = serveAddress();
         ServeSecurity security = serveSecurity();
@@ -174,7 +200,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, recordTo);
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter);
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -185,6 +211,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             ReplayOpener.Opened opened = new ReplayOpener(backends.formats()).open(replay, options, System.in);
             trap.waitingFor(null);
             source = opened.source();
+            checkReplayFilter(source, opened.format(), filter);
             checkHeatmapReplay(source, opened.format());
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
@@ -208,14 +235,14 @@ final class CtxswitchCommand implements Callable<Integer> {
             String[] url = new String[1];
             java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
                     .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
-            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, shown(), serving, host);
+            ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, shown(), serving, host).filteredBy(filter);
             try (Serving server = new Serving(serveAt, security, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
             }
         } else {
         ConsoleListener console = new ConsoleListener(out, err, format, name,
-                terminal && format == OutputFormat.text && replay == null, perCpu, top, shown(), announcement, host);
+                terminal && format == OutputFormat.text && replay == null, perCpu, top, shown(), announcement, host).filteredBy(filter);
         TraceSession.Listener listener = console;
         if (heatmap != null && replay == null) {
             heatmapListener = new HeatmapListener(console, interval != null, new HeatmapFile(heatmapTo), host, name, perCpu, err);
@@ -240,7 +267,8 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         long covered = source.coveredNs().orElse(result.durationNs());
         // Asked again at the end: a replay learns its probe from the trace it reads.
-        Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top, shown());
+        Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top, shown())
+                .withFilter(filter);
         if (format == OutputFormat.json) {
             out.println(new JsonRenderer(host).render(summary));
         } else {
@@ -361,6 +389,56 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithReplay(record != null, "--record");
             notWithReplay(listBackends, "--list-backends");
             notWithReplay(!BackendSelector.AUTO.equals(backend), "--backend");
+            if (cgroup != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups");
+            }
+        }
+    }
+
+    /** The filters given, validated (one-line usage errors); {@link SwitchFilter#NONE} without any. */
+    private SwitchFilter filter() {
+        try {
+            java.util.SortedSet<Integer> none = new java.util.TreeSet<>();
+            return new SwitchFilter(pids == null ? none : SwitchFilter.parseIds("--pid", pids),
+                    tids == null ? none : SwitchFilter.parseIds("--tid", tids),
+                    comm == null ? null : SwitchFilter.checkComm(comm), cgroup,
+                    cpus == null ? none : SwitchFilter.parseCpus(cpus), excludeIdle);
+        } catch (IllegalArgumentException e) {
+            throw new OneLineUsageError(e.getMessage());
+        }
+    }
+
+    /**
+     * The filter with its cgroup checked to be a cgroup v2 directory (a usage error if not; an
+     * environment error if this host has no cgroup v2 mounted, saying how to mount it), as a real path.
+     */
+    private static SwitchFilter checkedCgroup(SwitchFilter filter) throws SourceException {
+        if (filter.cgroup() == null) {
+            return filter;
+        }
+        try {
+            return new SwitchFilter(filter.pids(), filter.tids(), filter.comm(), CgroupV2.check(filter.cgroup()),
+                    filter.cpus(), filter.excludeIdle());
+        } catch (CgroupV2.Refused e) {
+            if (e.notMounted()) {
+                throw SourceException.environment(e.getMessage());
+            }
+            throw new OneLineUsageError(e.getMessage());
+        }
+    }
+
+    /**
+     * Filters on a replay: the trace's format must carry what they look at (a usage error otherwise,
+     * naming the formats that do), decided once the format is known from the content.
+     */
+    private void checkReplayFilter(LatencySource source, String formatName, SwitchFilter filter) {
+        for (Map.Entry<Feature, String> want : filter.features().entrySet()) {
+            if (!source.features().contains(want.getKey())) {
+                source.close();
+                throw new OneLineUsageError(want.getValue() + " cannot be applied to " + formatName
+                        + ": it does not record each switch's tasks and CPU; perf traces do (perf script text or perf.data)");
+            }
         }
     }
 

@@ -82,7 +82,8 @@ class MainTest {
         assertThat(run("--help")).isZero();
         String help = out.toString(StandardCharsets.UTF_8);
         for (String option : new String[] {"--backend", "--probe", "--duration", "--interval", "--format", "--per-cpu",
-                "--top", "--percentiles", "--list-backends", "--help", "--version"}) {
+                "--top", "--percentiles", "--list-backends", "--help", "--version", "--pid", "--tid", "--comm", "--cgroup",
+                "--cpus", "--exclude-idle"}) {
             assertThat(help).contains(option);
         }
         assertThat(help).contains("Exit codes").containsPattern("3\\s+environment").containsPattern("2\\s+usage");
@@ -210,6 +211,90 @@ class MainTest {
             assertThat(err().strip().split("\n")).as(err()).hasSize(1);
             assertThat(err()).startsWith(c[1]);
         }
+    }
+
+    /** Filters: each bad value is one line, exit 2, before any tool is run or any host probing. */
+    @Test
+    void badFiltersAreOneLineUsageErrors(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = toolThatNotesItRan(dir, ran);
+        String[][] cases = {
+            {"--pid=", "ctxswitch: --pid needs at least one id, e.g. --pid=1234 or --pid=1234,5678"},
+            {"--pid=12,x", "ctxswitch: --pid=12,x: 'x' is not a process or thread id (positive numbers, separated by commas)"},
+            {"--tid=0", "ctxswitch: --tid=0: '0' is not a process or thread id (positive numbers, separated by commas)"},
+            {"--cpus=3-1", "ctxswitch: --cpus=3-1: the range '3-1' runs backwards"},
+            {"--cpus=0,,1", "ctxswitch: --cpus=0,,1: '' is neither a CPU nor a range (e.g. 0-3,8)"},
+            {"--comm=sixteen_bytes___", "ctxswitch: --comm='sixteen_bytes___' is 16 bytes: the kernel keeps task names to 15 bytes,"
+                    + " so no task has it (use the first 15)"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0], "--perf=" + tool, "--bpftrace=" + tool)).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip()).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
+
+    /** A filter the backend (or the replay) cannot apply is refused naming those that can, before probing. */
+    @Test
+    void aFilterTheBackendCannotApplyNamesTheBackendsThatCan(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = toolThatNotesItRan(dir, ran);
+        String[][] cases = {
+            {"--cgroup=" + dir + " --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --cgroup is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--cgroup=" + dir + " --backend=perf --perf=" + tool,
+                "ctxswitch: --cgroup is not supported by the perf backend; the backend that can: libbpf"},
+            {"--cgroup=" + dir + " --replay=" + dir.resolve("trace"),
+                "ctxswitch: --cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
+
+    /**
+     * --cgroup must name a cgroup v2 directory: a plain directory is a usage error, or, where no cgroup v2
+     * is mounted at all (this machine's usual state), an environment error saying how to mount one.
+     */
+    @Test
+    void aCgroupThatIsNotCgroupV2IsRefusedInOneLine(@TempDir Path dir) {
+        int exit = run("--cgroup=" + dir, "--backend=libbpf", "--duration=1s");
+        String line = err().strip();
+        assertThat(line).doesNotContain("\n");
+        if (exit == 3) {
+            assertThat(line).startsWith("ctxswitch: --cgroup needs cgroup v2, and none is mounted here: mount one with 'mkdir -p");
+        } else {
+            assertThat(exit).as(line).isEqualTo(2);
+            assertThat(line).isEqualTo("ctxswitch: --cgroup=" + dir + " is not in a cgroup v2 hierarchy (cgroup v2 is mounted at "
+                    + line.substring(line.indexOf("mounted at ") + "mounted at ".length()));
+        }
+    }
+
+    /** On --replay, the filters apply where the trace has each switch's tasks and CPU (perf), and are refused elsewhere. */
+    @Test
+    void filtersApplyToPerfTracesAndAreRefusedForBpftraceOutput(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.txt");
+        Files.writeString(trace, String.join("\n",
+                "  app   101 [000]  1.000000000: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   200/200",
+                " tool   200 [000]  1.000001000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   100/101",
+                " tool   200 [000]  1.000002000: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   100/101",
+                "  app   101 [000]  1.000005000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   200/200", ""));
+        assertThat(run("--replay=" + trace, "--format=json", "--pid=100")).as(err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(json.get("count").asLong()).isEqualTo(1);
+        assertThat(json.get("max_ns").asLong()).isEqualTo(3_000);
+        assertThat(json.get("filtered").asLong()).isEqualTo(1);
+        assertThat(json.get("filters").toString()).isEqualTo("{\"pid\":[100]}");
+
+        err.reset();
+        Path bpftrace = Path.of("../backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt");
+        assertThat(run("--replay=" + bpftrace, "--comm=x")).as(err()).isEqualTo(2);
+        assertThat(err().strip()).isEqualTo("ctxswitch: --comm cannot be applied to bpftrace output of ctxswitch's script: it does not record each"
+                + " switch's tasks and CPU; perf traces do (perf script text or perf.data)");
     }
 
     /** A stand-in perf or bpftrace that only writes down that it was run, into {@code ran}. */

@@ -78,6 +78,8 @@ public final class JsonRenderer {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            filters(g, s.filter());
+            g.writeNumberField("filtered", s.filtered());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
@@ -95,6 +97,40 @@ public final class JsonRenderer {
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /** The filters in force: an object with the options given (docs/filters.md), or null for none. */
+    private static void filters(JsonGenerator g, io.ctxswitch.core.spi.SwitchFilter f) throws IOException {
+        if (f.isEmpty()) {
+            g.writeNullField("filters");
+            return;
+        }
+        g.writeObjectFieldStart("filters");
+        ids(g, "pid", f.pids());
+        ids(g, "tid", f.tids());
+        if (f.comm() != null) {
+            g.writeStringField("comm", f.comm());
+        }
+        if (f.cgroup() != null) {
+            g.writeStringField("cgroup", f.cgroup().toString());
+        }
+        if (!f.cpus().isEmpty()) {
+            g.writeStringField("cpus", io.ctxswitch.core.spi.SwitchFilter.cpuList(f.cpus()));
+        }
+        if (f.excludeIdle()) {
+            g.writeBooleanField("exclude_idle", true);
+        }
+        g.writeEndObject();
+    }
+
+    private static void ids(JsonGenerator g, String name, java.util.Set<Integer> ids) throws IOException {
+        if (!ids.isEmpty()) {
+            g.writeArrayFieldStart(name);
+            for (int id : ids) {
+                g.writeNumber(id);
+            }
+            g.writeEndArray();
+        }
     }
 
     private static void number(JsonGenerator g, String name, Number value) throws IOException {

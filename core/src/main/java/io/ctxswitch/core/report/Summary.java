@@ -1,5 +1,6 @@
 package io.ctxswitch.core.report;
 
+import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.ExactStats;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.ProcessStats;
@@ -33,7 +34,16 @@ public record Summary(
         long processTableOverflow,
         List<HistogramBins.Bin> histogram,
         List<CpuLine> perCpu,
-        List<ProcessLine> topProcesses) {
+        List<ProcessLine> topProcesses,
+        long filtered,
+        SwitchFilter filter) {
+
+    /** The same figures, saying that {@code filter} was in force (its left-out switches are in {@link #filtered}). */
+    public Summary withFilter(SwitchFilter filter) {
+        return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
+                unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
+                histogram, perCpu, topProcesses, filtered, filter);
+    }
 
     /** Switches that happened but could not be timed (see {@link LatencyStats#addUntimed}). */
     public long untimed() {
@@ -95,7 +105,7 @@ public record Summary(
                 stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
-                cpus, procs);
+                cpus, procs, stats.filtered(), SwitchFilter.NONE);
     }
 
     private static CpuLine line(LatencyStats.CpuEntry c) {

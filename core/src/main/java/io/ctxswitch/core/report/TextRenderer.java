@@ -31,6 +31,10 @@ public final class TextRenderer {
         out.append(String.format(Locale.ROOT, "traced %s: %,d switches, %,d unpaired, %,d no-switch, %,d lost%s%n",
                 Durations.format(s.durationNs()), s.count(), s.unpaired(), s.noSwitch(), s.lost(),
                 s.skippedLines() > 0 ? String.format(Locale.ROOT, ", %,d lines skipped", s.skippedLines()) : ""));
+        if (!s.filter().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "filters: %s (applied to the incoming task; %,d switches left out)%n",
+                    s.filter().describe(), s.filtered()));
+        }
         if (s.untimed() > 0) {
             out.append(String.format(Locale.ROOT,
                     "untimed: %,d switches seen by sched_switch but not measured (%,d with no start seen, %,d with no end"

@@ -17,5 +17,17 @@ public enum Feature {
      * Everything measured since start, readable at any moment from another thread without draining
      * ({@link LatencySource#cumulative}), for an exporter that reads at scrape time ({@code --serve}).
      */
-    SERVE
+    SERVE,
+    /** Only switches into tasks of these processes ({@code --pid}, tgids); see {@link SwitchFilter}. */
+    PID_FILTER,
+    /** Only switches into these threads ({@code --tid}). */
+    TID_FILTER,
+    /** Only switches into tasks of this name ({@code --comm}). */
+    COMM_FILTER,
+    /** Only switches into tasks of a cgroup v2 directory or its descendants ({@code --cgroup}). */
+    CGROUP_FILTER,
+    /** Only switches on these CPUs ({@code --cpus}). */
+    CPU_FILTER,
+    /** No switch from or to an idle task ({@code --exclude-idle}). */
+    IDLE_FILTER
 }

@@ -14,15 +14,22 @@ import java.util.Objects;
  * @param perTask whether figures per incoming task are wanted ({@code --top}); sources may skip
  *                that work when not
  * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), already checked, or null
+ * @param filter which switches to keep ({@code --pid}, {@code --cpus}...): a source applies only those
+ *               filters it declares among its {@link #features}; the front end has refused the others
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
+        Objects.requireNonNull(filter, "filter");
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
         this(probe, perTask, null);
+    }
+
+    public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record) {
+        this(probe, perTask, record, SwitchFilter.NONE);
     }
 
     public static TraceOptions defaults() {

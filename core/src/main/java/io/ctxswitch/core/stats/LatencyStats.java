@@ -33,6 +33,7 @@ public final class LatencyStats {
     private long untimedNoEnd;
     private long lost;
     private long skippedLines;
+    private long filtered;
 
     public LatencyStats() {
         this(ProcessTable.DEFAULT_CAPACITY);
@@ -101,6 +102,7 @@ public final class LatencyStats {
         untimedNoEnd += other.untimedNoEnd;
         lost += other.lost;
         skippedLines += other.skippedLines;
+        filtered += other.filtered;
     }
 
     private ExactStats cpu(int cpu) {
@@ -146,6 +148,11 @@ public final class LatencyStats {
     public void addUntimed(long noStart, long noEnd) {
         untimedNoStart += noStart;
         untimedNoEnd += noEnd;
+    }
+
+    /** Paired switches that the filters left out: neither samples nor unpaired (docs/filters.md). */
+    public void addFiltered(long n) {
+        filtered += n;
     }
 
     public void addLost(long n) {
@@ -211,6 +218,11 @@ public final class LatencyStats {
 
     public long skippedLines() {
         return skippedLines;
+    }
+
+    /** Paired switches that the filters left out. */
+    public long filtered() {
+        return filtered;
     }
 
     /** One CPU's exact figures, and its samples in the report's bins, or null where the source does not know them. */

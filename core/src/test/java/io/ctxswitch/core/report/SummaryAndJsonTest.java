@@ -16,12 +16,13 @@ class SummaryAndJsonTest {
 
     /**
      * Every field of a summary, in the order it is written: README.md's "JSON" section's names, extended (never
-     * renamed) with kind, host, kernel, percentile_relative_error, the untimed counts and process_table_overflow. Scripts rely on them;
+     * renamed) with kind, host, kernel, percentile_relative_error, the untimed counts, process_table_overflow, filters and filtered. Scripts rely on them;
      * a field added, dropped or moved must show up here.
      */
     private static final List<String> CONTRACT = List.of("kind", "backend", "probe", "host", "kernel", "duration_ns", "count", "min_ns",
             "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "percentile_relative_error",
-            "unpaired", "no_switch", "untimed", "untimed_no_start", "untimed_no_end", "lost", "skipped_lines", "process_table_overflow", "histogram", "per_cpu", "top_processes");
+            "unpaired", "no_switch", "untimed", "untimed_no_start", "untimed_no_end", "lost", "skipped_lines", "process_table_overflow", "histogram", "per_cpu", "top_processes",
+            "filters", "filtered");
 
     private static LatencyStats sample() {
         return sample(new LatencyStats());
@@ -178,5 +179,24 @@ class SummaryAndJsonTest {
         assertThat(text).contains("|@");
         assertThat(text).containsPattern("cpu\\s+count\\s+min\\s+mean\\s+max");
         assertThat(text).contains("task ");
+    }
+
+    @Test
+    void filtersInForceAreSaidInTextAndJson() throws Exception {
+        LatencyStats stats = sample();
+        stats.addFiltered(77);
+        io.ctxswitch.core.spi.SwitchFilter f = new io.ctxswitch.core.spi.SwitchFilter(new java.util.TreeSet<>(List.of(12, 40)),
+                new java.util.TreeSet<>(), "a\"b", java.nio.file.Path.of("/cg/app"), new java.util.TreeSet<>(List.of(0, 1, 2, 3, 8)), true);
+        Summary s = Summary.of("summary", "libbpf", "sched-tp", 1_000, stats, false, 0).withFilter(f);
+        JsonNode json = JSON.readTree(new JsonRenderer().render(s));
+        assertThat(json.get("filtered").asLong()).isEqualTo(77);
+        assertThat(json.get("filters").toString())
+                .isEqualTo("{\"pid\":[12,40],\"comm\":\"a\\\"b\",\"cgroup\":\"/cg/app\",\"cpus\":\"0-3,8\",\"exclude_idle\":true}");
+        assertThat(new TextRenderer().render(s))
+                .contains("filters: pid 12,40; comm 'a\"b'; cgroup /cg/app and below; cpus 0-3,8; exclude-idle (applied to the incoming task; 77 switches left out)");
+
+        Summary plain = Summary.of("summary", "libbpf", "sched-tp", 1_000, sample(), false, 0);
+        assertThat(JSON.readTree(new JsonRenderer().render(plain)).get("filters").isNull()).isTrue();
+        assertThat(new TextRenderer().render(plain)).doesNotContain("filters:");
     }
 }
