@@ -56,27 +56,10 @@ class HeatmapLiveIT {
     @Test
     void aPingPongSeenInTheBrowserAndDrawnAgainFromItsJson() throws Exception {
         Path svg = dir.resolve("live.svg");
-        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--duration=5s", "--interval=1s",
-                "--format=json", "--heatmap=" + svg);
-        ctxswitch.awaitErr("tracing with libbpf", 60);
-        Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", "40000")
-                .redirectErrorStream(true).start();
-        bench.getInputStream().readAllBytes();
-        assertThat(bench.waitFor()).isZero();
-        Jar.Run run = ctxswitch.finish(60);
-        assertThat(run.exit()).as(run.err()).isZero();
-
-        List<JsonNode> intervals = new ArrayList<>();
-        JsonNode summary = null;
-        for (String line : run.out().split("\n")) {
-            JsonNode o = JSON.readTree(line);
-            if (o.get("kind").asText().equals("interval")) {
-                intervals.add(o);
-            } else {
-                summary = o;
-            }
-        }
-        assertThat(summary).isNotNull();
+        Traced traced = tracePingPong("--heatmap=" + svg);
+        Jar.Run run = traced.run();
+        List<JsonNode> intervals = traced.intervals();
+        JsonNode summary = traced.summary();
         assertThat(summary.get("count").asLong()).isGreaterThanOrEqualTo(80_000); // the ping-pong's 2 × 40000
         assertThat(summary.get("host").asText()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip());
 
@@ -153,26 +136,10 @@ class HeatmapLiveIT {
     @Test
     void perCpuAPingPongPinnedToCpu0ShowsInCpu0sPanel() throws Exception {
         Path svg = dir.resolve("cpus.svg");
-        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--duration=4s", "--interval=1s",
-                "--format=json", "--per-cpu", "--heatmap=" + svg);
-        ctxswitch.awaitErr("tracing with libbpf", 60);
-        Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", "40000")
-                .redirectErrorStream(true).start();
-        bench.getInputStream().readAllBytes();
-        assertThat(bench.waitFor()).isZero();
-        Jar.Run run = ctxswitch.finish(60);
-        assertThat(run.exit()).as(run.err()).isZero();
-        List<JsonNode> intervals = new ArrayList<>();
-        JsonNode summary = null;
-        for (String line : run.out().split("\n")) {
-            JsonNode o = JSON.readTree(line);
-            if (o.get("kind").asText().equals("interval")) {
-                intervals.add(o);
-            } else {
-                summary = o;
-            }
-        }
-        assertThat(summary).isNotNull();
+        Traced traced = tracePingPong("--per-cpu", "--heatmap=" + svg);
+        Jar.Run run = traced.run();
+        List<JsonNode> intervals = traced.intervals();
+        JsonNode summary = traced.summary();
         Map<Integer, Long> perCpu = new java.util.TreeMap<>();
         for (JsonNode cpu : summary.get("per_cpu")) {
             perCpu.put(cpu.get("cpu").asInt(), cpu.get("count").asLong());
@@ -213,6 +180,42 @@ class HeatmapLiveIT {
         Jar.Run replay = Jar.run("--replay=" + ndjson, "--per-cpu", "--heatmap=" + replayed);
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(Files.readString(replayed)).isEqualTo(new String(live, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A traced run's output: its interval objects and its summary. */
+    private record Traced(Jar.Run run, List<JsonNode> intervals, JsonNode summary) {
+    }
+
+    /**
+     * A ping-pong of 40000 round trips pinned to CPU 0, traced whole however long it takes on this
+     * machine: ctxswitch (--interval=1s --format=json and {@code args}) runs until it is stopped, once the
+     * ping-pong has ended and at least two intervals were reported (columns and a time axis to read).
+     */
+    private Traced tracePingPong(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--backend=libbpf", "--interval=1s", "--format=json"));
+        all.addAll(List.of(args));
+        Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), all.toArray(String[]::new));
+        ctxswitch.awaitErr("tracing with libbpf", 60);
+        Process bench = new ProcessBuilder("taskset", "-c", "0", "perf", "bench", "sched", "pipe", "-l", "40000")
+                .redirectErrorStream(true).start();
+        bench.getInputStream().readAllBytes();
+        assertThat(bench.waitFor()).isZero();
+        ctxswitch.awaitOut("\"kind\":\"interval\"", 2, 60);
+        ctxswitch.signal("INT");
+        Jar.Run run = ctxswitch.finish(60);
+        assertThat(run.exit()).as(run.err()).isZero();
+        List<JsonNode> intervals = new ArrayList<>();
+        JsonNode summary = null;
+        for (String line : run.out().split("\n")) {
+            JsonNode o = JSON.readTree(line);
+            if (o.get("kind").asText().equals("interval")) {
+                intervals.add(o);
+            } else {
+                summary = o;
+            }
+        }
+        assertThat(summary).isNotNull();
+        return new Traced(run, intervals, summary);
     }
 
     /** The switches in the interval's histogram of {@code cpu}: what that CPU's panel draws in its column. */

@@ -77,13 +77,31 @@ final class Jar {
 
         /** Waits until stderr contains {@code text}, or fails after {@code seconds}. */
         void awaitErr(String text, int seconds) throws Exception {
+            awaitText(err, text, 1, seconds);
+        }
+
+        /** Waits until stdout holds {@code text} {@code times} times, or fails after {@code seconds}. */
+        void awaitOut(String text, int times, int seconds) throws Exception {
+            awaitText(out, text, times, seconds);
+        }
+
+        private void awaitText(Path file, String text, int times, int seconds) throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (!err().contains(text)) {
+            while (occurrences(Files.readString(file, StandardCharsets.UTF_8), text) < times) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new AssertionError("no '" + text + "' on stderr; it says: " + err());
+                    throw new AssertionError(times + " x '" + text + "' not in " + (file == err ? "stderr" : "stdout")
+                            + "; stderr says: " + err());
                 }
                 Thread.sleep(50);
             }
+        }
+
+        private static int occurrences(String in, String text) {
+            int n = 0;
+            for (int i = in.indexOf(text); i >= 0; i = in.indexOf(text, i + text.length())) {
+                n++;
+            }
+            return n;
         }
 
         void signal(String name) throws Exception {
