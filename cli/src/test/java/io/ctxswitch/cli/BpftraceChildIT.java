@@ -99,14 +99,7 @@ class BpftraceChildIT {
         String snapshot = "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot\\n\"}'\n" + MAPS
                 + "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot end, elapsed ns 2000000000\\n\"}'\n";
         Path fake = fake("v0.23.2", ATTACHED + snapshot + "echo $$ > " + dir.resolve("pid") + "\nwhile :; do sleep 0.1; done");
-        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
-        running.awaitErr("tracing with bpftrace", 60);
-        while (!Files.exists(dir.resolve("pid"))) {
-            Thread.sleep(50);
-        }
-        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
-        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
-        Jar.Run run = running.finish(60);
+        Jar.Run run = killedOnceTracing("--backend=bpftrace", "--bpftrace=" + fake, "--format=json");
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         JsonNode s = JSON.readTree(run.out());
         assertThat(s.get("count").asLong()).isEqualTo(6);
@@ -126,15 +119,7 @@ class BpftraceChildIT {
                 + MAPS.lines().filter(l -> !l.contains("@ctxsw_hist")).map(l -> l + "\n").collect(java.util.stream.Collectors.joining())
                 + "printf '%s\\n' '{\"type\": \"printf\", \"data\": \"ctxswitch: snapshot end, elapsed ns 2000000000\\n\"}'\n";
         Path fake = fake("v0.17.0", attached + snapshot + "echo $$ > " + dir.resolve("pid") + "\nwhile :; do sleep 0.1; done");
-        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--probe=fentry", "--bpftrace=" + fake,
-                "--format=json", "--top=5");
-        running.awaitErr("tracing with bpftrace", 60);
-        while (!Files.exists(dir.resolve("pid"))) {
-            Thread.sleep(50);
-        }
-        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
-        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
-        Jar.Run run = running.finish(60);
+        Jar.Run run = killedOnceTracing("--backend=bpftrace", "--probe=fentry", "--bpftrace=" + fake, "--format=json", "--top=5");
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         JsonNode s = JSON.readTree(run.out());
         assertThat(s.get("count").asLong()).isEqualTo(6);
@@ -207,5 +192,17 @@ class BpftraceChildIT {
             assertThat(b.get(field)).as(field).isEqualTo(a.get(field));
         }
         assertThat(b.get("probe").asText()).startsWith("sched-tp in bpftrace").contains("replay of");
+    }
+
+    /** Runs ctxswitch with {@code args} and kills its stand-in bpftrace with -9 (by the pid it wrote) once tracing. */
+    private Jar.Run killedOnceTracing(String... args) throws Exception {
+        Jar.Running running = Jar.start(List.of(), Map.of(), args);
+        running.awaitErr("tracing with bpftrace", 60);
+        while (!Files.exists(dir.resolve("pid"))) {
+            Thread.sleep(50);
+        }
+        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+        return running.finish(60);
     }
 }
