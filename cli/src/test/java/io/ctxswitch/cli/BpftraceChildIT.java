@@ -83,11 +83,7 @@ class BpftraceChildIT {
     @Test
     void aChildKilledMidRunIsAClearErrorNotAHang() throws Exception {
         Path fake = fake("v0.23.2", ATTACHED + "echo $$ > " + dir.resolve("pid") + "\nwhile :; do sleep 0.1; done");
-        Jar.Running running = Jar.start(List.of(), Map.of(), "--backend=bpftrace", "--bpftrace=" + fake);
-        running.awaitErr("tracing with bpftrace", 60);
-        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
-        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
-        Jar.Run run = running.finish(60);
+        Jar.Run run = killedOnceTracing("--backend=bpftrace", "--bpftrace=" + fake);
         assertThat(run.exit()).isEqualTo(3);
         assertThat(run.err()).contains("ctxswitch: bpftrace ended before it was stopped (killed by signal 9);"
                 + " nothing it measured can be shown").doesNotContain("Exception");
