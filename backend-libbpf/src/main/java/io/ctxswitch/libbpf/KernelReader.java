@@ -31,11 +31,12 @@ final class KernelReader {
     private final Memory nextKey = new Memory(8);
     private final Memory value = new Memory(KernelLayout.PROC_AGG_SIZE);
 
-    KernelReader(Libbpf lib, LoadedObject object, boolean perTask) {
+    /** @param perCpuBins whether each CPU's samples are also put in its report bins (only {@code --per-cpu} shows them) */
+    KernelReader(Libbpf lib, LoadedObject object, boolean perTask, boolean perCpuBins) {
         this.lib = lib;
         this.object = object;
         this.perTask = perTask;
-        this.cpuArea = new CpuAreaReader(object.cpus);
+        this.cpuArea = new CpuAreaReader(object.cpus, perCpuBins);
     }
 
     /**

@@ -104,7 +104,7 @@ public final class LibbpfSource implements LatencySource {
         object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()));
         running = probe;
         try {
-            reader = new KernelReader(lib, object, perTask);
+            reader = new KernelReader(lib, object, perTask, options.perCpu());
             object.attach(programs);
             object.setArmed(true);
             attached = true;

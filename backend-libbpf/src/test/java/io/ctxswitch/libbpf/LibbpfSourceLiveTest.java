@@ -103,7 +103,7 @@ class LibbpfSourceLiveTest {
         Libbpf lib = Libbpf.load();
         LatencyStats total = new LatencyStats();
         try (LoadedObject object = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, false)) {
-            KernelReader reader = new KernelReader(lib, object, false);
+            KernelReader reader = new KernelReader(lib, object, false, false);
             object.attach(probe.programs.subList(0, 1));
             int cpus = Runtime.getRuntime().availableProcessors();
             for (int cpu = 0; cpu < cpus; cpu++) {
@@ -140,12 +140,13 @@ class LibbpfSourceLiveTest {
         assertThat(BpfPrograms.leftSince(before)).as("its programs, after close").doesNotContainAnyElementsOf(loaded);
     }
 
+    /** Without --top the table stays empty; without --per-cpu no CPU is binned (CpuAreaBinsTest: what that saves). */
     @Test
     void withoutPerTaskTheTaskTableStaysEmpty() throws Exception {
         LibbpfSource source = new LibbpfSource();
         LatencyStats total = new LatencyStats();
         try {
-            source.start(new TraceOptions(ProbeMode.AUTO, false));
+            source.start(new TraceOptions(ProbeMode.AUTO, false, null, io.ctxswitch.core.spi.SwitchFilter.NONE, false));
             PinnedPingPong.once(1 % Runtime.getRuntime().availableProcessors(), 2_000);
             source.stop();
             total.add(source.drain());
@@ -154,6 +155,7 @@ class LibbpfSourceLiveTest {
         }
         assertThat(total.total().count()).isGreaterThanOrEqualTo(4_000);
         assertThat(total.processes().size()).isZero();
+        assertThat(total.perCpu()).isNotEmpty().allSatisfy(cpu -> assertThat(cpu.bins()).as("CPU %d's bins", cpu.cpu()).isNull());
     }
 
     /**
