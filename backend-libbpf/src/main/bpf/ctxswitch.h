@@ -13,6 +13,11 @@
 #define NBUCKETS ((MAX_EXP - SUB_BITS + 2) << SUB_BITS)
 /* Distinct tasks with their own figures; more are counted in proc_dropped. */
 #define PROC_TABLE_SIZE 16384
+/*
+ * --top: entries per CPU in cpu_tasks, the per-CPU table tried before procs (a power of two: a task's
+ * entry on a CPU is its key's low bits).
+ */
+#define CPU_TASKS 32
 /* --cpus: a bitmap of this many 64-bit words, 8192 CPUs (the largest NR_CPUS distributions build). */
 #define CPU_MASK_WORDS 128
 
@@ -52,6 +57,13 @@ struct proc_agg {
 	struct interval_slot slot[2];
 	__u32 tgid;
 	char comm[16];
+	__u32 renames;			/* `renames` when comm was last read: read again once it moved */
+};
+
+/* One entry of cpu_tasks: a task's figures on one CPU, written only by that CPU. */
+struct cpu_task {
+	__u64 key;			/* the task, keyed as in procs; 0 = never used */
+	struct proc_agg agg;
 };
 
 struct control {

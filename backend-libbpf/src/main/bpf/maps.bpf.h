@@ -59,6 +59,25 @@ struct {
 	__type(value, struct cpu_agg);
 } cpus SEC(".maps");
 
+/*
+ * --top: renames of any task seen so far (exec, prctl(PR_SET_NAME), a write to /proc/PID/comm), counted by
+ * ctxsw_rename; a task's name is read again when this moved (and once per interval), not at every sample.
+ */
+volatile __u32 renames = 0;
+
+/*
+ * --top, first: per CPU, CPU_TASKS entries indexed by the task's key (max_entries is set to CPUs x CPU_TASKS
+ * before load, 1 without --top); mmapped by user space. Each entry is written by its CPU only. A task whose
+ * entry on this CPU another task holds goes to procs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_task);
+} cpu_tasks SEC(".maps");
+
 /* Latency per incoming task; bounded, and what does not fit is counted in proc_dropped. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -51,7 +51,14 @@ final class KernelLayout {
     static final int PROC_TGID = 80;
     static final int PROC_COMM = 84;
     static final int COMM_LEN = 16;
+    static final int PROC_RENAMES = 100;
     static final int PROC_AGG_SIZE = 104;
+
+    // struct cpu_task: the per-CPU task table's entries, CPU_TASKS per CPU
+    static final int CPU_TASKS = 32;
+    static final int CPU_TASK_KEY = 0;
+    static final int CPU_TASK_AGG = 8;
+    static final int CPU_TASK_SIZE = CPU_TASK_AGG + PROC_AGG_SIZE;
 
     // .data and .rodata
     static final int DATA_EPOCH = 0;

@@ -3,7 +3,6 @@ package io.ctxswitch.libbpf;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.ctxswitch.core.stats.LatencyStats;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +29,7 @@ final class KernelReader {
     private final Memory currentKey = new Memory(8);
     private final Memory nextKey = new Memory(8);
     private final Memory value = new Memory(KernelLayout.PROC_AGG_SIZE);
+    private final CpuTaskReader cpuTasks;
 
     /** @param perCpuBins whether each CPU's samples are also put in its report bins (only {@code --per-cpu} shows them) */
     KernelReader(Libbpf lib, LoadedObject object, boolean perTask, boolean perCpuBins) {
@@ -37,6 +37,7 @@ final class KernelReader {
         this.object = object;
         this.perTask = perTask;
         this.cpuArea = new CpuAreaReader(object.cpus, perCpuBins);
+        this.cpuTasks = perTask ? new CpuTaskReader(object.cpus) : null;
     }
 
     /**
@@ -55,6 +56,7 @@ final class KernelReader {
         LatencyStats part = new LatencyStats();
         cpuArea.read(object.cpuArea(), closing, part);
         if (perTask) {
+            cpuTasks.read(object.cpuTasks(), closing, part.processes());
             readTasks(part, closing);
         }
         return part;
@@ -93,7 +95,8 @@ final class KernelReader {
             long other = KernelLayout.slot(KernelLayout.PROC_SLOTS, closing + 1);
             if (value.getLong(slot + KernelLayout.SLOT_EPOCH) == closing) {
                 int pid = (int) key; // idle tasks: pid 0, the CPU in the upper half
-                part.processes().add(key, pid, value.getInt(KernelLayout.PROC_TGID), comm(),
+                part.processes().add(key, pid, value.getInt(KernelLayout.PROC_TGID),
+                        CpuTaskReader.name(value.getByteArray(KernelLayout.PROC_COMM, KernelLayout.COMM_LEN)),
                         value.getLong(slot + KernelLayout.SLOT_COUNT), value.getLong(slot + KernelLayout.SLOT_SUM),
                         value.getLong(slot + KernelLayout.SLOT_MIN), value.getLong(slot + KernelLayout.SLOT_MAX));
             } else if (value.getLong(other + KernelLayout.SLOT_EPOCH) < closing - 1) {
@@ -105,14 +108,5 @@ final class KernelReader {
             key.setLong(0, k);
             lib.api.bpf_map_delete_elem(fd, key);
         }
-    }
-
-    private String comm() {
-        byte[] raw = value.getByteArray(KernelLayout.PROC_COMM, KernelLayout.COMM_LEN);
-        int len = 0;
-        while (len < raw.length && raw[len] != 0) {
-            len++;
-        }
-        return new String(raw, 0, len, StandardCharsets.UTF_8);
     }
 }

@@ -81,6 +81,15 @@ class KernelLayoutTest {
         assertThat(s.get("slot")).isEqualTo(KernelLayout.PROC_SLOTS);
         assertThat(s.get("tgid")).isEqualTo(KernelLayout.PROC_TGID);
         assertThat(s.get("comm")).isEqualTo(KernelLayout.PROC_COMM);
+        assertThat(s.get("renames")).isEqualTo(KernelLayout.PROC_RENAMES);
+    }
+
+    @Test
+    void perCpuTaskEntryMatches() {
+        Map<String, Integer> s = struct("cpu_task");
+        assertThat(s.get("size")).isEqualTo(KernelLayout.CPU_TASK_SIZE);
+        assertThat(s.get("key")).isEqualTo(KernelLayout.CPU_TASK_KEY);
+        assertThat(s.get("agg")).isEqualTo(KernelLayout.CPU_TASK_AGG);
     }
 
     @Test
@@ -147,6 +156,7 @@ class KernelLayoutTest {
         assertThat(header).contains("#define MAX_EXP " + KernelLayout.MAX_EXP + "\n");
         assertThat(header).contains("#define PROC_TABLE_SIZE " + KernelLayout.PROC_TABLE_SIZE + "\n");
         assertThat(header).contains("#define CPU_MASK_WORDS " + KernelLayout.CPU_MASK_WORDS + "\n");
+        assertThat(header).contains("#define CPU_TASKS " + KernelLayout.CPU_TASKS + "\n");
         assertThat(header).containsPattern("#define FILTER_PID\\s+" + KernelLayout.FILTER_PID + "\\s")
                 .containsPattern("#define FILTER_TID\\s+" + KernelLayout.FILTER_TID + "\\s")
                 .containsPattern("#define FILTER_COMM\\s+" + KernelLayout.FILTER_COMM + "\\s")
