@@ -81,11 +81,23 @@ static __always_inline void slot_add(struct interval_slot *s, __u64 e, __u64 d)
 	s->count++;
 }
 
-/* Whether the id is in the ids map as the kind of id asked for (FILTER_PID or FILTER_TID). */
+/*
+ * Whether the id is wanted as the kind of id asked for (FILTER_PID or FILTER_TID): compared in line with
+ * the few ids of .rodata.ids (the verifier drops the comparisons past inline_ids_count, a constant), else
+ * looked up in the ids map.
+ */
 static __always_inline int id_wanted(__u32 id, __u8 kind)
 {
-	__u8 *kinds = bpf_map_lookup_elem(&ids, &id);
+	__u8 *kinds;
 
+	if (inline_ids_count) {
+#pragma unroll
+		for (int i = 0; i < FILTER_IDS_INLINE; i++)
+			if (i < inline_ids_count && inline_ids[i] == id && (inline_id_kinds[i] & kind))
+				return 1;
+		return 0;
+	}
+	kinds = bpf_map_lookup_elem(&ids, &id);
 	return kinds && (*kinds & kind);
 }
 

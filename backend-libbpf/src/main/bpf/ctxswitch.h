@@ -20,6 +20,8 @@
 #define CPU_TASKS 32
 /* --cpus: a bitmap of this many 64-bit words, 8192 CPUs (the largest NR_CPUS distributions build). */
 #define CPU_MASK_WORDS 128
+/* --pid and --tid: up to this many ids in all are compared in line (.rodata.ids); more are looked up in ids. */
+#define FILTER_IDS_INLINE 8
 
 /* The filters in force (the bits of `filters`, set before load) and the kinds of id in the `ids` map. */
 #define FILTER_PID		1	/* --pid: B's tgid is in ids with this bit */

@@ -27,6 +27,16 @@ const volatile __u64 filter_comm[2] = {};
 const volatile __u64 cpu_mask[CPU_MASK_WORDS] = {};
 
 /*
+ * --pid and --tid with at most FILTER_IDS_INLINE ids in all: the ids and the FILTER_PID/FILTER_TID bits each
+ * is wanted as, compared in line, fixed before load (0 ids: the lists are longer, see the ids map). A hash
+ * lookup is a call to the hash function and one to memcmp, which made a rejection cost more than recording
+ * the switch. In their own section, so that their offsets do not move with .rodata's other variables.
+ */
+const volatile __u32 inline_ids_count SEC(".rodata.ids") = 0;
+const volatile __u32 inline_ids[FILTER_IDS_INLINE] SEC(".rodata.ids") = {};
+const volatile __u8 inline_id_kinds[FILTER_IDS_INLINE] SEC(".rodata.ids") = {};
+
+/*
  * --pid and --tid: the ids wanted, each with the FILTER_PID and/or FILTER_TID bits it is wanted as (a tgid,
  * a tid, or both). A hash map because the lists are short and the ids sparse; user space sizes it to the
  * lists before load (1 entry, unused, without them) and fills it before attaching.

@@ -68,6 +68,11 @@ final class KernelLayout {
     static final int RODATA_FILTERS = 4;
     static final int RODATA_FILTER_COMM = 8;
     static final int RODATA_CPU_MASK = 24;
+    // .rodata.ids: --pid/--tid ids compared in line
+    static final int FILTER_IDS_INLINE = 8;
+    static final int RODATA_IDS_COUNT = 0;
+    static final int RODATA_IDS = 4;
+    static final int RODATA_ID_KINDS = 36;
 
     private KernelLayout() {
     }

@@ -87,6 +87,7 @@ final class LoadedObject implements AutoCloseable {
         rodata.setInt(KernelLayout.RODATA_FILTERS, filter.bits());
         rodata.write(KernelLayout.RODATA_FILTER_COMM, filter.comm(), 0, KernelLayout.COMM_LEN);
         rodata.write(KernelLayout.RODATA_CPU_MASK, filter.cpuMask(), 0, KernelLayout.CPU_MASK_WORDS);
+        writeInlineIds(filter);
         check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
@@ -113,6 +114,22 @@ final class LoadedObject implements AutoCloseable {
         data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
         fillFilterMaps(filter);
+    }
+
+    /** .rodata.ids: a few --pid/--tid ids, compared in line by the program (KernelFilter.inlineIds). */
+    private void writeInlineIds(KernelFilter filter) throws SourceException {
+        Pointer ids = lib.api.bpf_map__initial_value(map(".rodata.ids"), new long[1]);
+        if (ids == null) {
+            throw failure("libbpf gave no .rodata.ids to configure", Native.getLastError());
+        }
+        java.util.Map<Integer, Byte> inline = filter.inlineIds();
+        ids.setInt(KernelLayout.RODATA_IDS_COUNT, inline.size());
+        int i = 0;
+        for (java.util.Map.Entry<Integer, Byte> id : inline.entrySet()) {
+            ids.setInt(KernelLayout.RODATA_IDS + 4L * i, id.getKey());
+            ids.setByte(KernelLayout.RODATA_ID_KINDS + i, id.getValue());
+            i++;
+        }
     }
 
     /** The filter's ids and cgroup, into their maps before anything is attached. */
