@@ -106,25 +106,27 @@ static __always_inline int id_wanted(__u32 id, __u8 kind)
  * (whose start was delayed), except --exclude-idle, which also looks at A. `filters` is constant after
  * load, so the verifier keeps only the tests asked for; cheapest first, so that a rejection costs least.
  */
-static __always_inline int wanted(struct cpu_agg *a, __u32 cpu)
+#define FILTERS_BY_ID (FILTER_EXCLUDE_IDLE | FILTER_PID | FILTER_TID)	/* those that read B's ids into *id */
+
+static __always_inline int wanted(struct cpu_agg *a, __u32 cpu, __u64 *id)
 {
 	/* Zeroed: before Linux 6.2 or so, bpf_get_current_comm() leaves the bytes after the name as they were. */
-	__u64 id = 0, comm[2] = {};
+	__u64 comm[2] = {};
 
 	if ((filters & FILTER_CPUS) && !((cpu_mask[(cpu >> 6) & (CPU_MASK_WORDS - 1)] >> (cpu & 63)) & 1))
 		return 0;
-	if (filters & (FILTER_EXCLUDE_IDLE | FILTER_PID | FILTER_TID))
-		id = bpf_get_current_pid_tgid();
-	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)id || a->prev_idle))
+	if (filters & FILTERS_BY_ID)
+		*id = bpf_get_current_pid_tgid();
+	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)*id || a->prev_idle))
 		return 0;
 	if (filters & FILTER_COMM) {
 		bpf_get_current_comm(comm, sizeof(comm));
 		if (comm[0] != filter_comm[0] || comm[1] != filter_comm[1])
 			return 0;
 	}
-	if ((filters & FILTER_PID) && !id_wanted(id >> 32, FILTER_PID))
+	if ((filters & FILTER_PID) && !id_wanted(*id >> 32, FILTER_PID))
 		return 0;
-	if ((filters & FILTER_TID) && !id_wanted((__u32)id, FILTER_TID))
+	if ((filters & FILTER_TID) && !id_wanted((__u32)*id, FILTER_TID))
 		return 0;
 	if ((filters & FILTER_CGROUP) && bpf_current_task_under_cgroup(&cgroup, 0) != 1)
 		return 0;
@@ -203,10 +205,10 @@ static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
  */
 static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 {
-	__u64 e = ctl.epoch, id, key, b;
+	__u64 e = ctl.epoch, id = 0, key, b;
 	struct proc_agg *p;
 
-	if (filters && !wanted(a, cpu)) {
+	if (filters && !wanted(a, cpu, &id)) {
 		a->filtered++;
 		return;
 	}
@@ -224,7 +226,8 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 	 * plain (non-atomic) updates are exact. A task may have entries on several CPUs and in procs:
 	 * user space adds them up.
 	 */
-	id = bpf_get_current_pid_tgid();
+	if (!(filters & FILTERS_BY_ID))	/* else wanted() read it already: one helper call, not two */
+		id = bpf_get_current_pid_tgid();
 	key = (__u32)id ? (__u32)id : ((__u64)(cpu + 1) << 32);
 	p = cpu_task_entry(cpu, key, id, e);
 	if (!p)
