@@ -97,6 +97,33 @@ class LibbpfSourceLiveTest {
      * after an idle period, as a sample). Here the gap is widened to 200 ms with every CPU switching,
      * so that every CPU has such a start; the real gap is microseconds, and it made this rare.
      */
+    /**
+     * The per-task table reads a task's name again only after a rename (or once per interval): a process
+     * that execs within one interval must still be reported by the name it ran under at its last sample.
+     * Here sh sleeps (switched in as "sh"), then execs sleep, which sleeps and is switched in once more.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aTaskThatExecsIsReportedByItsNewNameWithinTheInterval() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        LatencyStats total = new LatencyStats();
+        long pid;
+        try {
+            source.start(new TraceOptions(ProbeMode.SCHED_TP, true));
+            total.add(source.drain()); // the interval below holds the process's whole life
+            Process child = new ProcessBuilder("/bin/sh", "-c", "sleep 0.1; exec sleep 0.1").start();
+            pid = child.pid();
+            assertThat(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isZero();
+            source.stop();
+            total.add(source.drain());
+        } finally {
+            source.close();
+        }
+        assertThat(total.processes().top(Integer.MAX_VALUE)).filteredOn(p -> p.pid() == pid).singleElement()
+                .satisfies(p -> assertThat(p.comm()).as("task %d's name after its exec", pid).isEqualTo("sleep"));
+    }
+
     @Test
     void aStartLeftWhileAttachingIsNeitherUnpairedNorASample() throws Exception {
         KernelProbe probe = KernelProbe.SCHED_TP;
