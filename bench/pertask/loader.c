@@ -2,7 +2,7 @@
 /*
  * Loads and attaches some programs of a BPF object, then waits for SIGINT or SIGTERM (for
  * bench/per-task-variants.sh):  loader OBJ PROG[,PROG...] [PER_TASK]
- * Sizes the maps ctxswitch's user space sizes (cpus: possible CPUs; cpu_tasks: CPUs x 32 with PER_TASK)
+ * Sizes the maps ctxswitch's user space sizes (cpus: possible CPUs; cpu_tasks: CPUs x 128 with PER_TASK)
  * and sets .rodata's per_task (its first word) to PER_TASK when given. Prints "attached" once done.
  */
 #include <bpf/libbpf.h>
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	if ((map = bpf_object__find_map_by_name(obj, "cpus")))
 		bpf_map__set_max_entries(map, cpus);
 	if ((map = bpf_object__find_map_by_name(obj, "cpu_tasks")))
-		bpf_map__set_max_entries(map, per_task > 0 ? cpus * 32 : 1);
+		bpf_map__set_max_entries(map, per_task > 0 ? cpus * 128 : 1);
 	if (per_task >= 0 && (map = bpf_object__find_map_by_name(obj, ".rodata"))) {
 		size_t size;
 		unsigned int *rodata = (unsigned int *)bpf_map__initial_value(map, &size);

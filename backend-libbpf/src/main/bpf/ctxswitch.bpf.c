@@ -141,26 +141,36 @@ static __always_inline void note_prev(struct cpu_agg *a)
 }
 
 /*
- * --top: this CPU's entry in cpu_tasks for the task `key`: its own, or one it takes, free or held by a task
- * with no sample in this interval nor the previous one (user space has read those, and reads only slots of
- * the interval it closes, so it never sees an entry change hands under it). NULL if another task holds it.
- * An array lookup with no call: what brings --top's cost near the plain program's (a hash lookup is two
- * calls, which cost most of it on kernels with return-thunk mitigations).
+ * --top: this CPU's entry in cpu_tasks for the task `key`, in the task's set of CPU_TASK_WAYS entries: its
+ * own, or one it takes, free or held by a task with no sample in this interval nor the previous one (user
+ * space has read those, and reads only slots of the interval it closes, so it never sees an entry change
+ * hands under it). NULL if other tasks hold the whole set. The task's own entry is looked for in every
+ * way before one is taken, so a task has at most one entry per CPU. Array lookups, which the kernel
+ * inlines: no call. That is what brings --top's cost near the plain program's: a hash lookup and a name
+ * copy at every sample made it 2.2 to 2.6 times as costly (bench/results/per-task-variants-vm.md).
  */
 static __always_inline struct proc_agg *cpu_task_entry(__u32 cpu, __u64 key, __u64 id, __u64 e)
 {
-	__u32 i = cpu * CPU_TASKS + ((__u32)key & (CPU_TASKS - 1));
-	struct cpu_task *t = bpf_map_lookup_elem(&cpu_tasks, &i);
+	__u32 first = cpu * CPU_TASKS + ((__u32)key & (CPU_TASKS / CPU_TASK_WAYS - 1)) * CPU_TASK_WAYS;
+	struct cpu_task *t, *spare = NULL;
 
-	if (!t)
+#pragma unroll
+	for (__u32 w = 0; w < CPU_TASK_WAYS; w++) {
+		__u32 i = first + w;
+
+		t = bpf_map_lookup_elem(&cpu_tasks, &i);
+		if (!t)
+			return NULL;
+		if (t->key == key)
+			return &t->agg;
+		if (!spare && (!t->key || (t->agg.slot[e & 1].epoch != e && t->agg.slot[(e - 1) & 1].epoch != e - 1)))
+			spare = t;
+	}
+	if (!spare)
 		return NULL;
-	if (t->key == key)
-		return &t->agg;
-	if (t->key && (t->agg.slot[e & 1].epoch == e || t->agg.slot[(e - 1) & 1].epoch == e - 1))
-		return NULL;
-	t->key = key;
-	t->agg.tgid = id >> 32;
-	return &t->agg;		/* its slots are of older intervals: slot_add resets them, refresh_name reads the name */
+	spare->key = key;
+	spare->agg.tgid = id >> 32;
+	return &spare->agg;	/* its slots are of older intervals: slot_add resets them, refresh_name reads the name */
 }
 
 /* --top, when this CPU's entry is another task's: the task's entry in procs, made if new; NULL if full. */

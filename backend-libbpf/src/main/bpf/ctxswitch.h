@@ -14,10 +14,12 @@
 /* Distinct tasks with their own figures; more are counted in proc_dropped. */
 #define PROC_TABLE_SIZE 16384
 /*
- * --top: entries per CPU in cpu_tasks, the per-CPU table tried before procs (a power of two: a task's
- * entry on a CPU is its key's low bits).
+ * --top: entries per CPU in cpu_tasks, the per-CPU table tried before procs: CPU_TASK_WAYS entries per
+ * set, and a task's set on a CPU is its key's low bits (powers of two). With one entry per set, a busy
+ * CPU's tasks took the ping-pong's entries often enough to send it to the hash table in most runs.
  */
-#define CPU_TASKS 32
+#define CPU_TASK_WAYS 4
+#define CPU_TASKS 128
 /* --cpus: a bitmap of this many 64-bit words, 8192 CPUs (the largest NR_CPUS distributions build). */
 #define CPU_MASK_WORDS 128
 /* --pid and --tid: up to this many ids in all are compared in line (.rodata.ids); more are looked up in ids. */

@@ -76,9 +76,9 @@ struct {
 volatile __u32 renames = 0;
 
 /*
- * --top, first: per CPU, CPU_TASKS entries indexed by the task's key (max_entries is set to CPUs x CPU_TASKS
- * before load, 1 without --top); mmapped by user space. Each entry is written by its CPU only. A task whose
- * entry on this CPU another task holds goes to procs.
+ * --top, first: per CPU, CPU_TASKS entries in sets of CPU_TASK_WAYS chosen by the task's key (max_entries is
+ * set to CPUs x CPU_TASKS before load, 1 without --top); mmapped by user space. Each entry is written by its
+ * CPU only. A task whose set on this CPU other tasks hold goes to procs.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -54,8 +54,8 @@ final class KernelLayout {
     static final int PROC_RENAMES = 100;
     static final int PROC_AGG_SIZE = 104;
 
-    // struct cpu_task: the per-CPU task table's entries, CPU_TASKS per CPU
-    static final int CPU_TASKS = 32;
+    // struct cpu_task: the per-CPU task table's entries, CPU_TASKS per CPU (in sets of 4 in the kernel)
+    static final int CPU_TASKS = 128;
     static final int CPU_TASK_KEY = 0;
     static final int CPU_TASK_AGG = 8;
     static final int CPU_TASK_SIZE = CPU_TASK_AGG + PROC_AGG_SIZE;
