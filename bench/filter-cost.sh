@@ -8,6 +8,7 @@
 #   sudo bench/filter-cost.sh [ROUNDS] [LOOPS]      (defaults 7 and 100000)
 #   BEFORE_JAR=old.jar sudo bench/filter-cost.sh ...   also runs every configuration with that jar, in the
 #                                                   same rounds, for a before/after in one run
+#   ONLY=REGEX sudo bench/filter-cost.sh ...           only the configurations whose label matches, and plain
 # Writes bench/results/filter-cost-<host>.md. Needs the jar (mvn -q -DskipTests package), perf, taskset,
 # bpftool, jq. Compare within one run only: the VM's clock reads are much of each program's cost.
 set -euo pipefail
@@ -36,6 +37,15 @@ configs=(
 	"--tid (rejects all)|--tid=2147483647"
 	"--comm (rejects all)|--comm=no-such-task"
 )
+# ONLY=REGEX keeps the configurations whose label matches (e.g. ONLY='^(plain|--top)$'); the plain one always stays.
+if [ -n "${ONLY:-}" ]; then
+	kept=()
+	for config in "${configs[@]}"; do
+		label=${config%%|*}
+		[ "$label" = plain ] || [[ $label =~ $ONLY ]] && kept+=("$config")
+	done
+	configs=("${kept[@]}")
+fi
 jars=("$jar")
 [ -z "$before_jar" ] || jars+=("$before_jar")
 
@@ -55,6 +65,9 @@ one_run() {
 	taskset -c 0 perf bench sched pipe -l "$loops" >/dev/null 2>&1
 	bpftool prog show --json >"$tmp/after.json"
 	kill -INT "$pid"
+	# A Ctrl+C that arrived while the JVM was still setting up its handler is lost: send another.
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" || true
 	# Only this instance's programs: those in both listings (ids are not reused while loaded).
 	jq -rn --slurpfile b "$tmp/before.json" --slurpfile a "$tmp/after.json" '
@@ -75,9 +88,10 @@ for _ in $(seq "$rounds"); do
 			label=${config%%|*}$(jar_label "$run_jar")
 			read -r -a opts <<<"${config#*|}"
 			read -r e x < <(one_run "$run_jar" "${opts[@]}")
+			echo "round: $label entry $e exit $x" >&2
+			[ "$x" != 0 ] || continue # the program ran no switch in that run: no figure
 			entry[$label]+="$e "
 			exit[$label]+="$x "
-			echo "round: $label entry $e exit $x" >&2
 		done
 	done
 done
@@ -89,7 +103,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
 	echo "Machine: Linux $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\` under each configuration in turn, $rounds rounds; kernel.bpf_stats_enabled=1."
 	echo "Jar: $(basename "$jar")${before_jar:+; before: $before_jar, in the same rounds}."
-	echo "Rerun: \`${before_jar:+BEFORE_JAR=$before_jar }sudo bench/filter-cost.sh $rounds $loops\`."
+	echo "Rerun: \`${ONLY:+ONLY='$ONLY' }${before_jar:+BEFORE_JAR=$before_jar }sudo bench/filter-cost.sh $rounds $loops\`."
 	echo
 	echo "| configuration | options | entry ns/run (median) | exit ns/run (median) | exit / plain exit | exit, each round |"
 	echo "|---|---|---|---|---|---|"
