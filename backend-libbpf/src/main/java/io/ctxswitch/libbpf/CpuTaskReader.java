@@ -1,13 +1,13 @@
 package io.ctxswitch.libbpf;
 
 import com.sun.jna.Pointer;
-import io.ctxswitch.core.stats.ProcessTable;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Reads the per-CPU task table (struct cpu_task[cpus * CPU_TASKS], memory-mapped; docs/kernel-maps.md):
- * each entry's figures of the interval being closed, added to the tasks' figures by key (a task may also
- * have entries on other CPUs and in the hash table). An entry changes hands in the kernel only when its
+ * each entry's figures of the interval being closed (a task may also have entries on other CPUs and in the
+ * hash table: {@link TaskEntry#addAll} adds them up). An entry changes hands in the kernel only when its
  * task had no sample in the interval being closed nor the one before, so an entry with figures of that
  * interval keeps its key, tgid and figures while it is read.
  */
@@ -22,8 +22,8 @@ final class CpuTaskReader {
         this.copy = new long[entries * LONGS_PER_ENTRY];
     }
 
-    /** Adds every entry's figures of the interval {@code closing} to {@code tasks}. */
-    void read(Pointer table, long closing, ProcessTable tasks) {
+    /** Every entry's figures of the interval {@code closing}, into {@code into}. */
+    void read(Pointer table, long closing, List<TaskEntry> into) {
         table.read(0, copy, 0, copy.length); // one copy; the few entries with figures are then read for their name
         int slot = (KernelLayout.CPU_TASK_AGG + (int) KernelLayout.slot(KernelLayout.PROC_SLOTS, closing)) / 8;
         for (int i = 0; i < entries; i++) {
@@ -33,10 +33,11 @@ final class CpuTaskReader {
                 continue;
             }
             long agg = (long) i * KernelLayout.CPU_TASK_SIZE + KernelLayout.CPU_TASK_AGG;
-            tasks.add(key, (int) key, table.getInt(agg + KernelLayout.PROC_TGID),
+            into.add(new TaskEntry(key, table.getInt(agg + KernelLayout.PROC_TGID),
                     name(table.getByteArray(agg + KernelLayout.PROC_COMM, KernelLayout.COMM_LEN)),
+                    table.getInt(agg + KernelLayout.PROC_RENAMES),
                     copy[at + slot + KernelLayout.SLOT_COUNT / 8], copy[at + slot + KernelLayout.SLOT_SUM / 8],
-                    copy[at + slot + KernelLayout.SLOT_MIN / 8], copy[at + slot + KernelLayout.SLOT_MAX / 8]);
+                    copy[at + slot + KernelLayout.SLOT_MIN / 8], copy[at + slot + KernelLayout.SLOT_MAX / 8]));
         }
     }
 

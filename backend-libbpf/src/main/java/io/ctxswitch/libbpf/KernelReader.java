@@ -56,8 +56,10 @@ final class KernelReader {
         LatencyStats part = new LatencyStats();
         cpuArea.read(object.cpuArea(), closing, part);
         if (perTask) {
-            cpuTasks.read(object.cpuTasks(), closing, part.processes());
-            readTasks(part, closing);
+            List<TaskEntry> entries = new ArrayList<>();
+            cpuTasks.read(object.cpuTasks(), closing, entries);
+            readTasks(entries, closing);
+            TaskEntry.addAll(entries, part.processes());
         }
         return part;
     }
@@ -80,7 +82,7 @@ final class KernelReader {
      * (about 0.3 % of them with a read each second). Stepping from key to key keeps that window to
      * the copy of one value.
      */
-    private void readTasks(LatencyStats part, long closing) {
+    private void readTasks(List<TaskEntry> entries, long closing) {
         int fd = object.procsFd();
         List<Long> stale = new ArrayList<>();
         Pointer previous = null;
@@ -94,11 +96,11 @@ final class KernelReader {
             long slot = KernelLayout.slot(KernelLayout.PROC_SLOTS, closing);
             long other = KernelLayout.slot(KernelLayout.PROC_SLOTS, closing + 1);
             if (value.getLong(slot + KernelLayout.SLOT_EPOCH) == closing) {
-                int pid = (int) key; // idle tasks: pid 0, the CPU in the upper half
-                part.processes().add(key, pid, value.getInt(KernelLayout.PROC_TGID),
+                entries.add(new TaskEntry(key, value.getInt(KernelLayout.PROC_TGID),
                         CpuTaskReader.name(value.getByteArray(KernelLayout.PROC_COMM, KernelLayout.COMM_LEN)),
+                        value.getInt(KernelLayout.PROC_RENAMES),
                         value.getLong(slot + KernelLayout.SLOT_COUNT), value.getLong(slot + KernelLayout.SLOT_SUM),
-                        value.getLong(slot + KernelLayout.SLOT_MIN), value.getLong(slot + KernelLayout.SLOT_MAX));
+                        value.getLong(slot + KernelLayout.SLOT_MIN), value.getLong(slot + KernelLayout.SLOT_MAX)));
             } else if (value.getLong(other + KernelLayout.SLOT_EPOCH) < closing - 1) {
                 stale.add(key);
             }
