@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Per-event cost of the libbpf backend's programs with a filter that rejects every switch, against the
-# plain program, from the kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns / run_cnt per
-# program, bpftool prog show). A pinned pipe ping-pong (taskset -c 0 perf bench sched pipe) runs under
-# each configuration in turn, ROUNDS times; reports the median ns per run of the entry and exit programs.
+# Per-event cost of the libbpf backend's programs: plain, with the per-task table (--top), and with a
+# filter that rejects every switch, from the kernel's own accounting (kernel.bpf_stats_enabled:
+# run_time_ns / run_cnt per program, bpftool prog show). A pinned pipe ping-pong (taskset -c 0 perf bench
+# sched pipe) runs under each configuration in turn, ROUNDS times; reports the median ns per run of the
+# entry and exit programs, and the exit's ratio to the plain exit of the same jar in the same run (the
+# README's per-event cost table comes from this file).
 #   sudo bench/filter-cost.sh [ROUNDS] [LOOPS]      (defaults 7 and 100000)
+#   BEFORE_JAR=old.jar sudo bench/filter-cost.sh ...   also runs every configuration with that jar, in the
+#                                                   same rounds, for a before/after in one run
+#   ONLY=REGEX sudo bench/filter-cost.sh ...           only the configurations whose label matches, and plain
 # Writes bench/results/filter-cost-<host>.md. Needs the jar (mvn -q -DskipTests package), perf, taskset,
 # bpftool, jq. Compare within one run only: the VM's clock reads are much of each program's cost.
 set -euo pipefail
@@ -19,18 +24,36 @@ trap 'kill $(jobs -p) 2>/dev/null || true; sysctl -q -w kernel.bpf_stats_enabled
 sysctl -q -w kernel.bpf_stats_enabled=1
 tracer_cpu=$(( $(nproc) > 1 ? 1 : 0 ))
 
-# Label|options. Every filter row rejects every switch of the run: no task has that name or that tid,
-# no switch happens on a CPU that does not exist.
+before_jar=${BEFORE_JAR:-}
+[ -z "$before_jar" ] || [ -f "$before_jar" ] || { echo "no such jar: $before_jar" >&2; exit 2; }
+
+# Label|options. Every filter row rejects every switch of the run: no task has that name, that pid or
+# that tid, no switch happens on a CPU that does not exist. The first row is the plain one.
 configs=(
 	"plain|"
+	"--top|--top=10"
 	"--cpus (rejects all)|--cpus=8191"
+	"--pid (rejects all)|--pid=2147483647"
 	"--tid (rejects all)|--tid=2147483647"
 	"--comm (rejects all)|--comm=no-such-task"
 )
+# ONLY=REGEX keeps the configurations whose label matches (e.g. ONLY='^(plain|--top)$'); the plain one always stays.
+if [ -n "${ONLY:-}" ]; then
+	kept=()
+	for config in "${configs[@]}"; do
+		label=${config%%|*}
+		[ "$label" = plain ] || [[ $label =~ $ONLY ]] && kept+=("$config")
+	done
+	configs=("${kept[@]}")
+fi
+jars=("$jar")
+[ -z "$before_jar" ] || jars+=("$before_jar")
 
-# one_run OPTIONS...: prints "entry_ns exit_ns" per run of ctxsw_entry and ctxsw_exit over one ping-pong.
+# one_run JAR OPTIONS...: prints "entry_ns exit_ns" per run of ctxsw_entry and ctxsw_exit over one ping-pong.
 one_run() {
-	taskset -c "$tracer_cpu" java -Xmx64m -XX:+UseSerialGC -jar "$jar" --backend=libbpf --probe=sched-tp "$@" \
+	local run_jar=$1
+	shift
+	taskset -c "$tracer_cpu" java -Xmx64m -XX:+UseSerialGC -jar "$run_jar" --backend=libbpf --probe=sched-tp "$@" \
 		>"$tmp/out" 2>"$tmp/err" &
 	local pid=$!
 	for _ in $(seq 600); do
@@ -42,6 +65,9 @@ one_run() {
 	taskset -c 0 perf bench sched pipe -l "$loops" >/dev/null 2>&1
 	bpftool prog show --json >"$tmp/after.json"
 	kill -INT "$pid"
+	# A Ctrl+C that arrived while the JVM was still setting up its handler is lost: send another.
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" || true
 	# Only this instance's programs: those in both listings (ids are not reused while loaded).
 	jq -rn --slurpfile b "$tmp/before.json" --slurpfile a "$tmp/after.json" '
@@ -52,30 +78,41 @@ one_run() {
 		"\(cost("ctxsw_entry")) \(cost("ctxsw_exit"))"'
 }
 
+# jar_label JAR: how a row names its jar ("" for the one under test).
+jar_label() { [ "$1" = "$jar" ] && echo "" || echo " (before: $(basename "$1"))"; }
+
 declare -A entry exit
 for _ in $(seq "$rounds"); do
-	for config in "${configs[@]}"; do
-		label=${config%%|*}
-		read -r -a opts <<<"${config#*|}"
-		read -r e x < <(one_run "${opts[@]}")
-		entry[$label]+="$e "
-		exit[$label]+="$x "
-		echo "round: $label entry $e exit $x" >&2
+	for run_jar in "${jars[@]}"; do
+		for config in "${configs[@]}"; do
+			label=${config%%|*}$(jar_label "$run_jar")
+			read -r -a opts <<<"${config#*|}"
+			read -r e x < <(one_run "$run_jar" "${opts[@]}")
+			echo "round: $label entry $e exit $x" >&2
+			[ "$x" != 0 ] || continue # the program ran no switch in that run: no figure
+			entry[$label]+="$e "
+			exit[$label]+="$x "
+		done
 	done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 {
-	echo "# Per-event cost of a filter that rejects every switch"
+	echo "# Per-event cost of the libbpf programs: plain, with --top, and with a filter that rejects every switch"
 	echo
-	echo "Machine: $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
+	echo "Machine: Linux $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\` under each configuration in turn, $rounds rounds; kernel.bpf_stats_enabled=1."
-	echo "Rerun: \`sudo bench/filter-cost.sh $rounds $loops\`."
+	echo "Jar: $(basename "$jar")${before_jar:+; before: $before_jar, in the same rounds}."
+	echo "Rerun: \`${ONLY:+ONLY='$ONLY' }${before_jar:+BEFORE_JAR=$before_jar }sudo bench/filter-cost.sh $rounds $loops\`."
 	echo
-	echo "| configuration | options | entry ns/run (median) | exit ns/run (median) | exit, each round |"
-	echo "|---|---|---|---|---|"
-	for config in "${configs[@]}"; do
-		label=${config%%|*}
-		echo "| $label | \`--backend=libbpf --probe=sched-tp ${config#*|}\` | $(echo "${entry[$label]}" | median) | $(echo "${exit[$label]}" | median) | ${exit[$label]% } |"
+	echo "| configuration | options | entry ns/run (median) | exit ns/run (median) | exit / plain exit | exit, each round |"
+	echo "|---|---|---|---|---|---|"
+	for run_jar in "${jars[@]}"; do
+		plain_exit=$(echo "${exit[plain$(jar_label "$run_jar")]}" | median)
+		for config in "${configs[@]}"; do
+			label=${config%%|*}$(jar_label "$run_jar")
+			x=$(echo "${exit[$label]}" | median)
+			echo "| $label | \`--backend=libbpf --probe=sched-tp ${config#*|}\` | $(echo "${entry[$label]}" | median) | $x | $(awk -v x="$x" -v p="$plain_exit" 'BEGIN { printf "%.2f", x / p }') | $(echo "${exit[$label]}" | tr ' ' '\n' | grep -v '^$' | xargs printf '%.0f ') |"
+		done
 	done
 } | tee "$out"

@@ -18,7 +18,8 @@
  * the kernel's default of max(10, 2 x CPUs) lost two thirds of the returns on Linux 6.1.
  *
  * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
- * map lookup per event plus one for the per-task table and one for --pid or --tid. Filters are decided
+ * map lookup per event plus, with --top, one in the per-CPU task table (an array: no call; the hash table
+ * only for a task whose entry there another task holds), and one for --pid or --tid. Filters are decided
  * at the end, in B, just before a sample would be recorded (docs/filters.md). No kernel structure is read (the helpers
  * give pid, tgid and name; tasks are compared by address), so the object needs no CO-RE.
  */
@@ -80,11 +81,23 @@ static __always_inline void slot_add(struct interval_slot *s, __u64 e, __u64 d)
 	s->count++;
 }
 
-/* Whether the id is in the ids map as the kind of id asked for (FILTER_PID or FILTER_TID). */
+/*
+ * Whether the id is wanted as the kind of id asked for (FILTER_PID or FILTER_TID): compared in line with
+ * the few ids of .rodata.ids (the verifier drops the comparisons past inline_ids_count, a constant), else
+ * looked up in the ids map.
+ */
 static __always_inline int id_wanted(__u32 id, __u8 kind)
 {
-	__u8 *kinds = bpf_map_lookup_elem(&ids, &id);
+	__u8 *kinds;
 
+	if (inline_ids_count) {
+#pragma unroll
+		for (int i = 0; i < FILTER_IDS_INLINE; i++)
+			if (i < inline_ids_count && inline_ids[i] == id && (inline_id_kinds[i] & kind))
+				return 1;
+		return 0;
+	}
+	kinds = bpf_map_lookup_elem(&ids, &id);
 	return kinds && (*kinds & kind);
 }
 
@@ -93,25 +106,27 @@ static __always_inline int id_wanted(__u32 id, __u8 kind)
  * (whose start was delayed), except --exclude-idle, which also looks at A. `filters` is constant after
  * load, so the verifier keeps only the tests asked for; cheapest first, so that a rejection costs least.
  */
-static __always_inline int wanted(struct cpu_agg *a, __u32 cpu)
+#define FILTERS_BY_ID (FILTER_EXCLUDE_IDLE | FILTER_PID | FILTER_TID)	/* those that read B's ids into *id */
+
+static __always_inline int wanted(struct cpu_agg *a, __u32 cpu, __u64 *id)
 {
 	/* Zeroed: before Linux 6.2 or so, bpf_get_current_comm() leaves the bytes after the name as they were. */
-	__u64 id = 0, comm[2] = {};
+	__u64 comm[2] = {};
 
 	if ((filters & FILTER_CPUS) && !((cpu_mask[(cpu >> 6) & (CPU_MASK_WORDS - 1)] >> (cpu & 63)) & 1))
 		return 0;
-	if (filters & (FILTER_EXCLUDE_IDLE | FILTER_PID | FILTER_TID))
-		id = bpf_get_current_pid_tgid();
-	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)id || a->prev_idle))
+	if (filters & FILTERS_BY_ID)
+		*id = bpf_get_current_pid_tgid();
+	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)*id || a->prev_idle))
 		return 0;
 	if (filters & FILTER_COMM) {
 		bpf_get_current_comm(comm, sizeof(comm));
 		if (comm[0] != filter_comm[0] || comm[1] != filter_comm[1])
 			return 0;
 	}
-	if ((filters & FILTER_PID) && !id_wanted(id >> 32, FILTER_PID))
+	if ((filters & FILTER_PID) && !id_wanted(*id >> 32, FILTER_PID))
 		return 0;
-	if ((filters & FILTER_TID) && !id_wanted((__u32)id, FILTER_TID))
+	if ((filters & FILTER_TID) && !id_wanted((__u32)*id, FILTER_TID))
 		return 0;
 	if ((filters & FILTER_CGROUP) && bpf_current_task_under_cgroup(&cgroup, 0) != 1)
 		return 0;
@@ -126,16 +141,84 @@ static __always_inline void note_prev(struct cpu_agg *a)
 }
 
 /*
+ * --top: this CPU's entry in cpu_tasks for the task `key`, in the task's set of CPU_TASK_WAYS entries: its
+ * own, or one it takes, free or held by a task with no sample in this interval nor the previous one (user
+ * space has read those, and reads only slots of the interval it closes, so it never sees an entry change
+ * hands under it). NULL if other tasks hold the whole set. The task's own entry is looked for in every
+ * way before one is taken, so a task has at most one entry per CPU. Array lookups, which the kernel
+ * inlines: no call. That is what brings --top's cost near the plain program's: a hash lookup and a name
+ * copy at every sample made it 2.2 to 2.6 times as costly (bench/results/per-task-variants-vm.md).
+ */
+static __always_inline struct proc_agg *cpu_task_entry(__u32 cpu, __u64 key, __u64 id, __u64 e)
+{
+	__u32 first = cpu * CPU_TASKS + ((__u32)key & (CPU_TASKS / CPU_TASK_WAYS - 1)) * CPU_TASK_WAYS;
+	struct cpu_task *t, *spare = NULL;
+
+#pragma unroll
+	for (__u32 w = 0; w < CPU_TASK_WAYS; w++) {
+		__u32 i = first + w;
+
+		t = bpf_map_lookup_elem(&cpu_tasks, &i);
+		if (!t)
+			return NULL;
+		if (t->key == key)
+			return &t->agg;
+		if (!spare && (!t->key || (t->agg.slot[e & 1].epoch != e && t->agg.slot[(e - 1) & 1].epoch != e - 1)))
+			spare = t;
+	}
+	if (!spare)
+		return NULL;
+	spare->key = key;
+	spare->agg.tgid = id >> 32;
+	return &spare->agg;	/* its slots are of older intervals: slot_add resets them, refresh_name reads the name */
+}
+
+/* --top, when this CPU's entry is another task's: the task's entry in procs, made if new; NULL if full. */
+static __always_inline struct proc_agg *procs_entry(struct cpu_agg *a, __u64 key, __u64 id)
+{
+	struct proc_agg *p = bpf_map_lookup_elem(&procs, &key);
+
+	if (!p) {
+		struct proc_agg fresh = { .tgid = id >> 32 };
+
+		if (bpf_map_update_elem(&procs, &key, &fresh, BPF_NOEXIST)) {
+			a->proc_dropped++;	/* table full */
+			return NULL;
+		}
+		p = bpf_map_lookup_elem(&procs, &key);
+	}
+	return p;
+}
+
+/*
+ * The task's name, read again only when it may have changed: at its first sample of an interval, and when
+ * any task was renamed since it was last read (ctxsw_rename counts renames). Exec and prctl(PR_SET_NAME)
+ * rename the current task, which cannot be switched in meanwhile: its next sample has the new name. A task
+ * renamed by another one (/proc/PID/comm) while it runs elsewhere may keep its old name until the next
+ * interval (the tracepoint fires just before the kernel copies the name). At every sample, this copy was
+ * half of --top's cost.
+ */
+static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
+{
+	__u32 seen = renames;
+
+	if (p->renames == seen && p->slot[e & 1].epoch == e)
+		return;
+	p->renames = seen;
+	bpf_get_current_comm(p->comm, sizeof(p->comm));
+}
+
+/*
  * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed): left
  * out if the filters say so (counted in filtered), else into the interval's exact figures, the
  * histogram and, if asked for, the per-task table.
  */
 static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 {
-	__u64 e = ctl.epoch, id, key, b;
+	__u64 e = ctl.epoch, id = 0, key, b;
 	struct proc_agg *p;
 
-	if (filters && !wanted(a, cpu)) {
+	if (filters && !wanted(a, cpu, &id)) {
 		a->filtered++;
 		return;
 	}
@@ -149,24 +232,20 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 
 	/*
 	 * Per incoming task. The idle tasks all have pid 0, one per CPU: keying them by CPU gives every
-	 * entry a single writer, so plain (non-atomic) updates are exact.
+	 * entry a single writer (a task runs on one CPU at a time; a cpu_tasks entry is its CPU's), so
+	 * plain (non-atomic) updates are exact. A task may have entries on several CPUs and in procs:
+	 * user space adds them up.
 	 */
-	id = bpf_get_current_pid_tgid();
+	if (!(filters & FILTERS_BY_ID))	/* else wanted() read it already: one helper call, not two */
+		id = bpf_get_current_pid_tgid();
 	key = (__u32)id ? (__u32)id : ((__u64)(cpu + 1) << 32);
-	p = bpf_map_lookup_elem(&procs, &key);
-	if (!p) {
-		struct proc_agg fresh = { .tgid = id >> 32 };
-
-		if (bpf_map_update_elem(&procs, &key, &fresh, BPF_NOEXIST)) {
-			a->proc_dropped++;	/* table full */
-			return;
-		}
-		p = bpf_map_lookup_elem(&procs, &key);
-		if (!p)
-			return;
-	}
+	p = cpu_task_entry(cpu, key, id, e);
+	if (!p)
+		p = procs_entry(a, key, id);
+	if (!p)
+		return;
+	refresh_name(p, e);	/* before slot_add: it looks at whether this is the interval's first sample */
 	slot_add(&p->slot[e & 1], e, d);
-	bpf_get_current_comm(p->comm, sizeof(p->comm));	/* the latest name: tasks rename on exec */
 }
 
 /*
@@ -407,4 +486,16 @@ SEC("kprobe")
 int ctxsw_kprobe_end(void *ctx)
 {
 	return switch_ended();
+}
+
+/*
+ * --top: every rename of a task (exec, prctl(PR_SET_NAME), /proc/PID/comm; fired in __set_task_comm()),
+ * counted so that the per-task table reads a task's name again only then. A raw tracepoint: no BTF needed,
+ * like the kprobe mode. Loaded and attached only with --top.
+ */
+SEC("raw_tp/task_rename")
+int ctxsw_rename(void *ctx)
+{
+	__sync_fetch_and_add(&renames, 1);
+	return 0;
 }

@@ -13,8 +13,17 @@
 #define NBUCKETS ((MAX_EXP - SUB_BITS + 2) << SUB_BITS)
 /* Distinct tasks with their own figures; more are counted in proc_dropped. */
 #define PROC_TABLE_SIZE 16384
+/*
+ * --top: entries per CPU in cpu_tasks, the per-CPU table tried before procs: CPU_TASK_WAYS entries per
+ * set, and a task's set on a CPU is its key's low bits (powers of two). With one entry per set, a busy
+ * CPU's tasks took the ping-pong's entries often enough to send it to the hash table in most runs.
+ */
+#define CPU_TASK_WAYS 4
+#define CPU_TASKS 128
 /* --cpus: a bitmap of this many 64-bit words, 8192 CPUs (the largest NR_CPUS distributions build). */
 #define CPU_MASK_WORDS 128
+/* --pid and --tid: up to this many ids in all are compared in line (.rodata.ids); more are looked up in ids. */
+#define FILTER_IDS_INLINE 8
 
 /* The filters in force (the bits of `filters`, set before load) and the kinds of id in the `ids` map. */
 #define FILTER_PID		1	/* --pid: B's tgid is in ids with this bit */
@@ -52,6 +61,13 @@ struct proc_agg {
 	struct interval_slot slot[2];
 	__u32 tgid;
 	char comm[16];
+	__u32 renames;			/* `renames` when comm was last read: read again once it moved */
+};
+
+/* One entry of cpu_tasks: a task's figures on one CPU, written only by that CPU. */
+struct cpu_task {
+	__u64 key;			/* the task, keyed as in procs; 0 = never used */
+	struct proc_agg agg;
 };
 
 struct control {

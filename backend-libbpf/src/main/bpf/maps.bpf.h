@@ -27,6 +27,16 @@ const volatile __u64 filter_comm[2] = {};
 const volatile __u64 cpu_mask[CPU_MASK_WORDS] = {};
 
 /*
+ * --pid and --tid with at most FILTER_IDS_INLINE ids in all: the ids and the FILTER_PID/FILTER_TID bits each
+ * is wanted as, compared in line, fixed before load (0 ids: the lists are longer, see the ids map). A hash
+ * lookup is a call to the hash function and one to memcmp, which made a rejection cost more than recording
+ * the switch. In their own section, so that their offsets do not move with .rodata's other variables.
+ */
+const volatile __u32 inline_ids_count SEC(".rodata.ids") = 0;
+const volatile __u32 inline_ids[FILTER_IDS_INLINE] SEC(".rodata.ids") = {};
+const volatile __u8 inline_id_kinds[FILTER_IDS_INLINE] SEC(".rodata.ids") = {};
+
+/*
  * --pid and --tid: the ids wanted, each with the FILTER_PID and/or FILTER_TID bits it is wanted as (a tgid,
  * a tid, or both). A hash map because the lists are short and the ids sparse; user space sizes it to the
  * lists before load (1 entry, unused, without them) and fills it before attaching.
@@ -58,6 +68,25 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_agg);
 } cpus SEC(".maps");
+
+/*
+ * --top: renames of any task seen so far (exec, prctl(PR_SET_NAME), a write to /proc/PID/comm), counted by
+ * ctxsw_rename; a task's name is read again when this moved (and once per interval), not at every sample.
+ */
+volatile __u32 renames = 0;
+
+/*
+ * --top, first: per CPU, CPU_TASKS entries in sets of CPU_TASK_WAYS chosen by the task's key (max_entries is
+ * set to CPUs x CPU_TASKS before load, 1 without --top); mmapped by user space. Each entry is written by its
+ * CPU only. A task whose set on this CPU other tasks hold goes to procs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_task);
+} cpu_tasks SEC(".maps");
 
 /* Latency per incoming task; bounded, and what does not fit is counted in proc_dropped. */
 struct {

@@ -56,6 +56,15 @@ final class KernelFilter {
         return ids;
     }
 
+    /**
+     * .rodata.ids: the ids and their kinds when there are at most FILTER_IDS_INLINE of them, compared in line
+     * by the program (no hash lookup per switch); empty when there are none or more (the ids map then).
+     */
+    Map<Integer, Byte> inlineIds() {
+        Map<Integer, Byte> ids = ids();
+        return ids.size() <= KernelLayout.FILTER_IDS_INLINE ? ids : Map.of();
+    }
+
     /** The ids map's size: a hash map needs at least one entry even when unused. */
     int idsCapacity() {
         return Math.max(1, ids().size());

@@ -51,7 +51,14 @@ final class KernelLayout {
     static final int PROC_TGID = 80;
     static final int PROC_COMM = 84;
     static final int COMM_LEN = 16;
+    static final int PROC_RENAMES = 100;
     static final int PROC_AGG_SIZE = 104;
+
+    // struct cpu_task: the per-CPU task table's entries, CPU_TASKS per CPU (in sets of 4 in the kernel)
+    static final int CPU_TASKS = 128;
+    static final int CPU_TASK_KEY = 0;
+    static final int CPU_TASK_AGG = 8;
+    static final int CPU_TASK_SIZE = CPU_TASK_AGG + PROC_AGG_SIZE;
 
     // .data and .rodata
     static final int DATA_EPOCH = 0;
@@ -61,6 +68,11 @@ final class KernelLayout {
     static final int RODATA_FILTERS = 4;
     static final int RODATA_FILTER_COMM = 8;
     static final int RODATA_CPU_MASK = 24;
+    // .rodata.ids: --pid/--tid ids compared in line
+    static final int FILTER_IDS_INLINE = 8;
+    static final int RODATA_IDS_COUNT = 0;
+    static final int RODATA_IDS = 4;
+    static final int RODATA_ID_KINDS = 36;
 
     private KernelLayout() {
     }

@@ -39,6 +39,12 @@ enum KernelProbe {
     /** The one program attached by us to a kernel function whose name varies (finish_task_switch.isra.0). */
     static final String FINISH_PROGRAM = "ctxsw_kprobe_end";
 
+    /**
+     * With --top, in every mode: counts task renames, so that the per-task table reads a name again only
+     * then (ctxswitch.bpf.c, refresh_name). A raw tracepoint, which every mode's kernels have.
+     */
+    static final String RENAME_PROGRAM = "ctxsw_rename";
+
     /** fentry's start, which its availability requires in the kernel's BTF. */
     static final String START_FUNCTION = "rcu_note_context_switch";
 

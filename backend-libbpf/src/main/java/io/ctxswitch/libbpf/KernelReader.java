@@ -3,7 +3,6 @@ package io.ctxswitch.libbpf;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.ctxswitch.core.stats.LatencyStats;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,12 +29,15 @@ final class KernelReader {
     private final Memory currentKey = new Memory(8);
     private final Memory nextKey = new Memory(8);
     private final Memory value = new Memory(KernelLayout.PROC_AGG_SIZE);
+    private final CpuTaskReader cpuTasks;
 
-    KernelReader(Libbpf lib, LoadedObject object, boolean perTask) {
+    /** @param perCpuBins whether each CPU's samples are also put in its report bins (only {@code --per-cpu} shows them) */
+    KernelReader(Libbpf lib, LoadedObject object, boolean perTask, boolean perCpuBins) {
         this.lib = lib;
         this.object = object;
         this.perTask = perTask;
-        this.cpuArea = new CpuAreaReader(object.cpus);
+        this.cpuArea = new CpuAreaReader(object.cpus, perCpuBins);
+        this.cpuTasks = perTask ? new CpuTaskReader(object.cpus) : null;
     }
 
     /**
@@ -54,7 +56,10 @@ final class KernelReader {
         LatencyStats part = new LatencyStats();
         cpuArea.read(object.cpuArea(), closing, part);
         if (perTask) {
-            readTasks(part, closing);
+            List<TaskEntry> entries = new ArrayList<>();
+            cpuTasks.read(object.cpuTasks(), closing, entries);
+            readTasks(entries, closing);
+            TaskEntry.addAll(entries, part.processes());
         }
         return part;
     }
@@ -77,7 +82,7 @@ final class KernelReader {
      * (about 0.3 % of them with a read each second). Stepping from key to key keeps that window to
      * the copy of one value.
      */
-    private void readTasks(LatencyStats part, long closing) {
+    private void readTasks(List<TaskEntry> entries, long closing) {
         int fd = object.procsFd();
         List<Long> stale = new ArrayList<>();
         Pointer previous = null;
@@ -91,10 +96,11 @@ final class KernelReader {
             long slot = KernelLayout.slot(KernelLayout.PROC_SLOTS, closing);
             long other = KernelLayout.slot(KernelLayout.PROC_SLOTS, closing + 1);
             if (value.getLong(slot + KernelLayout.SLOT_EPOCH) == closing) {
-                int pid = (int) key; // idle tasks: pid 0, the CPU in the upper half
-                part.processes().add(key, pid, value.getInt(KernelLayout.PROC_TGID), comm(),
+                entries.add(new TaskEntry(key, value.getInt(KernelLayout.PROC_TGID),
+                        CpuTaskReader.name(value.getByteArray(KernelLayout.PROC_COMM, KernelLayout.COMM_LEN)),
+                        value.getInt(KernelLayout.PROC_RENAMES),
                         value.getLong(slot + KernelLayout.SLOT_COUNT), value.getLong(slot + KernelLayout.SLOT_SUM),
-                        value.getLong(slot + KernelLayout.SLOT_MIN), value.getLong(slot + KernelLayout.SLOT_MAX));
+                        value.getLong(slot + KernelLayout.SLOT_MIN), value.getLong(slot + KernelLayout.SLOT_MAX)));
             } else if (value.getLong(other + KernelLayout.SLOT_EPOCH) < closing - 1) {
                 stale.add(key);
             }
@@ -104,14 +110,5 @@ final class KernelReader {
             key.setLong(0, k);
             lib.api.bpf_map_delete_elem(fd, key);
         }
-    }
-
-    private String comm() {
-        byte[] raw = value.getByteArray(KernelLayout.PROC_COMM, KernelLayout.COMM_LEN);
-        int len = 0;
-        while (len < raw.length && raw[len] != 0) {
-            len++;
-        }
-        return new String(raw, 0, len, StandardCharsets.UTF_8);
     }
 }

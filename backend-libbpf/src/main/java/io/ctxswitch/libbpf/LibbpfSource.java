@@ -100,11 +100,11 @@ public final class LibbpfSource implements LatencySource {
         KernelProbe probe = selection(options.probe()).probe();
         Libbpf lib = Libbpf.load();
         boolean perTask = options.perTask();
-        java.util.List<String> programs = probe.programsFor(facts().btfFunctions());
+        java.util.List<String> programs = withRenames(probe.programsFor(facts().btfFunctions()), perTask);
         object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()));
         running = probe;
         try {
-            reader = new KernelReader(lib, object, perTask);
+            reader = new KernelReader(lib, object, perTask, options.perCpu());
             object.attach(programs);
             object.setArmed(true);
             attached = true;
@@ -112,6 +112,17 @@ public final class LibbpfSource implements LatencySource {
             close();
             throw e;
         }
+    }
+
+    /** With --top, the rename counter first (KernelProbe.RENAME_PROGRAM): names are tracked from the first sample. */
+    static java.util.List<String> withRenames(java.util.List<String> programs, boolean perTask) {
+        if (!perTask) {
+            return programs;
+        }
+        java.util.List<String> all = new java.util.ArrayList<>(programs.size() + 1);
+        all.add(KernelProbe.RENAME_PROGRAM);
+        all.addAll(programs);
+        return java.util.List.copyOf(all);
     }
 
     static byte[] objectBytes() throws SourceException {

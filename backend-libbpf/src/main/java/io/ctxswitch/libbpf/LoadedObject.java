@@ -28,6 +28,8 @@ final class LoadedObject implements AutoCloseable {
     private final Memory zeroKey = new Memory(4);
     private final Memory data = new Memory(KernelLayout.DATA_SIZE); // our copy of .data: epoch, armed_ns
     private int procsFd = -1;
+    private Pointer cpuTasks;   // with --top: struct cpu_task[cpus * CPU_TASKS], read-only
+    private long cpuTasksLength;
     final int cpus;
 
     private LoadedObject(Libbpf lib, byte[] elfBytes, int cpus) {
@@ -74,6 +76,9 @@ final class LoadedObject implements AutoCloseable {
         loadOnly(programs);
         Pointer cpuMap = map("cpus");
         check(lib.api.bpf_map__set_max_entries(cpuMap, cpus), "sizing the per-CPU map");
+        Pointer cpuTasksMap = map("cpu_tasks");
+        check(lib.api.bpf_map__set_max_entries(cpuTasksMap, perTask ? cpus * KernelLayout.CPU_TASKS : 1),
+                "sizing the per-CPU task table");
         Pointer rodata = lib.api.bpf_map__initial_value(map(".rodata"), new long[1]);
         if (rodata == null) {
             throw failure("libbpf gave no .rodata to configure", Native.getLastError());
@@ -82,6 +87,7 @@ final class LoadedObject implements AutoCloseable {
         rodata.setInt(KernelLayout.RODATA_FILTERS, filter.bits());
         rodata.write(KernelLayout.RODATA_FILTER_COMM, filter.comm(), 0, KernelLayout.COMM_LEN);
         rodata.write(KernelLayout.RODATA_CPU_MASK, filter.cpuMask(), 0, KernelLayout.CPU_MASK_WORDS);
+        writeInlineIds(filter);
         check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
@@ -94,12 +100,36 @@ final class LoadedObject implements AutoCloseable {
             cpuArea = null;
             throw failure("mapping the per-CPU figures into memory failed", Native.getLastError());
         }
+        if (perTask) {
+            cpuTasksLength = ((long) KernelLayout.CPU_TASK_SIZE * cpus * KernelLayout.CPU_TASKS + PAGE - 1) / PAGE * PAGE;
+            cpuTasks = LibC.INSTANCE.mmap(null, cpuTasksLength, LibC.PROT_READ, LibC.MAP_SHARED, lib.api.bpf_map__fd(cpuTasksMap), 0);
+            if (cpuTasks == null || LibC.MAP_FAILED.equals(cpuTasks)) {
+                cpuTasks = null;
+                throw failure("mapping the per-CPU task table into memory failed", Native.getLastError());
+            }
+        }
         dataFd = lib.api.bpf_map__fd(map(".data"));
         zeroKey.setInt(0, 0);
         data.clear();
         data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
         fillFilterMaps(filter);
+    }
+
+    /** .rodata.ids: a few --pid/--tid ids, compared in line by the program (KernelFilter.inlineIds). */
+    private void writeInlineIds(KernelFilter filter) throws SourceException {
+        Pointer ids = lib.api.bpf_map__initial_value(map(".rodata.ids"), new long[1]);
+        if (ids == null) {
+            throw failure("libbpf gave no .rodata.ids to configure", Native.getLastError());
+        }
+        java.util.Map<Integer, Byte> inline = filter.inlineIds();
+        ids.setInt(KernelLayout.RODATA_IDS_COUNT, inline.size());
+        int i = 0;
+        for (java.util.Map.Entry<Integer, Byte> id : inline.entrySet()) {
+            ids.setInt(KernelLayout.RODATA_IDS + 4L * i, id.getKey());
+            ids.setByte(KernelLayout.RODATA_ID_KINDS + i, id.getValue());
+            i++;
+        }
     }
 
     /** The filter's ids and cgroup, into their maps before anything is attached. */
@@ -225,12 +255,21 @@ final class LoadedObject implements AutoCloseable {
         return procsFd;
     }
 
+    /** With --top, the per-CPU task table (struct cpu_task[cpus * CPU_TASKS]), read-only; else null. */
+    Pointer cpuTasks() {
+        return cpuTasks;
+    }
+
     @Override
     public void close() {
         detach();
         if (cpuArea != null) {
             LibC.INSTANCE.munmap(cpuArea, cpuAreaLength);
             cpuArea = null;
+        }
+        if (cpuTasks != null) {
+            LibC.INSTANCE.munmap(cpuTasks, cpuTasksLength);
+            cpuTasks = null;
         }
         if (object != null) {
             lib.api.bpf_object__close(object);

@@ -66,4 +66,27 @@ class CpuAreaBinsTest {
         assertThat(second.perCpu().get(0).stats().count()).isEqualTo(1);
         assertThat(second.perCpu().get(0).bins().total()).isZero();
     }
+
+    /**
+     * Without {@code --per-cpu} nobody shows a CPU's bins, and folding every bucket of every CPU into them
+     * at each drain cost about 1 ms at 256 CPUs: the reader must not do it, and must still give each CPU
+     * its exact figures and the whole distribution.
+     */
+    @Test
+    void withoutPerCpuBinsNoCpuIsBinnedAndTheRestIsAsBefore() {
+        FakeCpuArea fake = new FakeCpuArea(CPUS);
+        CpuAreaReader reader = new CpuAreaReader(CPUS, false);
+        for (int n = 0; n < 100; n++) {
+            fake.sample(n % 2, 1, 1_000 + n);
+        }
+        LatencyStats part = new LatencyStats();
+        reader.read(fake.area, 1, part);
+        assertThat(part.perCpu()).extracting(LatencyStats.CpuEntry::cpu).containsExactly(0, 1);
+        assertThat(part.perCpu()).allSatisfy(cpu -> {
+            assertThat(cpu.bins()).as("CPU %d's bins", cpu.cpu()).isNull();
+            assertThat(cpu.stats().count()).isEqualTo(50);
+        });
+        assertThat(part.total().count()).isEqualTo(100);
+        assertThat(part.distribution().getTotalCount()).isEqualTo(100);
+    }
 }

@@ -44,6 +44,19 @@ class KernelFilterTest {
         assertThat(f.idsCapacity()).isEqualTo(3);
     }
 
+    /** Up to FILTER_IDS_INLINE ids in all are compared in line by the program; more go to the ids map only. */
+    @Test
+    void aFewIdsAreComparedInLineAndMoreAreLookedUp() {
+        KernelFilter few = new KernelFilter(filter(Set.of(10, 20), Set.of(20, 30), null, null, Set.of(), false));
+        assertThat(few.inlineIds()).isEqualTo(few.ids());
+        Set<Integer> eight = Set.of(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(new KernelFilter(filter(eight, Set.of(), null, null, Set.of(), false)).inlineIds()).hasSize(8);
+        KernelFilter nine = new KernelFilter(filter(eight, Set.of(9), null, null, Set.of(), false));
+        assertThat(nine.inlineIds()).isEmpty();
+        assertThat(nine.ids()).hasSize(9);
+        assertThat(new KernelFilter(SwitchFilter.NONE).inlineIds()).isEmpty();
+    }
+
     @Test
     void cpusAreBitsOfSixtyFourBitWords() {
         long[] mask = new KernelFilter(filter(Set.of(), Set.of(), null, null, Set.of(0, 3, 63, 64, 8191), false)).cpuMask();

@@ -81,6 +81,15 @@ class KernelLayoutTest {
         assertThat(s.get("slot")).isEqualTo(KernelLayout.PROC_SLOTS);
         assertThat(s.get("tgid")).isEqualTo(KernelLayout.PROC_TGID);
         assertThat(s.get("comm")).isEqualTo(KernelLayout.PROC_COMM);
+        assertThat(s.get("renames")).isEqualTo(KernelLayout.PROC_RENAMES);
+    }
+
+    @Test
+    void perCpuTaskEntryMatches() {
+        Map<String, Integer> s = struct("cpu_task");
+        assertThat(s.get("size")).isEqualTo(KernelLayout.CPU_TASK_SIZE);
+        assertThat(s.get("key")).isEqualTo(KernelLayout.CPU_TASK_KEY);
+        assertThat(s.get("agg")).isEqualTo(KernelLayout.CPU_TASK_AGG);
     }
 
     @Test
@@ -102,15 +111,26 @@ class KernelLayoutTest {
         assertThat(btf).containsPattern("size=4 \\(VAR 'per_task'\\)").containsPattern("size=4 \\(VAR 'filters'\\)")
                 .containsPattern("size=" + KernelLayout.COMM_LEN + " \\(VAR 'filter_comm'\\)")
                 .containsPattern("size=" + KernelLayout.CPU_MASK_WORDS * 8 + " \\(VAR 'cpu_mask'\\)");
-        Map<String, Integer> offsets = rodataSymbols();
+        Map<String, Integer> offsets = sectionSymbols(".rodata");
         assertThat(offsets).containsEntry("per_task", KernelLayout.RODATA_PER_TASK)
                 .containsEntry("filters", KernelLayout.RODATA_FILTERS)
                 .containsEntry("filter_comm", KernelLayout.RODATA_FILTER_COMM)
                 .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK);
     }
 
-    /** The object's symbols in .rodata, name to offset, from readelf (binutils). */
-    private static Map<String, Integer> rodataSymbols() throws Exception {
+    /** .rodata.ids, the few --pid/--tid ids compared in line, likewise. */
+    @Test
+    void inlineIdsSitWhereUserSpaceWritesThem() throws Exception {
+        assertThat(btf).containsPattern("size=4 \\(VAR 'inline_ids_count'\\)")
+                .containsPattern("size=" + KernelLayout.FILTER_IDS_INLINE * 4 + " \\(VAR 'inline_ids'\\)")
+                .containsPattern("size=" + KernelLayout.FILTER_IDS_INLINE + " \\(VAR 'inline_id_kinds'\\)");
+        assertThat(sectionSymbols(".rodata.ids")).containsEntry("inline_ids_count", KernelLayout.RODATA_IDS_COUNT)
+                .containsEntry("inline_ids", KernelLayout.RODATA_IDS)
+                .containsEntry("inline_id_kinds", KernelLayout.RODATA_ID_KINDS);
+    }
+
+    /** The object's symbols in {@code section}, name to offset, from readelf (binutils). */
+    private static Map<String, Integer> sectionSymbols(String section) throws Exception {
         Path readelf = Path.of("/usr/bin/readelf");
         LiveTestSkip.unless(Files.isExecutable(readelf), "KernelLayoutTest: readelf is not installed (apt-get install binutils)");
         Path object = Files.createTempFile("ctxswitch", ".bpf.o");
@@ -119,7 +139,7 @@ class KernelLayoutTest {
         }
         try {
             String sections = run(readelf.toString(), "-SW", object.toString());
-            Matcher rodata = Pattern.compile("\\[\\s*(\\d+)\\] \\.rodata\\s").matcher(sections);
+            Matcher rodata = Pattern.compile("\\[\\s*(\\d+)\\] " + Pattern.quote(section) + "\\s").matcher(sections);
             assertThat(rodata.find()).as(sections).isTrue();
             Map<String, Integer> offsets = new HashMap<>();
             Matcher symbol = Pattern.compile("\\d+: ([0-9a-f]{16})\\s+\\d+ OBJECT\\s+GLOBAL\\s+DEFAULT\\s+" + rodata.group(1) + " (\\w+)")
@@ -147,6 +167,8 @@ class KernelLayoutTest {
         assertThat(header).contains("#define MAX_EXP " + KernelLayout.MAX_EXP + "\n");
         assertThat(header).contains("#define PROC_TABLE_SIZE " + KernelLayout.PROC_TABLE_SIZE + "\n");
         assertThat(header).contains("#define CPU_MASK_WORDS " + KernelLayout.CPU_MASK_WORDS + "\n");
+        assertThat(header).contains("#define CPU_TASKS " + KernelLayout.CPU_TASKS + "\n");
+        assertThat(header).contains("#define FILTER_IDS_INLINE " + KernelLayout.FILTER_IDS_INLINE + "\n");
         assertThat(header).containsPattern("#define FILTER_PID\\s+" + KernelLayout.FILTER_PID + "\\s")
                 .containsPattern("#define FILTER_TID\\s+" + KernelLayout.FILTER_TID + "\\s")
                 .containsPattern("#define FILTER_COMM\\s+" + KernelLayout.FILTER_COMM + "\\s")

@@ -97,13 +97,40 @@ class LibbpfSourceLiveTest {
      * after an idle period, as a sample). Here the gap is widened to 200 ms with every CPU switching,
      * so that every CPU has such a start; the real gap is microseconds, and it made this rare.
      */
+    /**
+     * The per-task table reads a task's name again only after a rename (or once per interval): a process
+     * that execs within one interval must still be reported by the name it ran under at its last sample.
+     * Here sh sleeps (switched in as "sh"), then execs sleep, which sleeps and is switched in once more.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aTaskThatExecsIsReportedByItsNewNameWithinTheInterval() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        LatencyStats total = new LatencyStats();
+        long pid;
+        try {
+            source.start(new TraceOptions(ProbeMode.SCHED_TP, true));
+            total.add(source.drain()); // the interval below holds the process's whole life
+            Process child = new ProcessBuilder("/bin/sh", "-c", "sleep 0.1; exec sleep 0.1").start();
+            pid = child.pid();
+            assertThat(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isZero();
+            source.stop();
+            total.add(source.drain());
+        } finally {
+            source.close();
+        }
+        assertThat(total.processes().top(Integer.MAX_VALUE)).filteredOn(p -> p.pid() == pid).singleElement()
+                .satisfies(p -> assertThat(p.comm()).as("task %d's name after its exec", pid).isEqualTo("sleep"));
+    }
+
     @Test
     void aStartLeftWhileAttachingIsNeitherUnpairedNorASample() throws Exception {
         KernelProbe probe = KernelProbe.SCHED_TP;
         Libbpf lib = Libbpf.load();
         LatencyStats total = new LatencyStats();
         try (LoadedObject object = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, false)) {
-            KernelReader reader = new KernelReader(lib, object, false);
+            KernelReader reader = new KernelReader(lib, object, false, false);
             object.attach(probe.programs.subList(0, 1));
             int cpus = Runtime.getRuntime().availableProcessors();
             for (int cpu = 0; cpu < cpus; cpu++) {
@@ -140,12 +167,13 @@ class LibbpfSourceLiveTest {
         assertThat(BpfPrograms.leftSince(before)).as("its programs, after close").doesNotContainAnyElementsOf(loaded);
     }
 
+    /** Without --top the table stays empty; without --per-cpu no CPU is binned (CpuAreaBinsTest: what that saves). */
     @Test
     void withoutPerTaskTheTaskTableStaysEmpty() throws Exception {
         LibbpfSource source = new LibbpfSource();
         LatencyStats total = new LatencyStats();
         try {
-            source.start(new TraceOptions(ProbeMode.AUTO, false));
+            source.start(new TraceOptions(ProbeMode.AUTO, false, null, io.ctxswitch.core.spi.SwitchFilter.NONE, false));
             PinnedPingPong.once(1 % Runtime.getRuntime().availableProcessors(), 2_000);
             source.stop();
             total.add(source.drain());
@@ -154,6 +182,7 @@ class LibbpfSourceLiveTest {
         }
         assertThat(total.total().count()).isGreaterThanOrEqualTo(4_000);
         assertThat(total.processes().size()).isZero();
+        assertThat(total.perCpu()).isNotEmpty().allSatisfy(cpu -> assertThat(cpu.bins()).as("CPU %d's bins", cpu.cpu()).isNull());
     }
 
     /**

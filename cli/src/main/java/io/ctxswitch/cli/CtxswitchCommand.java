@@ -200,7 +200,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter);
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu);
         if (listBackends) {
             return listBackends(selector, options);
         }

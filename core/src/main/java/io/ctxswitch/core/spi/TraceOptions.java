@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), already checked, or null
  * @param filter which switches to keep ({@code --pid}, {@code --cpus}...): a source applies only those
  *               filters it declares among its {@link #features}; the front end has refused the others
+ * @param perCpu whether each CPU's distribution is shown ({@code --per-cpu}): sources may skip binning
+ *               each CPU's samples when not (the per-CPU exact figures are kept either way)
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
@@ -30,6 +32,11 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
 
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record) {
         this(probe, perTask, record, SwitchFilter.NONE);
+    }
+
+    /** With every CPU's distribution kept, for callers that do not say ({@code --per-cpu} or not). */
+    public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
+        this(probe, perTask, record, filter, true);
     }
 
     public static TraceOptions defaults() {
