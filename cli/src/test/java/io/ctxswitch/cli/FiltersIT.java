@@ -46,26 +46,14 @@ class FiltersIT {
         }
     }
 
-    /** A cgroup v2 hierarchy of the test's own (here /sys/fs/cgroup is cgroup v1 on a tmpfs). */
     @BeforeAll
     static void mountCgroupV2() throws Exception {
-        cgroupRoot = Path.of("target", "filters-cgroup2").toAbsolutePath();
-        Files.createDirectories(cgroupRoot);
-        if (!Files.exists(cgroupRoot.resolve("cgroup.procs"))) {
-            Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", cgroupRoot.toString()).redirectErrorStream(true).start();
-            String said = new String(mount.getInputStream().readAllBytes());
-            if (mount.waitFor() != 0) {
-                cgroupRoot = null;
-                Jar.skip("cannot mount cgroup v2 for the filters test: " + said.strip());
-            }
-        }
+        cgroupRoot = CgroupV2.mount("filters-cgroup2");
     }
 
     @AfterAll
     static void unmountCgroupV2() throws Exception {
-        if (cgroupRoot != null) {
-            new ProcessBuilder("umount", cgroupRoot.toString()).inheritIO().start().waitFor();
-        }
+        CgroupV2.unmount(cgroupRoot);
     }
 
     /** What one traced run left: ctxswitch's summary, and per process of the loads the switches into it. */
@@ -193,21 +181,8 @@ class FiltersIT {
                     .isGreaterThanOrEqualTo(t.kernel().get(t.outside().pid("ping")));
         } finally {
             // The load is gone (killed) by now; its cgroups can go.
-            waitRemoved(late);
-            waitRemoved(app);
-        }
-    }
-
-    /** rmdir of a cgroup succeeds once its last task has exited, which follows SIGKILL shortly. */
-    private static void waitRemoved(Path cgroup) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Files.exists(cgroup)) {
-            try {
-                Files.delete(cgroup);
-            } catch (java.nio.file.FileSystemException busy) {
-                assertThat(System.nanoTime()).as("%s removed", cgroup).isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            CgroupV2.removeWhenEmpty(late);
+            CgroupV2.removeWhenEmpty(app);
         }
     }
 

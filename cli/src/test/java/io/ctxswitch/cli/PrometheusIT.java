@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,28 +53,9 @@ class PrometheusIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String get(String url, String accept) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(5000);
-        if (accept != null) {
-            c.setRequestProperty("Accept", accept);
-        }
-        if (c.getResponseCode() != 200) {
-            throw new IOException(url + ": HTTP " + c.getResponseCode());
-        }
-        return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    }
-
     /** A Prometheus on loopback scraping {@code target} every second. */
     private int prometheus(String name, int target, String... flags) throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         Path config = dir.resolve(name + ".yml");
         Files.writeString(config, "global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n"
                 + "scrape_configs:\n  - job_name: ctxswitch\n    static_configs:\n      - targets: ['127.0.0.1:" + target + "']\n");
@@ -85,13 +64,13 @@ class PrometheusIT {
         command.addAll(List.of(flags));
         started.add(new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile()).start());
-        await(name + " ready", () -> get("http://127.0.0.1:" + port + "/-/ready", null), s -> true);
+        await(name + " ready", () -> Loopback.get("http://127.0.0.1:" + port + "/-/ready", null), s -> true);
         return port;
     }
 
     /** An instant query's first result value, or null when the result is empty. */
     private static Double query(int prometheus, String promql) throws IOException {
-        JsonNode answer = JSON.readTree(get("http://127.0.0.1:" + prometheus + "/api/v1/query?query="
+        JsonNode answer = JSON.readTree(Loopback.get("http://127.0.0.1:" + prometheus + "/api/v1/query?query="
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8), null));
         JsonNode result = answer.path("data").path("result");
         return result.isEmpty() ? null : result.get(0).path("value").get(1).asDouble();
@@ -144,14 +123,14 @@ class PrometheusIT {
 
     @Test
     void prometheusStoresWhatTheSummarySays() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--serve=" + port, "--format=json");
         started.add(ctxswitch.process);
         ctxswitch.awaitErr("serving http://127.0.0.1:" + port + "/metrics", 60);
 
         // promtool accepts the exposition as Prometheus's text format.
         Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-        promtool.getOutputStream().write(get("http://127.0.0.1:" + port + "/metrics", "text/plain;version=0.0.4")
+        promtool.getOutputStream().write(Loopback.get("http://127.0.0.1:" + port + "/metrics", "text/plain;version=0.0.4")
                 .getBytes(StandardCharsets.UTF_8));
         promtool.getOutputStream().close();
         String lint = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

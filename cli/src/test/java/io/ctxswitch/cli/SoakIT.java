@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,18 +35,14 @@ class SoakIT {
         Process load = new ProcessBuilder("setsid", "sh", "-c", "while true; do taskset -c 0 perf bench sched pipe -l 200000;"
                 + " perf bench sched messaging -g 2 -l 20; done").redirectErrorStream(true)
                 .redirectOutput(new File("/dev/null")).start();
-        List<String> samples = new ArrayList<>();
         Jar.Run run;
+        RssSamples rss;
         try {
             Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--duration=" + minutes + "m", "--interval=10s",
                     "--format=json", "--top=10", "--per-cpu");
-            long start = System.nanoTime();
+            rss = new RssSamples(ctxswitch.process.pid());
             while (ctxswitch.process.isAlive()) {
-                Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB")
-                        .matcher(Files.readString(Path.of("/proc/" + ctxswitch.process.pid() + "/status")));
-                if (rss.find()) {
-                    samples.add((System.nanoTime() - start) / 1_000_000_000L + " " + rss.group(1));
-                }
+                rss.sample();
                 Thread.sleep(10_000);
             }
             run = ctxswitch.finish(60);
@@ -66,15 +60,15 @@ class SoakIT {
         }
         JsonNode summary = lines.get(lines.size() - 1);
         long intervalSwitches = lines.subList(0, lines.size() - 1).stream().mapToLong(j -> j.get("count").asLong()).sum();
-        long rssAfterTwoMinutes = rssAt(samples, 120);
-        long rssHalfWay = rssAt(samples, minutes * 30L);
-        long rssEnd = rssAt(samples, Long.MAX_VALUE);
-        long rssPeak = samples.stream().mapToLong(s -> Long.parseLong(s.split(" ")[1])).max().orElseThrow();
+        long rssAfterTwoMinutes = rss.at(120);
+        long rssHalfWay = rss.at(minutes * 30L);
+        long rssEnd = rss.last();
+        long rssPeak = rss.peak();
         String report = String.format("# soak: %d min, %d intervals, %d switches (intervals add up to %d), %d not attributed"
                         + " (table full); RSS after 2 min %d kB, half-way %d kB, at the end %d kB, peak %d kB%n",
                 minutes, lines.size() - 1, summary.get("count").asLong(), intervalSwitches,
                 summary.get("process_table_overflow").asLong(), rssAfterTwoMinutes, rssHalfWay, rssEnd, rssPeak);
-        Files.writeString(Path.of("target/soak.txt"), report + String.join("\n", samples) + "\n");
+        Files.writeString(Path.of("target/soak.txt"), report + rss.lines());
         System.out.print(report);
 
         assertThat(lines.size() - 1).isGreaterThanOrEqualTo(minutes * 6 - 1);
@@ -85,16 +79,5 @@ class SoakIT {
         assertThat(rssEnd - rssHalfWay).as("RSS growth over the second half, kB").isLessThan(5 * 1024);
         assertThat(rssPeak).as("RSS peak with -Xmx64m, kB").isLessThan(200 * 1024);
         assertThat(summary.get("top_processes").size()).isEqualTo(10);
-    }
-
-    private static long rssAt(List<String> samples, long seconds) {
-        long value = -1;
-        for (String s : samples) {
-            String[] f = s.split(" ");
-            if (Long.parseLong(f[0]) <= seconds || value < 0) {
-                value = Long.parseLong(f[1]);
-            }
-        }
-        return value;
     }
 }

@@ -2,7 +2,6 @@ package io.ctxswitch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,12 +51,6 @@ class SystemdUnitIT {
     @AfterEach
     void stopAll() {
         started.forEach(Process::destroyForcibly);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** setpriv's +name list of the unit's CAP_NAME list. */
@@ -137,7 +130,7 @@ class SystemdUnitIT {
     @Test
     void theUnitServesAsNobodyWithItsTwoCapabilities() throws Exception {
         SystemdUnit unit = SystemdUnit.read(SystemdUnit.UNIT);
-        int port = freePort();
+        int port = Loopback.freePort();
         Jar.Running running = runAsTheUnit(unit, port, null);
         running.awaitErr("serving http://127.0.0.1:" + port + "/metrics, tracing with libbpf", 60);
         assertRunsAsTheUnitSays(running);
@@ -168,7 +161,7 @@ class SystemdUnitIT {
         Files.setAttribute(credentials, "unix:uid", NOBODY);
         Path ca = Files.copy(credentials.resolve("tls.crt"), dir.resolve("ca.crt"));
 
-        int port = freePort();
+        int port = Loopback.freePort();
         Jar.Running running = runAsTheUnit(unit, port, credentials);
         running.awaitErr("serving https://0.0.0.0:" + port + "/metrics, tracing with libbpf", 60);
         assertRunsAsTheUnitSays(running);
