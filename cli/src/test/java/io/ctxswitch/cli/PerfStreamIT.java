@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ctxswitch.core.testing.PinnedPingPong;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,18 +101,8 @@ class PerfStreamIT {
                 summary.get("lost").asLong());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private static String scrape(int port) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/metrics").toURL().openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(5000);
-        assertThat(c.getResponseCode()).isEqualTo(200);
-        return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return Loopback.get("http://127.0.0.1:" + port + "/metrics", null);
     }
 
     private static long scrapedCount(int port) throws IOException {
@@ -126,7 +113,7 @@ class PerfStreamIT {
 
     @Test
     void servesThePingPongsSwitchesWhilePerfRecords() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort();
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=perf", "--serve=" + port, "--format=json");
         ctxswitch.awaitErr("serving http://127.0.0.1:" + port + "/metrics", 60);
         assertThat(scrape(port)).containsPattern("ctxswitch_info\\{[^}]*backend=\"perf\"[^}]*\\} 1");
