@@ -6,7 +6,7 @@
 # traced by each jar in turn (ctxswitch on CPU 1, as in bench/compare.sh), PAIRS times. Per jar: the
 # median traced/untraced time with its spread; the median CPU time of ctxswitch and its perf children
 # over the whole run (GNU time: the JVM, perf record and perf script, which the JVM reaps); the
-# median time from SIGINT to exit (reading what is left); and the totals of the summaries' lost and
+# median time from SIGTERM to exit (reading what is left); and the totals of the summaries' lost and
 # unpaired against their switches. Writes bench/results/perf-live-<host>.md.
 set -euo pipefail
 old=${1:?usage: bench/perf-live.sh OLD_JAR [PAIRS] [LOOPS]}
@@ -36,7 +36,7 @@ traced() {
 	pid=$(pgrep -P "$timer" | head -1)
 	local t; t=$(bench_time)
 	local t0; t0=$(now_ms)
-	kill -INT "$pid"
+	kill -TERM "$pid"
 	wait "$timer" || { echo "$label exited $?:" >&2; cat "$tmp/err" >&2; exit 1; }
 	local stop_ms=$(( $(now_ms) - t0 ))
 	local cpu; cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$tmp/time")
@@ -71,7 +71,7 @@ row() {
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\`, $pairs untraced/traced pairs per variant, alternating; ctxswitch on CPU 1."
 	echo "Rerun: \`sudo bench/perf-live.sh OLD_JAR $pairs $loops\`."
 	echo
-	echo "| perf backend | median traced/untraced | spread | CPU of ctxswitch + perf, whole run (median) | SIGINT to exit (median) | switches (sum) | lost events (sum) | unpaired (sum) |"
+	echo "| perf backend | median traced/untraced | spread | CPU of ctxswitch + perf, whole run (median) | SIGTERM to exit (median) | switches (sum) | lost events (sum) | unpaired (sum) |"
 	echo "|---|---|---|---|---|---|---|---|"
 	row old "reads perf's recording after perf stops (old jar)"
 	row new "reads perf's stream while perf records (this tree)"
