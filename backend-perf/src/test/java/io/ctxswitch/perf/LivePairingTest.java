@@ -46,7 +46,7 @@ class LivePairingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pipe.txt", "lost.txt", "messaging.txt", "idle.txt", "names.txt"})
+    @ValueSource(strings = {"pipe.txt", "lost.txt", "messaging.txt", "idle.txt", "names.txt", "live-pipe.txt"})
     void partsDrainedAtAnyPointAddUpToTheWholeTraceAndTheCumulativeReadingAgrees(String fixture) throws Exception {
         JsonNode expected;
         try (InputStream in = getClass().getResourceAsStream("/perf/" + fixture.replace(".txt", ".expected.json"))) {
