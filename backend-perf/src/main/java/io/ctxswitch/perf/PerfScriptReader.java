@@ -51,45 +51,17 @@ public final class PerfScriptReader {
                                io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter)
             throws IOException {
         LineReader lines = new LineReader(in);
-        PerfRecord record = new PerfRecord();
-        SwitchPairer pairer = new SwitchPairer(stats, times, filter);
-        long count = 0;
-        long switches = 0;
-        long schedSwitch = 0;
-        long skipped = 0;
-        int minDigits = 9;
-        long first = 0;
-        long last = 0;
+        ScriptPass pass = new ScriptPass(stats, times, filter, null);
         boolean stopped = false;
         while (lines.next()) {
-            count++;
+            pass.counted();
             if (stop.getAsBoolean()) { // every line: a reader woken after a stop adds nothing more
                 stopped = true;
                 break;
             }
-            if (lines.overlong()) {
-                skipped++;
-                continue;
-            }
-            PerfRecord.Kind kind = PerfScriptParser.parse(lines.buffer(), lines.start(), lines.end(), record);
-            switch (kind) {
-                case SWITCH_OUT, SWITCH_IN -> {
-                    if (switches++ == 0) {
-                        first = record.timeNs();
-                    }
-                    last = Math.max(last, record.timeNs());
-                    minDigits = Math.min(minDigits, record.timeDigits());
-                    pairer.accept(record);
-                }
-                case LOST -> pairer.accept(record);
-                case SCHED_SWITCH -> schedSwitch++;
-                case MALFORMED -> skipped++;
-                default -> {
-                }
-            }
+            pass.take(lines.buffer(), lines.start(), lines.end(), lines.overlong());
         }
-        pairer.finish();
-        stats.addSkippedLines(skipped);
-        return new Outcome(count, switches, schedSwitch, minDigits, first, last, stopped);
+        pass.finish();
+        return pass.outcome(stopped);
     }
 }

@@ -8,12 +8,12 @@ import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,39 +21,47 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * The perf backend: {@code perf record -a --switch-events -e sched:sched_switch} into a private
- * directory, started with its events disabled and enabled through perf's control FIFO, so that
- * "tracing" is said only once perf records. When tracing stops (or perf dies), {@code perf script}
- * prints the recording and the same parser as {@code --replay} reads it. The directory goes on every
- * exit path.
+ * The perf backend, read while it records: {@code perf record -a --switch-events -e sched:sched_switch
+ * -o -} writes its pipe format into a file in a private directory (the recording {@code --record}
+ * keeps); we follow that file as it grows into {@code perf script -i -} ({@link FileFollower}), and
+ * read perf script's text as it comes into the pairing engine ({@link LivePairing}), the same parser
+ * and pairing rule as {@code --replay}. So the figures
+ * grow while perf runs: drained per interval ({@code --interval}), read whole by an exporter
+ * ({@code --serve}), and still there if perf is killed. perf starts with its events disabled and
+ * enables them through its control FIFO, so that "tracing" is said only once perf records; the same
+ * FIFO makes it write what its buffers hold four times a second ({@link PerfControl}). Every child
+ * goes through {@link ChildProcess}; the private directory goes on every exit path.
  */
 public final class PerfSource implements LatencySource {
     public static final String NAME = "perf";
     static final Path TRACEFS_SCHED_SWITCH = Path.of("/sys/kernel/tracing/events/sched/sched_switch");
     static final Path DEBUGFS_SCHED_SWITCH = Path.of("/sys/kernel/debug/tracing/events/sched/sched_switch");
-    private static final long ATTACH_TIMEOUT_S = 30;
-    /** perf record, stopped, finishes writing its file: a second or so, more on a busy machine. */
+    /** perf record, stopped, writes what its buffers hold and exits: a second or so, more on a busy machine. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    /** mkfifo makes a file: at once, unless the file system hangs. */
-    private static final Duration MKFIFO_LIMIT = Duration.ofSeconds(10);
+    /** After perf record's exit, for the last of its file to be copied into perf script, which may be behind. */
+    private static final Duration STREAM_END = Duration.ofSeconds(60);
+    private static final String RECORDING = "perf.data";
 
     private final PerfSettings settings;
     private PerfTool perf;
     private PrivateDirectory dir;
+    private PerfControl control;
     private ChildProcess record;
+    private ChildProcess script;
+    private FileFollower follower;
+    private Thread reader;
+    private volatile LivePairing engine;
+    private volatile IOException readFailure;
     private OutputFile keep;
     private volatile boolean stopping;
-    private volatile boolean died;
+    private volatile String died; // which perf ended before it was stopped, and how ("perf record was killed (signal 9)"); null while both run
+    private volatile String diedHad; // what it had done until then: "written" (perf record), "printed" (perf script)
+    private volatile boolean closed;
     private volatile boolean startCancelled;
-    private Runnable onFinished = () -> { };
+    private volatile Runnable onFinished = () -> { };
     private boolean drained;
-    private PerfScriptReader.Outcome outcome;
-    private io.ctxswitch.core.spi.SwitchFilter filter = io.ctxswitch.core.spi.SwitchFilter.NONE;
     private SourceException failure; // perf died while tracing (the figures are partial), or the recording was not kept
     private final List<String> warnings = new ArrayList<>();
 
@@ -68,13 +76,14 @@ public final class PerfSource implements LatencySource {
     }
 
     /**
-     * Per-task figures (the parser keeps them), the recording (the perf.data file), and the filters whose
-     * fields a switch record carries, applied in user space once a switch is paired (perf records every
-     * switch; --record keeps them all); no intervals: the recording is read only when tracing stops.
+     * Figures while it records (intervals, and cumulative readings for an exporter: perf's output is
+     * read as it comes), per task (the parser keeps them), the recording (the perf.data stream), and
+     * the filters whose fields a switch record carries, applied in user space once a switch is paired
+     * (perf records every switch; --record keeps them all).
      */
     @Override
     public Set<Feature> features() {
-        Set<Feature> features = EnumSet.of(Feature.PER_TASK, Feature.RECORD);
+        Set<Feature> features = EnumSet.of(Feature.INTERVAL, Feature.SERVE, Feature.PER_TASK, Feature.RECORD);
         features.addAll(FILTERS);
         return features;
     }
@@ -123,31 +132,60 @@ public final class PerfSource implements LatencySource {
         }
         perf = PerfTool.find(settings.binary());
         keep = options.record();
-        filter = options.filter();
+        SwitchFilter filter = options.filter();
         try {
             dir = new PrivateDirectory();
-            Path ctl = fifo("control");
-            Path ack = fifo("ack");
-            // "-o -": perf's pipe format, written as it goes (into a file all the same). A perf.data file
-            // gets its header last, so a killed perf would leave nothing readable; this one can be read
-            // up to the last event written, and perf script and --replay read it like any perf.data.
+            control = PerfControl.make(dir);
+            engine = new LivePairing(filter);
+            script = perf.scriptFromStdin(); // first: it waits for the stream's header
+            // "-o -": perf's pipe format, written as it goes (a perf.data file gets its header last, so
+            // it can be read only once perf has stopped); perf script and --replay read it like any perf.data.
+            Path data = dir.resolve(RECORDING);
             record = perf.command("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
-                            "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", "-")
-                    .stdoutTo(dir.resolve("perf.data")).start();
-            enable(ctl, ack);
-            record.onExit().thenRun(() -> {
-                if (!stopping) {
-                    died = true;
-                    onFinished.run(); // perf died: end the session, drain() says why
-                }
-            });
+                    "-D", "-1", control.option(), "-o", "-").stdoutTo(data).start();
+            ChildProcess recorder = record;
+            follower = new FileFollower(data, script.stdin(), recorder::isAlive);
+            InputStream text = script.stdout();
+            reader = new Thread(() -> read(text), "ctxswitch-perf-script");
+            reader.setDaemon(true);
+            reader.start();
+            control.enable(record, () -> startCancelled);
+            record.onExit().thenRun(() -> ended("perf record", record, "written"));
+            script.onExit().thenRun(() -> ended("perf script", script, "printed"));
+            control.startPinging();
         } catch (IOException e) {
             close();
-            throw SourceException.environment("perf record could not be started: " + e.getMessage());
+            throw SourceException.environment("perf could not be started: " + e.getMessage());
         } catch (SourceException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** perf script's text, line by line into the engine, until its end (perf record's stream ended, or it died). */
+    private void read(InputStream text) {
+        LivePairing pairing = engine;
+        LineReader lines = new LineReader(text);
+        try (text) {
+            while (lines.next()) {
+                pairing.take(lines.buffer(), lines.start(), lines.end(), lines.overlong());
+            }
+        } catch (IOException e) {
+            readFailure = e;
+        } finally {
+            pairing.finish();
+        }
+    }
+
+    /** One of the two perf children exited; before a stop, that ends the run, and the final drain says which and how. */
+    private void ended(String which, ChildProcess child, String what) {
+        if (stopping || died != null) {
+            return;
+        }
+        int status = child.exitStatus();
+        diedHad = what;
+        died = which + " " + (status > 128 ? "was killed (signal " + (status - 128) + ")" : "exited with status " + status);
+        onFinished.run(); // end the session; the final drain says why
     }
 
     /** perf acknowledges within a second or so, but may hang (a stuck tracefs): a stop ends the wait. */
@@ -156,120 +194,87 @@ public final class PerfSource implements LatencySource {
         startCancelled = true;
     }
 
-    private Path fifo(String name) throws IOException, SourceException {
-        Path path = dir.resolve(name);
-        try {
-            ChildProcess.Outcome made = ChildProcess.command("mkfifo", "-m", "600", path.toString()).run(MKFIFO_LIMIT);
-            if (!made.succeeded()) {
-                throw SourceException.environment("mkfifo failed: " + (made.finished() ? PerfTool.firstLine(made.output())
-                        : "it did not end within " + MKFIFO_LIMIT.toSeconds() + " s"));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while starting perf");
-        }
-        return path;
-    }
-
-    /** Sends "enable" and waits for perf's "ack": from then on the events are recorded. */
-    private void enable(Path ctl, Path ack) throws IOException, SourceException {
-        // "rw" opens a FIFO without waiting for the other end, so a perf that died cannot hang us here.
-        try (RandomAccessFile control = new RandomAccessFile(ctl.toFile(), "rw");
-             RandomAccessFile answer = new RandomAccessFile(ack.toFile(), "rw")) {
-            control.write("enable\n".getBytes(StandardCharsets.US_ASCII));
-            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
-                try {
-                    byte[] buf = new byte[4];
-                    answer.readFully(buf);
-                    return new String(buf, StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    return "";
-                }
-            });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ATTACH_TIMEOUT_S);
-            while (true) {
-                try {
-                    String r = reply.get(100, TimeUnit.MILLISECONDS);
-                    if (r.startsWith("ack")) {
-                        return;
-                    }
-                    throw failed("perf record did not acknowledge");
-                } catch (TimeoutException e) {
-                    if (startCancelled) {
-                        throw SourceException.cancelled("stopped while perf record was starting");
-                    }
-                    if (!record.isAlive()) {
-                        throw failed("perf record failed");
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw failed("perf record did not start within " + ATTACH_TIMEOUT_S + " s");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while starting perf");
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw failed("perf record failed");
-                }
-            }
-        }
-    }
-
-    /** An environment error carrying the first line perf wrote to stderr. */
-    private SourceException failed(String what) {
-        String err = PerfTool.firstLine(record.stderr());
-        return SourceException.environment(what + (err.isEmpty() ? "" : ": " + err));
-    }
-
     @Override
     public String probeDescription() {
         return PerfScriptFormat.PROBE + " (perf record --switch-events)";
     }
 
     /**
-     * Nothing while recording; after stop, the whole recording, read through perf script. If perf
-     * died while tracing, what it had written until then, and {@link #failure} says so; it also says
-     * when the recording could not be kept where --record asked.
+     * While perf records: what its output brought since the previous drain (a switch whose IN has
+     * not been read yet counts in a later one). After the stop: the rest, once perf script has
+     * printed all of perf record's stream. If a perf died while tracing, the figures are what was
+     * read until then, and {@link #failure} says so; it also says when the recording could not be
+     * kept where --record asked.
      */
     @Override
     public LatencyStats drain() throws SourceException {
-        if (record == null || record.isAlive() || drained) {
+        if (engine == null || drained) {
             return new LatencyStats();
         }
+        if (!stopping) {
+            return engine.drain();
+        }
         drained = true;
-        Path data = dir.resolve("perf.data");
-        if (died) {
-            int status = record.exitStatus();
-            String how = "perf record " + (status > 128 ? "was killed (signal " + (status - 128) + ")" : "exited with status " + status)
-                    + " while tracing";
-            if (isEmpty(data)) {
-                throw failed(how + "; it had recorded nothing, so there are no figures");
+        awaitTheEnd();
+        LatencyStats rest = engine.drain();
+        String how = died;
+        if (how != null) {
+            if (engine.switchRecords() == 0) {
+                throw PerfControl.failed(record, how + " while tracing; it had recorded nothing, so there are no figures");
             }
-            failure = SourceException.environment(how + "; the figures are those of what it had written until then");
+            failure = SourceException.environment(how + " while tracing; the figures are those of what it had " + diedHad + " until then");
         }
         if (keep != null) {
-            keep(data);
+            keep(dir.resolve(RECORDING));
         }
-        LatencyStats stats = new LatencyStats();
-        try (ChildProcess script = perf.script(data)) {
-            try (InputStream in = script.stdout()) {
-                outcome = PerfScriptReader.read(in, stats, () -> false, null, filter);
+        if (how == null) {
+            checkScriptEnded();
+        }
+        if (readFailure != null) {
+            throw SourceException.environment(and() + "reading perf script's output failed: " + readFailure.getMessage());
+        }
+        warnings.addAll(TraceVerdict.warnings(engine.outcome(), rest.skippedLines()));
+        return rest;
+    }
+
+    /** The stream copied to its end, and perf script's output read to its end. */
+    private void awaitTheEnd() throws SourceException {
+        try {
+            if (!follower.await(STREAM_END)) {
+                throw SourceException.environment(and() + "perf script did not take the rest of perf record's output within "
+                        + STREAM_END.toSeconds() + " s of its exit");
             }
-            String and = failure != null ? failure.getMessage() + "; and " : "";
-            if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {
-                throw SourceException.environment(and + "perf script did not exit within " + PerfTool.SCRIPT_EXIT.toSeconds()
-                        + " s of the end of its output");
+            while (reader.isAlive()) { // perf script may have a backlog to print: as long as it runs
+                reader.join(script.isAlive() ? 1000 : PerfTool.SCRIPT_EXIT.toMillis());
+                if (reader.isAlive() && !script.isAlive()) {
+                    throw SourceException.environment(and() + "perf script's output did not end within "
+                            + PerfTool.SCRIPT_EXIT.toSeconds() + " s of its exit");
+                }
             }
-            if (script.exitStatus() != 0) {
-                throw SourceException.environment(and + "perf script failed: " + PerfTool.firstLine(script.stderr()));
-            }
-        } catch (IOException e) {
-            throw SourceException.environment("reading the recording with perf script failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while reading the recording");
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while reading perf's output");
         }
-        warnings.addAll(TraceVerdict.warnings(outcome, stats.skippedLines()));
-        return stats;
+    }
+
+    private void checkScriptEnded() throws SourceException {
+        try {
+            if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {
+                throw SourceException.environment(and() + "perf script did not exit within " + PerfTool.SCRIPT_EXIT.toSeconds()
+                        + " s of the end of its output");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceException(SourceException.Kind.UNEXPECTED, "interrupted while waiting for perf script");
+        }
+        if (script.exitStatus() != 0) {
+            throw SourceException.environment(and() + "perf script failed: " + PerfTool.firstLine(script.stderr()));
+        }
+    }
+
+    /** The failure so far and "; and ", to put before another error, or nothing. */
+    private String and() {
+        return failure != null ? failure.getMessage() + "; and " : "";
     }
 
     /**
@@ -287,12 +292,11 @@ public final class PerfSource implements LatencySource {
         }
     }
 
-    private static boolean isEmpty(Path file) {
-        try {
-            return Files.size(file) == 0;
-        } catch (IOException e) {
-            return true;
-        }
+    /** Everything read since the start; nothing before start or after close. */
+    @Override
+    public CumulativeFigures cumulative() {
+        LivePairing pairing = engine;
+        return pairing == null || closed ? CumulativeFigures.empty() : pairing.cumulative();
     }
 
     @Override
@@ -302,12 +306,13 @@ public final class PerfSource implements LatencySource {
 
     @Override
     public long progress() {
-        return -1;
+        LivePairing pairing = engine;
+        return pairing == null ? -1 : pairing.samples();
     }
 
     @Override
     public boolean finished() {
-        return died;
+        return died != null;
     }
 
     @Override
@@ -315,10 +320,17 @@ public final class PerfSource implements LatencySource {
         return warnings;
     }
 
-    /** SIGTERM: perf record finishes writing its file and exits (SIGKILL if it has not within the grace). */
+    /**
+     * No more pings; SIGTERM to perf record, which writes what its buffers hold and exits (SIGKILL if
+     * it has not within the grace). perf script then prints the rest of the stream and exits; the
+     * next drain waits for that.
+     */
     @Override
     public void stop() {
         stopping = true;
+        if (control != null) {
+            control.close();
+        }
         if (record != null) {
             record.stop(STOP_GRACE);
         }
@@ -326,8 +338,15 @@ public final class PerfSource implements LatencySource {
 
     @Override
     public void close() {
+        closed = true;
+        if (control != null) {
+            control.close();
+        }
         if (record != null) {
             record.close();
+        }
+        if (script != null) {
+            script.close();
         }
         if (dir != null) {
             dir.close();

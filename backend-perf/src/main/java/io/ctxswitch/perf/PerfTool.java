@@ -84,6 +84,14 @@ final class PerfTool {
         return command("script", "--ns", "--show-switch-events", "--show-lost-events", "-i", perfData.toString()).start();
     }
 
+    /**
+     * perf script reading perf record's pipe format from its standard input, which we feed while perf
+     * records: its output is ours to read, as it comes.
+     */
+    ChildProcess scriptFromStdin() throws IOException {
+        return command("script", "--ns", "--show-switch-events", "--show-lost-events", "-i", "-").stdinPipe().start();
+    }
+
     static String firstLine(String text) {
         String line = text.strip().lines().findFirst().orElse("");
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * newer OUT, and OUTs still pending at the end. The sample belongs to B.
  */
 public final class SwitchPairer {
-    private final LatencyStats stats;
+    private LatencyStats stats;
     private boolean[] pending = new boolean[0];
     private long[] outTime = new long[0];
     private int[] outPrev = new int[0];
@@ -23,6 +23,7 @@ public final class SwitchPairer {
 
     private final io.ctxswitch.core.report.heatmap.TimeBinner times; // null unless a heat map is drawn
     private final SwitchFilter filter;
+    private io.ctxswitch.core.stats.CumulativeCounts cumulative; // null unless the figures are served
 
     public SwitchPairer(LatencyStats stats) {
         this(stats, null, SwitchFilter.NONE);
@@ -39,20 +40,48 @@ public final class SwitchPairer {
         this.filter = filter;
     }
 
+    /**
+     * From now on, samples and counters go into {@code next} (a live source's next interval); switches
+     * still waiting for their IN stay pending and land where their IN comes.
+     */
+    public void into(LatencyStats next) {
+        stats = next;
+    }
+
+    /** Also counts every sample and counter into {@code counts}, cumulatively (for --serve). */
+    public SwitchPairer countingInto(io.ctxswitch.core.stats.CumulativeCounts counts) {
+        cumulative = counts;
+        return this;
+    }
+
     public void accept(PerfRecord r) {
         switch (r.kind()) {
             case SWITCH_OUT -> out(r);
             case SWITCH_IN -> in(r);
-            case LOST -> stats.addLost(r.lost());
+            case LOST -> lost(r.lost());
             default -> {
             }
+        }
+    }
+
+    private void lost(long n) {
+        stats.addLost(n);
+        if (cumulative != null) {
+            cumulative.addLost(n);
+        }
+    }
+
+    private void unpaired() {
+        stats.addUnpaired(1);
+        if (cumulative != null) {
+            cumulative.addUnpaired(1);
         }
     }
 
     private void out(PerfRecord r) {
         int cpu = grow(r.cpu());
         if (pending[cpu]) {
-            stats.addUnpaired(1);
+            unpaired();
         }
         pending[cpu] = true;
         outTime[cpu] = r.timeNs();
@@ -75,8 +104,11 @@ public final class SwitchPairer {
             if (times != null) {
                 times.record(r.timeNs(), cpu, r.timeNs() - outTime[cpu]);
             }
+            if (cumulative != null) {
+                cumulative.record(cpu, r.timeNs() - outTime[cpu]);
+            }
         } else {
-            stats.addUnpaired(1);
+            unpaired();
         }
         pending[cpu] = false;
     }
@@ -85,7 +117,7 @@ public final class SwitchPairer {
     public void finish() {
         for (int cpu = 0; cpu < pending.length; cpu++) {
             if (pending[cpu]) {
-                stats.addUnpaired(1);
+                unpaired();
                 pending[cpu] = false;
             }
         }

@@ -40,7 +40,7 @@ class GoldenTraceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"idle", "pipe", "pipe-us", "messaging", "names", "lost", "pipe-6.12", "names-6.12"})
+    @ValueSource(strings = {"idle", "pipe", "pipe-us", "messaging", "names", "lost", "pipe-6.12", "names-6.12", "live-pipe"})
     void figuresAreExactlyWhatThePairingRuleDefines(String name) throws Exception {
         JsonNode expected;
         try (InputStream in = getClass().getResourceAsStream("/perf/" + name + ".expected.json")) {
@@ -85,7 +85,7 @@ class GoldenTraceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pipe", "messaging", "names", "pipe-6.12", "names-6.12"})
+    @ValueSource(strings = {"pipe", "messaging", "names", "pipe-6.12", "names-6.12", "live-pipe"})
     void nanosecondTracesGiveNoWarning(String name) throws Exception {
         Replayed r = replay(name + ".txt");
         assertThat(TraceVerdict.warnings(r.outcome(), r.stats().skippedLines())).isEmpty();

@@ -145,10 +145,9 @@ class MainTest {
         Path ran = dir.resolve("ran");
         Path tool = toolThatNotesItRan(dir, ran);
         String[][] cases = {
-            {"--backend=perf", "--interval=1s", "--perf=" + tool},
             {"--backend=bpftrace", "--interval=1s", "--bpftrace=" + tool},
             {"--backend=libbpf", "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
-            {"--interval=1s", "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
+            {"--cgroup=" + dir, "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
         };
         for (String[] args : cases) {
             err.reset();
@@ -156,7 +155,7 @@ class MainTest {
             String[] lines = err().strip().split("\n");
             assertThat(lines).as(err()).hasSize(2);
             assertThat(lines[0]).matches("ctxswitch: (--\\w+ is not supported by the \\w+ backend; (the backend that can|backends that can): .+"
-                    + "|no backend supports --interval with --record \\(.+\\))");
+                    + "|no backend supports --record with --cgroup \\(.+\\))");
             assertThat(lines[1]).isEqualTo("Try 'ctxswitch --help' for more information.");
         }
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
@@ -172,8 +171,7 @@ class MainTest {
             {"--serve=http", "ctxswitch: --serve=http: the port must be a number from 1 to 65535, not 'http'"},
             {"--serve=:9100", "ctxswitch: --serve=:9100: the host before ':' is empty (leave out the colon for 127.0.0.1)"},
             {"--serve=70000", "ctxswitch: --serve=70000: the port must be a number from 1 to 65535, not '70000'"},
-            {"--serve=9100 --backend=perf --perf=" + tool, "ctxswitch: --serve is not supported by the perf backend; the backend that can: libbpf"},
-            {"--serve=9100 --backend=bpftrace --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--serve=9100 --backend=bpftrace --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend; backends that can: libbpf, perf"},
             {"--serve=9100 --interval=1s", "ctxswitch: --interval does not apply to --serve: Prometheus chooses its own intervals when it scrapes"},
             {"--serve=9100 --top=5", "ctxswitch: --top does not apply to --serve: the exporter has no per-task metrics"},
             {"--serve=9100 --replay=x", "ctxswitch: --replay does not apply to --serve: it serves what it traces now"},

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one way ctxswitch runs another program (perf, bpftrace, perf script, mkfifo): without a shell,
- * its standard input from /dev/null, and ended by ctxswitch only, together with everything it
+ * its standard input from /dev/null (or a pipe from us, when asked), and ended by ctxswitch only, together with everything it
  * started. Its command line goes through util-linux's tools where they exist (each execs the next,
  * so the child keeps its pid):
  * <ul>
@@ -92,6 +92,7 @@ public final class ChildProcess implements AutoCloseable {
         private final List<String> command;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path stdoutFile;
+        private boolean stdinPipe;
 
         private Builder(List<String> command) {
             this.command = List.copyOf(command);
@@ -106,6 +107,16 @@ public final class ChildProcess implements AutoCloseable {
         /** Its standard output into {@code file} instead of a pipe to us. */
         public Builder stdoutTo(Path file) {
             stdoutFile = file;
+            return this;
+        }
+
+        /**
+         * Its standard input a pipe from us ({@link #stdin()}) instead of /dev/null: for a child that
+         * reads what another child writes (perf script reading perf record's stream). Only with
+         * {@link #start}.
+         */
+        public Builder stdinPipe() {
+            stdinPipe = true;
             return this;
         }
 
@@ -126,6 +137,9 @@ public final class ChildProcess implements AutoCloseable {
          */
         public Outcome run(Duration limit) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + limit.toNanos();
+            if (stdinPipe) {
+                throw new IllegalStateException("a command run to its end reads /dev/null");
+            }
             ChildProcess child = launch(true);
             try {
                 boolean exited = child.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -151,8 +165,8 @@ public final class ChildProcess implements AutoCloseable {
             }
             wrapped.addAll(command);
             String markValue = UUID.randomUUID().toString();
-            ProcessBuilder builder = new ProcessBuilder(wrapped).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(mergedOutput);
+            ProcessBuilder builder = new ProcessBuilder(wrapped).redirectInput(stdinPipe ? ProcessBuilder.Redirect.PIPE
+                    : ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(mergedOutput);
             if (stdoutFile != null) {
                 builder.redirectOutput(stdoutFile.toFile());
             }
@@ -165,6 +179,14 @@ public final class ChildProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * Its standard input, when started with {@link Builder#stdinPipe}: closing it is the end of its
+     * input. A write after the child has exited fails with an IOException (EPIPE), never a signal.
+     */
+    public java.io.OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     /** Its standard output, when it goes to us (not to a file). */

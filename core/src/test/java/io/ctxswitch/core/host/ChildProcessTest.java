@@ -171,6 +171,22 @@ class ChildProcessTest {
         }
     }
 
+    /** Without a pipe asked for, it reads /dev/null (at once its end); with one, what we write, until we close it. */
+    @Test
+    void itsInputIsDevNullOrAPipeFromUs() throws Exception {
+        try (ChildProcess child = ChildProcess.command("/bin/cat").start()) {
+            assertThat(child.stdout().readAllBytes()).isEmpty();
+            assertThat(child.waitFor(BOUND)).isTrue();
+        }
+        try (ChildProcess child = ChildProcess.command("/usr/bin/tr", "a-z", "A-Z").stdinPipe().start()) {
+            child.stdin().write("perf record -o -\n".getBytes(StandardCharsets.US_ASCII));
+            child.stdin().close();
+            assertThat(new String(child.stdout().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("PERF RECORD -O -\n");
+            assertThat(child.waitFor(BOUND)).isTrue();
+            assertThat(child.exitStatus()).isZero();
+        }
+    }
+
     private List<Long> readPids() throws IOException {
         return StandInPids.read(pids());
     }
