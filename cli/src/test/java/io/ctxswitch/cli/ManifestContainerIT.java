@@ -13,18 +13,25 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/kubernetes's DaemonSet, run as its pod would be: the image that deploy/container/build-image.sh
  * makes from Debian packages, under the name the manifest gives it, started by docker with exactly the
  * user, capabilities, seccomp profile, read-only root, volumes and memory limit that the manifest
  * grants ({@link PodSpecDocker} reads them from the file), and no host mount or namespace it does not
- * grant. Its probes are what Kubernetes would ask (the manifest's paths and ports, inside the
+ * grant. RuntimeDefault is containerd's profile for the pod's capabilities ({@link ContainerdRuntimeDefault}),
+ * as Kubernetes on containerd applies it, not docker's. Its probes are what Kubernetes would ask (the manifest's paths and ports, inside the
  * container's own network namespace, as the kubelet reaches the pod), then it is scraped and stopped as
  * Kubernetes stops a pod.
  */
 class ManifestContainerIT {
+    /** build-image.sh's Debian tree: a root file system for ctr to create (not start) a container with. */
+    private static final Path TREE = Path.of(System.getenv().getOrDefault("CTXSWITCH_IMAGE_TREE", "/var/tmp/ctxswitch-bookworm-jre"));
     private static PodSpecDocker pod;
+
+    @TempDir
+    Path dir;
     private final List<String> containers = new ArrayList<>();
 
     @BeforeAll
@@ -33,13 +40,16 @@ class ManifestContainerIT {
         if (!LiveHost.root()) {
             Jar.skip("the manifest's container test needs root");
         }
-        for (String tool : new String[] {"docker", "debootstrap", "nsenter", "curl"}) {
+        for (String tool : new String[] {"docker", "ctr", "debootstrap", "nsenter", "curl"}) {
             if (!Jar.onPath(tool)) {
-                Jar.skip(tool + " is missing (apt-get install docker.io debootstrap util-linux curl)");
+                Jar.skip(tool + " is missing (apt-get install docker.io containerd debootstrap util-linux curl)");
             }
         }
         if (run(60, "docker", "info").exit() != 0) {
             Jar.skip("the docker daemon is not running (dockerd --bridge=none --iptables=false &)");
+        }
+        if (ContainerdRuntimeDefault.socket() == null) {
+            Jar.skip("no containerd socket, to ask for its RuntimeDefault seccomp profile (dockerd starts one)");
         }
         LiveHost.assumeSchedTpCapable();
         Jar.assumeBuilt();
@@ -108,7 +118,11 @@ class ManifestContainerIT {
     @Timeout(240)
     void thePodServesWithExactlyWhatTheManifestGrants() throws Exception {
         String name = "ctxswitch-manifest-" + UUID.randomUUID().toString().substring(0, 8);
-        List<String> dockerRun = pod.dockerRun(name);
+        Path seccomp = null;
+        if (pod.runtimeDefaultSeccomp()) {
+            seccomp = ContainerdRuntimeDefault.write(pod.addedCapabilities(), TREE, dir.resolve("runtime-default.json"));
+        }
+        List<String> dockerRun = pod.dockerRun(name, seccomp);
         System.err.println("ManifestContainerIT: " + String.join(" ", dockerRun));
         containers.add(name);
         Jar.Run started = run(120, dockerRun.toArray(String[]::new));

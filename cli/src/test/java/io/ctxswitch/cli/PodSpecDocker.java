@@ -121,8 +121,18 @@ final class PodSpecDocker {
         return texts(container.path("securityContext").path("capabilities").path("add"));
     }
 
-    /** {@code docker run} options, then the image, then the command's arguments. */
-    List<String> dockerRun(String name) {
+    /** True when the container asks for the runtime's default seccomp profile (also when it says nothing). */
+    boolean runtimeDefaultSeccomp() {
+        return container.path("securityContext").path("seccompProfile").path("type").asText("RuntimeDefault").equals("RuntimeDefault");
+    }
+
+    /**
+     * {@code docker run} options, then the image, then the command's arguments.
+     *
+     * @param runtimeDefault the file of the profile that RuntimeDefault stands for ({@link ContainerdRuntimeDefault}),
+     *                       or null for docker's own default
+     */
+    List<String> dockerRun(String name, Path runtimeDefault) {
         List<String> run = new ArrayList<>(List.of("docker", "run", "--detach", "--name", name));
         run.addAll(List.of("--network", pod.path("hostNetwork").asBoolean() ? "host" : "none"));
         if (pod.path("hostPID").asBoolean()) {
@@ -131,7 +141,7 @@ final class PodSpecDocker {
         if (pod.path("hostIPC").asBoolean()) {
             run.addAll(List.of("--ipc", "host"));
         }
-        security(run, container.path("securityContext"));
+        security(run, container.path("securityContext"), runtimeDefault);
         resources(run, container.path("resources"));
         volumes(run);
         for (JsonNode env : container.path("env")) {
@@ -147,7 +157,7 @@ final class PodSpecDocker {
         return run;
     }
 
-    private static void security(List<String> run, JsonNode context) {
+    private static void security(List<String> run, JsonNode context, Path runtimeDefault) {
         refuseUnknown(context, Set.of(), Set.of("runAsUser", "runAsGroup", "privileged", "allowPrivilegeEscalation",
                 "readOnlyRootFilesystem", "capabilities", "seccompProfile"), "securityContext");
         if (context.path("privileged").asBoolean()) {
@@ -170,10 +180,13 @@ final class PodSpecDocker {
         for (String add : texts(capabilities.path("add"))) {
             run.addAll(List.of("--cap-add", add));
         }
-        // RuntimeDefault is docker's default profile; the others name what docker is told.
         String seccomp = context.path("seccompProfile").path("type").asText("RuntimeDefault");
         switch (seccomp) {
-            case "RuntimeDefault" -> { }
+            case "RuntimeDefault" -> {
+                if (runtimeDefault != null) {
+                    run.addAll(List.of("--security-opt", "seccomp=" + runtimeDefault));
+                }
+            }
             case "Unconfined" -> run.addAll(List.of("--security-opt", "seccomp=unconfined"));
             default -> throw new IllegalArgumentException("seccompProfile " + seccomp + " is not understood");
         }
@@ -250,6 +263,10 @@ final class PodSpecDocker {
             "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT",
             "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
             "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE");
+
+    static List<String> capabilityNames() {
+        return CAPABILITY_BITS;
+    }
 
     /** The capability set, as /proc/PID/status shows it, of Kubernetes capability names (BPF, CAP_PERFMON). */
     static long capabilityMask(List<String> names) {

@@ -3,6 +3,7 @@ package io.ctxswitch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,9 +36,9 @@ class PodSpecDockerTest {
                   - {name: btf, hostPath: {path: /sys/kernel/btf}}
                 hostPID: true
                 """));
-        assertThat(pod.dockerRun("n")).containsExactly("docker", "run", "--detach", "--name", "n", "--network", "none",
+        assertThat(pod.dockerRun("n", Path.of("/p.json"))).containsExactly("docker", "run", "--detach", "--name", "n", "--network", "none",
                 "--pid", "host", "--user", "0:0", "--security-opt", "no-new-privileges", "--read-only",
-                "--cap-drop", "ALL", "--cap-add", "BPF", "--cap-add", "PERFMON", "--memory", "201326592b", "--cpus", "0.5",
+                "--cap-drop", "ALL", "--cap-add", "BPF", "--cap-add", "PERFMON", "--security-opt", "seccomp=/p.json", "--memory", "201326592b", "--cpus", "0.5",
                 "--tmpfs", "/tmp:rw,nosuid,nodev,size=16777216", "--volume", "/sys/kernel/btf:/sys/kernel/btf:ro",
                 "img:1", "--a", "--b");
         assertThat(pod.scrapePort()).isEqualTo(9477);
@@ -48,9 +49,9 @@ class PodSpecDockerTest {
     @Test
     void aGrantItCannotReproduceIsRefusedNotIgnored() {
         String container = "containers: [{name: c, image: i, securityContext: {%s}}]";
-        assertThatThrownBy(() -> PodSpecDocker.parse(daemonSet(container.formatted("procMount: Unmasked"))).dockerRun("n"))
+        assertThatThrownBy(() -> PodSpecDocker.parse(daemonSet(container.formatted("procMount: Unmasked"))).dockerRun("n", null))
                 .hasMessageContaining("procMount");
-        assertThatThrownBy(() -> PodSpecDocker.parse(daemonSet(container.formatted("privileged: true"))).dockerRun("n"))
+        assertThatThrownBy(() -> PodSpecDocker.parse(daemonSet(container.formatted("privileged: true"))).dockerRun("n", null))
                 .hasMessageContaining("privileged");
         assertThatThrownBy(() -> PodSpecDocker.parse(daemonSet("containers: [{name: c, image: i, volumeDevices: []}]")))
                 .hasMessageContaining("volumeDevices");
@@ -61,7 +62,7 @@ class PodSpecDockerTest {
     /** The manifest itself is one that the container test can run as written. */
     @Test
     void theManifestIsUnderstood() throws Exception {
-        List<String> run = PodSpecDocker.read(PodSpecDocker.MANIFEST).dockerRun("n");
+        List<String> run = PodSpecDocker.read(PodSpecDocker.MANIFEST).dockerRun("n", null);
         assertThat(run).contains("--cap-drop", "ALL").doesNotContain("--privileged");
     }
 }
