@@ -2,6 +2,7 @@ package io.ctxswitch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,18 +18,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * deploy/kubernetes's DaemonSet, run as its pod would be: the image that deploy/container/build-image.sh
- * makes from Debian packages, under the name the manifest gives it, started by docker with exactly the
- * user, capabilities, seccomp profile, read-only root, volumes and memory limit that the manifest
- * grants ({@link PodSpecDocker} reads them from the file), and no host mount or namespace it does not
- * grant. RuntimeDefault is containerd's profile for the pod's capabilities ({@link ContainerdRuntimeDefault}),
- * as Kubernetes on containerd applies it, not docker's. Its probes are what Kubernetes would ask (the manifest's paths and ports, inside the
+ * makes from Debian packages, under the name the manifest gives it, handed to containerd and run by
+ * its client ctr with exactly the user, capabilities, seccomp profile (containerd's RuntimeDefault),
+ * read-only root, volumes and memory limit that the manifest grants ({@link PodSpecCtr} reads them
+ * from the file), and no host mount or namespace it does not grant. Its probes are what Kubernetes would ask (the manifest's paths and ports, inside the
  * container's own network namespace, as the kubelet reaches the pod), then it is scraped and stopped as
  * Kubernetes stops a pod.
  */
 class ManifestContainerIT {
-    /** build-image.sh's Debian tree: a root file system for ctr to create (not start) a container with. */
-    private static final Path TREE = Path.of(System.getenv().getOrDefault("CTXSWITCH_IMAGE_TREE", "/var/tmp/ctxswitch-bookworm-jre"));
-    private static PodSpecDocker pod;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NAMESPACE = "ctxswitch-test";
+    /** The system's containerd, else the one that dockerd starts for itself. */
+    private static final List<Path> SOCKETS = List.of(Path.of("/run/containerd/containerd.sock"),
+            Path.of("/var/run/docker/containerd/containerd.sock"));
+    private static PodSpecCtr pod;
+    private static Path socket;
+    private static String imageRef;
+    private static List<String> entrypoint;
+    private static List<String> cmd;
 
     @TempDir
     Path dir;
@@ -48,24 +55,47 @@ class ManifestContainerIT {
         if (run(60, "docker", "info").exit() != 0) {
             Jar.skip("the docker daemon is not running (dockerd --bridge=none --iptables=false &)");
         }
-        if (ContainerdRuntimeDefault.socket() == null) {
-            Jar.skip("no containerd socket, to ask for its RuntimeDefault seccomp profile (dockerd starts one)");
+        socket = SOCKETS.stream().filter(Files::exists).findFirst().orElse(null);
+        if (socket == null) {
+            Jar.skip("no containerd socket (" + SOCKETS + "; dockerd starts a containerd of its own)");
         }
         LiveHost.assumeSchedTpCapable();
         Jar.assumeBuilt();
-        pod = PodSpecDocker.read(PodSpecDocker.MANIFEST);
+        pod = PodSpecCtr.read(PodSpecCtr.MANIFEST);
         long start = System.nanoTime();
         Jar.Run build = run(20 * 60, List.of("CTXSWITCH_JAR=" + Jar.JAR),
                 "bash", Jar.ROOT.resolve("deploy/container/build-image.sh").toString(), pod.image());
         assertThat(build.exit()).as("deploy/container/build-image.sh %s: %s", pod.image(), build.err()).isZero();
-        System.err.printf("ManifestContainerIT: image %s built in %d s%n", pod.image(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+        // From docker's store to containerd's, where Kubernetes's runtime would pull it to.
+        Jar.Run imported = run(600, "bash", "-c", "set -o pipefail; docker save \"$0\" | ctr --address \"$1\" --namespace \"$2\" images import -",
+                pod.image(), socket.toString(), NAMESPACE);
+        assertThat(imported.exit()).as("importing the image into containerd: %s %s", imported.out(), imported.err()).isZero();
+        imageRef = run(60, "ctr", "--address", socket.toString(), "--namespace", NAMESPACE, "images", "ls", "--quiet").out().lines()
+                .filter(ref -> ref.equals(pod.image()) || ref.endsWith("/" + pod.image())).findFirst()
+                .orElseThrow(() -> new AssertionError("containerd has no image " + pod.image()));
+        entrypoint = jsonList(inspect(pod.image(), "{{json .Config.Entrypoint}}"));
+        cmd = jsonList(inspect(pod.image(), "{{json .Config.Cmd}}"));
+        System.err.printf("ManifestContainerIT: image %s built and imported in %d s%n", imageRef, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+    }
+
+    private static List<String> jsonList(String json) throws Exception {
+        List<String> list = new ArrayList<>();
+        JSON.readTree(json).forEach(n -> list.add(n.asText()));
+        return list;
     }
 
     @AfterEach
     void removeContainers() throws Exception {
-        for (String name : containers) {
-            run(60, "docker", "rm", "--force", name);
+        for (String id : containers) { // after a failure: ctr run --rm removes what ends normally
+            run(60, "ctr", "--address", socket.toString(), "--namespace", NAMESPACE, "tasks", "kill", "--signal", "SIGKILL", id);
+            run(60, "ctr", "--address", socket.toString(), "--namespace", NAMESPACE, "tasks", "delete", "--force", id);
+            run(60, "ctr", "--address", socket.toString(), "--namespace", NAMESPACE, "containers", "delete", id);
         }
+    }
+
+    private static void signal(String id, String signal) throws Exception {
+        Jar.Run kill = run(60, "ctr", "--address", socket.toString(), "--namespace", NAMESPACE, "tasks", "kill", "--signal", signal, id);
+        assertThat(kill.exit()).as(kill.out() + kill.err()).isZero();
     }
 
     /** A command's exit status and output, with extra environment variables (NAME=value). */
@@ -93,14 +123,14 @@ class ManifestContainerIT {
         return run(timeoutSeconds, List.of(), command);
     }
 
-    private static String inspect(String container, String format) throws Exception {
-        Jar.Run inspect = run(60, "docker", "inspect", "--format", format, container);
+    private static String inspect(String image, String format) throws Exception {
+        Jar.Run inspect = run(60, "docker", "image", "inspect", "--format", format, image);
         assertThat(inspect.exit()).as(inspect.err()).isZero();
         return inspect.out().strip();
     }
 
     /** The container's status code and body for GET of a probe's path, from inside its network namespace. */
-    private static String[] get(long containerPid, PodSpecDocker.HttpGet probe) throws Exception {
+    private static String[] get(long containerPid, PodSpecCtr.HttpGet probe) throws Exception {
         Jar.Run curl = run(30, "nsenter", "--target", Long.toString(containerPid), "--net",
                 "curl", "-s", "--max-time", "5", "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:" + probe.port() + probe.path());
         String out = curl.out();
@@ -117,40 +147,42 @@ class ManifestContainerIT {
     @Test
     @Timeout(240)
     void thePodServesWithExactlyWhatTheManifestGrants() throws Exception {
-        String name = "ctxswitch-manifest-" + UUID.randomUUID().toString().substring(0, 8);
-        Path seccomp = null;
-        if (pod.runtimeDefaultSeccomp()) {
-            seccomp = ContainerdRuntimeDefault.write(pod.addedCapabilities(), TREE, dir.resolve("runtime-default.json"));
-        }
-        List<String> dockerRun = pod.dockerRun(name, seccomp);
-        System.err.println("ManifestContainerIT: " + String.join(" ", dockerRun));
-        containers.add(name);
-        Jar.Run started = run(120, dockerRun.toArray(String[]::new));
-        assertThat(started.exit()).as(started.err()).isZero();
-        long pid = Long.parseLong(inspect(name, "{{.State.Pid}}"));
+        String id = "ctxswitch-manifest-" + UUID.randomUUID().toString().substring(0, 8);
+        Path pidFile = dir.resolve("pid");
+        List<String> ctrRun = pod.ctrRun(socket, NAMESPACE, id, imageRef, entrypoint, cmd, pidFile);
+        System.err.println("ManifestContainerIT: " + String.join(" ", ctrRun));
+        containers.add(id);
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Process container = new ProcessBuilder(ctrRun).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
 
         // The startup probe, with the manifest's own budget: period × failure threshold.
-        PodSpecDocker.HttpGet startup = pod.probe("startupProbe");
+        PodSpecCtr.HttpGet startup = pod.probe("startupProbe");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(pod.probeBudgetSeconds("startupProbe"));
         String[] reply = {"000", ""};
+        long pid = -1;
         while (!reply[0].equals("200")) {
-            assertThat(inspect(name, "{{.State.Running}}")).as("the exporter ended before its startup probe answered: %s",
-                    run(60, "docker", "logs", name).err()).isEqualTo("true");
+            assertThat(container.isAlive()).as("the exporter ended before its startup probe answered: %s", Files.readString(err)).isTrue();
             assertThat(System.nanoTime()).as("the startup probe never answered 200 within the manifest's budget: %s",
-                    run(60, "docker", "logs", name).err()).isLessThan(deadline);
+                    Files.readString(err)).isLessThan(deadline);
             Thread.sleep(500);
-            reply = get(pid, startup);
+            if (pid < 0 && Files.exists(pidFile) && !Files.readString(pidFile).isBlank()) {
+                pid = Long.parseLong(Files.readString(pidFile).strip());
+            }
+            if (pid > 0) {
+                reply = get(pid, startup);
+            }
         }
 
         // What the process really has: root, exactly the added capabilities, no new privileges.
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
-        String caps = String.format("%016x", PodSpecDocker.capabilityMask(pod.addedCapabilities()));
+        String caps = String.format("%016x", PodSpecCtr.capabilityMask(pod.addedCapabilities()));
         assertThat(status).as("the container's process").containsPattern("(?m)^Uid:\\s+0\\s")
                 .containsPattern("(?m)^CapEff:\\s+" + caps + "$").containsPattern("(?m)^CapBnd:\\s+" + caps + "$")
-                .containsPattern("(?m)^NoNewPrivs:\\s+1$");
+                .containsPattern("(?m)^NoNewPrivs:\\s+1$").containsPattern("(?m)^Seccomp:\\s+2$");
 
         // Scraped as Prometheus would: switches counted, and never fewer at a later scrape.
-        PodSpecDocker.HttpGet metrics = new PodSpecDocker.HttpGet(pod.scrapePath(), pod.scrapePort());
+        PodSpecCtr.HttpGet metrics = new PodSpecCtr.HttpGet(pod.scrapePath(), pod.scrapePort());
         double first = -1;
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (first <= 0) {
@@ -163,22 +195,25 @@ class ManifestContainerIT {
         String[] later = get(pid, metrics);
         assertThat(sample(later[1], "ctxswitch_latency_seconds_count")).isGreaterThanOrEqualTo(first);
         for (String kind : new String[] {"livenessProbe", "readinessProbe"}) {
-            PodSpecDocker.HttpGet probe = pod.probe(kind);
+            PodSpecCtr.HttpGet probe = pod.probe(kind);
             if (probe != null) {
                 assertThat(get(pid, probe)[0]).as(kind).isEqualTo("200");
             }
         }
-        System.err.println("ManifestContainerIT: memory in use " + run(60, "docker", "stats", "--no-stream", "--format",
-                "{{.MemUsage}}", name).out().strip());
+        System.err.println("ManifestContainerIT: the exporter's resident memory " + status.lines().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?")
+                + " at start; now " + Files.readString(Path.of("/proc/" + pid + "/status")).lines().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?"));
 
         // Stopped as Kubernetes stops a pod: SIGTERM, then SIGKILL after the grace period.
-        Jar.Run stop = run(pod.terminationGracePeriodSeconds() + 60, "docker", "stop", "--time",
-                Integer.toString(pod.terminationGracePeriodSeconds()), name);
-        assertThat(stop.exit()).as(stop.err()).isZero();
-        Jar.Run logs = run(60, "docker", "logs", name);
-        assertThat(inspect(name, "{{.State.ExitCode}}")).as(logs.err()).isEqualTo("0");
-        assertThat(logs.out()).as("the summary, in the pod's log").contains("switches");
-        assertThat(logs.err()).contains("serving http://0.0.0.0:" + pod.scrapePort() + "/metrics, tracing with libbpf")
+        signal(id, "SIGTERM");
+        if (!container.waitFor(pod.terminationGracePeriodSeconds(), TimeUnit.SECONDS)) {
+            signal(id, "SIGKILL");
+            assertThat(container.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        String logErr = Files.readString(err);
+        assertThat(container.exitValue()).as(logErr).isZero();
+        assertThat(Files.readString(out)).as("the summary, in the pod's log").contains("switches");
+        assertThat(logErr).contains("serving http://0.0.0.0:" + pod.scrapePort() + "/metrics, tracing with libbpf")
                 .doesNotContain("Exception");
+        containers.remove(id);
     }
 }

@@ -12,14 +12,16 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A Kubernetes workload's pod (deploy/kubernetes/), as the {@code docker run} options that grant its
+ * A Kubernetes workload's pod (deploy/kubernetes/), as the {@code ctr run} command that grants its
  * one container what the pod spec grants: its user, capabilities, seccomp profile, read-only root,
  * no new privileges, host namespaces, volumes (hostPath bound, emptyDir as tmpfs), memory and CPU
- * limits, image, command and arguments. A key that is not understood is refused rather than ignored,
- * so that a grant added to the manifest cannot go untested. The network is docker's "none" unless the
- * pod asks for the host's: the container has a loopback of its own, as a pod has its own IP.
+ * limits, command and arguments. A key that is not understood is refused rather than ignored, so that
+ * a grant added to the manifest cannot go untested. containerd's client rather than docker: it is
+ * the runtime of Kubernetes's CRI plugin, its RuntimeDefault seccomp profile is the one Kubernetes on
+ * containerd applies, and Debian 12's docker (20.10) does not know CAP_BPF at all. The network is a
+ * namespace of the container's own with only a loopback, unless the pod asks for the host's.
  */
-final class PodSpecDocker {
+final class PodSpecCtr {
     static final Path MANIFEST = Jar.ROOT.resolve("deploy/kubernetes/ctxswitch-exporter.yaml");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -33,7 +35,7 @@ final class PodSpecDocker {
     private final JsonNode pod;
     private final JsonNode container;
 
-    private PodSpecDocker(JsonNode template) {
+    private PodSpecCtr(JsonNode template) {
         this.template = template;
         this.pod = template.path("spec");
         if (!pod.isObject()) {
@@ -49,12 +51,12 @@ final class PodSpecDocker {
     }
 
     /** The pod template of the one workload in {@code manifest} (a DaemonSet, Deployment...). */
-    static PodSpecDocker read(Path manifest) throws IOException {
-        return new PodSpecDocker(YAML.readTree(manifest.toFile()).path("spec").path("template"));
+    static PodSpecCtr read(Path manifest) throws IOException {
+        return new PodSpecCtr(YAML.readTree(manifest.toFile()).path("spec").path("template"));
     }
 
-    static PodSpecDocker parse(String yaml) throws IOException {
-        return new PodSpecDocker(YAML.readTree(yaml).path("spec").path("template"));
+    static PodSpecCtr parse(String yaml) throws IOException {
+        return new PodSpecCtr(YAML.readTree(yaml).path("spec").path("template"));
     }
 
     private static void refuseUnknown(JsonNode node, Set<String> withoutGrant, Set<String> translated, String where) {
@@ -121,75 +123,88 @@ final class PodSpecDocker {
         return texts(container.path("securityContext").path("capabilities").path("add"));
     }
 
-    /** True when the container asks for the runtime's default seccomp profile (also when it says nothing). */
-    boolean runtimeDefaultSeccomp() {
-        return container.path("securityContext").path("seccompProfile").path("type").asText("RuntimeDefault").equals("RuntimeDefault");
-    }
-
     /**
-     * {@code docker run} options, then the image, then the command's arguments.
+     * The {@code ctr run} command (containerd's own client, which Kubernetes's CRI plugin shares its
+     * runtime with) that runs the container as the pod spec grants, in containerd namespace
+     * {@code namespace}, in the foreground: its exit status is the container's.
      *
-     * @param runtimeDefault the file of the profile that RuntimeDefault stands for ({@link ContainerdRuntimeDefault}),
-     *                       or null for docker's own default
+     * @param socket     containerd's socket
+     * @param imageEntrypoint the image's entry point, which {@code command} replaces, as in Kubernetes
+     * @param imageCmd   the image's default arguments, which {@code args} replace
+     * @param pidFile    where ctr writes the container's process id (on the host)
      */
-    List<String> dockerRun(String name, Path runtimeDefault) {
-        List<String> run = new ArrayList<>(List.of("docker", "run", "--detach", "--name", name));
-        run.addAll(List.of("--network", pod.path("hostNetwork").asBoolean() ? "host" : "none"));
+    List<String> ctrRun(Path socket, String namespace, String id, String imageRef, List<String> imageEntrypoint, List<String> imageCmd,
+            Path pidFile) {
+        List<String> run = new ArrayList<>(List.of("ctr", "--address", socket.toString(), "--namespace", namespace, "run", "--rm",
+                "--pid-file", pidFile.toString()));
+        // ctr gives a container a network namespace of its own, with only a loopback: a pod's own network.
+        if (pod.path("hostNetwork").asBoolean()) {
+            run.add("--net-host");
+        }
         if (pod.path("hostPID").asBoolean()) {
-            run.addAll(List.of("--pid", "host"));
+            run.addAll(List.of("--with-ns", "pid:/proc/1/ns/pid"));
         }
         if (pod.path("hostIPC").asBoolean()) {
-            run.addAll(List.of("--ipc", "host"));
+            run.addAll(List.of("--with-ns", "ipc:/proc/1/ns/ipc"));
         }
-        security(run, container.path("securityContext"), runtimeDefault);
+        security(run, container.path("securityContext"));
         resources(run, container.path("resources"));
         volumes(run);
         for (JsonNode env : container.path("env")) {
             run.addAll(List.of("--env", env.path("name").asText() + "=" + env.path("value").asText()));
         }
+        run.addAll(List.of(imageRef, id));
         List<String> command = texts(container.path("command"));
-        if (!command.isEmpty()) {
-            run.addAll(List.of("--entrypoint", command.get(0)));
-        }
-        run.add(image());
-        run.addAll(command.isEmpty() ? List.of() : command.subList(1, command.size()));
-        run.addAll(texts(container.path("args")));
+        run.addAll(command.isEmpty() ? imageEntrypoint : command);
+        run.addAll(container.has("args") ? texts(container.path("args")) : command.isEmpty() ? imageCmd : List.of());
         return run;
     }
 
-    private static void security(List<String> run, JsonNode context, Path runtimeDefault) {
+    private static void security(List<String> run, JsonNode context) {
         refuseUnknown(context, Set.of(), Set.of("runAsUser", "runAsGroup", "privileged", "allowPrivilegeEscalation",
                 "readOnlyRootFilesystem", "capabilities", "seccompProfile"), "securityContext");
         if (context.path("privileged").asBoolean()) {
             throw new IllegalArgumentException("a privileged container cannot be granted here (and is not what the exporter needs)");
         }
-        if (context.has("runAsUser")) {
-            run.addAll(List.of("--user", context.path("runAsUser").asText() + ":" + context.path("runAsGroup").asText("0")));
+        // ctr runs the image's user, root; it cannot be told another.
+        if (context.path("runAsUser").asInt(0) != 0 || context.path("runAsGroup").asInt(0) != 0) {
+            throw new IllegalArgumentException("runAsUser/runAsGroup other than 0 are not understood");
         }
-        if (!context.path("allowPrivilegeEscalation").asBoolean(true)) {
-            run.addAll(List.of("--security-opt", "no-new-privileges"));
+        if (context.path("allowPrivilegeEscalation").asBoolean(true)) {
+            run.add("--allow-new-privs"); // ctr's default is no new privileges
         }
         if (context.path("readOnlyRootFilesystem").asBoolean()) {
             run.add("--read-only");
         }
         JsonNode capabilities = context.path("capabilities");
         refuseUnknown(capabilities, Set.of(), Set.of("add", "drop"), "capabilities");
+        List<String> added = texts(capabilities.path("add")).stream().map(PodSpecCtr::capName).toList();
+        for (String add : added) {
+            run.addAll(List.of("--cap-add", "CAP_" + add));
+        }
         for (String drop : texts(capabilities.path("drop"))) {
-            run.addAll(List.of("--cap-drop", drop));
-        }
-        for (String add : texts(capabilities.path("add"))) {
-            run.addAll(List.of("--cap-add", add));
-        }
-        String seccomp = context.path("seccompProfile").path("type").asText("RuntimeDefault");
-        switch (seccomp) {
-            case "RuntimeDefault" -> {
-                if (runtimeDefault != null) {
-                    run.addAll(List.of("--security-opt", "seccomp=" + runtimeDefault));
+            // ALL is every capability but those added, as Kubernetes applies drop before add.
+            for (String name : drop.equalsIgnoreCase("ALL") ? CAPABILITY_BITS : List.of(capName(drop))) {
+                if (!added.contains(name)) {
+                    run.addAll(List.of("--cap-drop", "CAP_" + name));
                 }
             }
-            case "Unconfined" -> run.addAll(List.of("--security-opt", "seccomp=unconfined"));
+        }
+        // RuntimeDefault: containerd's default profile, which it computes from the capabilities, as its CRI does.
+        String seccomp = context.path("seccompProfile").path("type").asText("RuntimeDefault");
+        switch (seccomp) {
+            case "RuntimeDefault" -> run.add("--seccomp");
+            case "Unconfined" -> { }
             default -> throw new IllegalArgumentException("seccompProfile " + seccomp + " is not understood");
         }
+    }
+
+    private static String capName(String name) {
+        String bare = name.toUpperCase(Locale.ROOT).replaceFirst("^CAP_", "");
+        if (!CAPABILITY_BITS.contains(bare)) {
+            throw new IllegalArgumentException("unknown capability " + name);
+        }
+        return bare;
     }
 
     private static void resources(List<String> run, JsonNode resources) {
@@ -197,7 +212,7 @@ final class PodSpecDocker {
         JsonNode limits = resources.path("limits");
         refuseUnknown(limits, Set.of(), Set.of("memory", "cpu"), "resources.limits");
         if (limits.has("memory")) {
-            run.addAll(List.of("--memory", bytes(limits.path("memory").asText()) + "b"));
+            run.addAll(List.of("--memory-limit", Long.toString(bytes(limits.path("memory").asText()))));
         }
         if (limits.has("cpu")) {
             String cpu = limits.path("cpu").asText();
@@ -214,13 +229,14 @@ final class PodSpecDocker {
             boolean readOnly = mount.path("readOnly").asBoolean();
             if (volume.has("hostPath")) {
                 refuseUnknown(volume.path("hostPath"), Set.of("path", "type"), Set.of(), "hostPath");
-                run.addAll(List.of("--volume", volume.path("hostPath").path("path").asText() + ":" + path + (readOnly ? ":ro" : "")));
+                run.addAll(List.of("--mount", "type=bind,src=" + volume.path("hostPath").path("path").asText() + ",dst=" + path
+                        + ",options=rbind:" + (readOnly ? "ro" : "rw")));
             } else if (volume.has("emptyDir")) {
                 JsonNode emptyDir = volume.path("emptyDir");
                 refuseUnknown(emptyDir, Set.of("medium"), Set.of("sizeLimit"), "emptyDir");
-                String options = (readOnly ? "ro" : "rw") + ",nosuid,nodev"
-                        + (emptyDir.has("sizeLimit") ? ",size=" + bytes(emptyDir.path("sizeLimit").asText()) : "");
-                run.addAll(List.of("--tmpfs", path + ":" + options));
+                String options = (readOnly ? "ro" : "rw") + ":nosuid:nodev"
+                        + (emptyDir.has("sizeLimit") ? ":size=" + bytes(emptyDir.path("sizeLimit").asText()) : "");
+                run.addAll(List.of("--mount", "type=tmpfs,src=tmpfs,dst=" + path + ",options=" + options));
             } else {
                 throw new IllegalArgumentException("volume " + mount.path("name").asText() + ": only hostPath and emptyDir are understood");
             }
@@ -263,10 +279,6 @@ final class PodSpecDocker {
             "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT",
             "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
             "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE");
-
-    static List<String> capabilityNames() {
-        return CAPABILITY_BITS;
-    }
 
     /** The capability set, as /proc/PID/status shows it, of Kubernetes capability names (BPF, CAP_PERFMON). */
     static long capabilityMask(List<String> names) {
