@@ -11,7 +11,7 @@ if docker image inspect "$tag" >/dev/null 2>&1; then
 	echo "$tag"
 	exit 0
 fi
-"$(dirname "$0")/../../../deploy/container/debian-tree.sh" trixie "$tree" bpftrace
+"$(dirname "$0")/../../../../deploy/container/debian-tree.sh" trixie "$tree" bpftrace
 jdk=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 mkdir -p "$tree$(dirname "$jdk")"
 [ -x "$tree$jdk/bin/java" ] || cp -rL "$jdk" "$tree$(dirname "$jdk")/" 2>/dev/null || true
