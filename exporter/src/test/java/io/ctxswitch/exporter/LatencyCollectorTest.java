@@ -130,4 +130,27 @@ class LatencyCollectorTest {
                     .allMatch(p -> p.getClassicBuckets().size() == 21);
         }
     }
+
+    /** Series of a text exposition: its sample lines. */
+    private static long series(String text) {
+        return text.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+    }
+
+    /**
+     * README's "Cardinality": 27 series per node; --per-cpu gives the histogram's 23 series (21 buckets,
+     * _sum, _count) to each CPU, whatever its latencies, and leaves the 3 counters and the info gauge.
+     */
+    @Test
+    void seriesPerNodeAndWhatPerCpuMultipliesThemBy() throws Exception {
+        assertThat(series(text(new LatencyCollector(() -> FIGURES, false, INFO).collect()))).isEqualTo(27);
+        for (int cpus : new int[] {1, 2, 64}) {
+            List<CumulativeFigures.Cpu> each = new java.util.ArrayList<>();
+            for (int c = 0; c < cpus; c++) {
+                each.add(c % 2 == 0 ? cpu(c) : cpu(c, 300, 5_000_000));
+            }
+            CumulativeFigures figures = new CumulativeFigures(each, 0, 0, 0);
+            assertThat(series(text(new LatencyCollector(() -> figures, true, INFO).collect()))).as("%d CPUs", cpus).isEqualTo(23L * cpus + 4);
+            assertThat(series(text(new LatencyCollector(() -> figures, false, INFO).collect()))).as("%d CPUs", cpus).isEqualTo(27);
+        }
+    }
 }
