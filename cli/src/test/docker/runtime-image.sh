@@ -5,7 +5,8 @@
 set -euo pipefail
 tag=${1:-ctxswitch-test-runtime}
 jdk=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-libbpf=$(ldconfig -p | awk '/libbpf\.so\.1 / {print $NF; exit}')
+# awk reads to the end: exiting at the first match would end ldconfig with SIGPIPE (exit 141 under pipefail)
+libbpf=$(ldconfig -p | awk '/libbpf\.so\.1 / && !found {print $NF; found = 1}')
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 copy() { mkdir -p "$root$(dirname "$1")" && cp -aL "$1" "$root$1"; }
