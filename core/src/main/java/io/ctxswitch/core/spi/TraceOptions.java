@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), already checked, or null
  * @param filter which switches to keep ({@code --pid}, {@code --cpus}...): a source applies only those
  *               filters it declares among its {@link #features}; the front end has refused the others
+ * @param byKind whether to classify each switch by kind ({@code --by=kind}, {@link Feature#BY_KIND}); sources
+ *               may skip that work when not
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean byKind) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
@@ -30,6 +32,15 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
 
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record) {
         this(probe, perTask, record, SwitchFilter.NONE);
+    }
+
+    public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
+        this(probe, perTask, record, filter, false);
+    }
+
+    /** The same options, classifying each switch by kind or not. */
+    public TraceOptions withByKind(boolean classify) {
+        return new TraceOptions(probe, perTask, record, filter, classify);
     }
 
     public static TraceOptions defaults() {
