@@ -50,9 +50,16 @@ public final class PerfScriptReader {
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
                                io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter)
             throws IOException {
+        return read(in, stats, stop, times, filter, false);
+    }
+
+    /** @param byKind also classify each sample by kind ({@code --by=kind}, see {@link SwitchPairer}) */
+    public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
+                               io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter,
+                               boolean byKind) throws IOException {
         LineReader lines = new LineReader(in);
         PerfRecord record = new PerfRecord();
-        SwitchPairer pairer = new SwitchPairer(stats, times, filter);
+        SwitchPairer pairer = new SwitchPairer(stats, times, filter, byKind);
         long count = 0;
         long switches = 0;
         long schedSwitch = 0;
@@ -82,7 +89,10 @@ public final class PerfScriptReader {
                     pairer.accept(record);
                 }
                 case LOST -> pairer.accept(record);
-                case SCHED_SWITCH -> schedSwitch++;
+                case SCHED_SWITCH -> {
+                    schedSwitch++;
+                    pairer.accept(record);
+                }
                 case MALFORMED -> skipped++;
                 default -> {
                 }

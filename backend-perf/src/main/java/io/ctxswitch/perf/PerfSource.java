@@ -54,6 +54,7 @@ public final class PerfSource implements LatencySource {
     private boolean drained;
     private PerfScriptReader.Outcome outcome;
     private io.ctxswitch.core.spi.SwitchFilter filter = io.ctxswitch.core.spi.SwitchFilter.NONE;
+    private boolean byKind;
     private SourceException failure; // perf died while tracing (the figures are partial), or the recording was not kept
     private final List<String> warnings = new ArrayList<>();
 
@@ -75,13 +76,16 @@ public final class PerfSource implements LatencySource {
     @Override
     public Set<Feature> features() {
         Set<Feature> features = EnumSet.of(Feature.PER_TASK, Feature.RECORD);
-        features.addAll(FILTERS);
+        features.addAll(TRACE_FEATURES);
         return features;
     }
 
-    /** The filters perf's switch records carry what they need for: all but the cgroup. */
-    static final Set<Feature> FILTERS = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER, Feature.TID_FILTER,
-            Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER));
+    /**
+     * What a trace of ours carries, live or replayed: what the filters need (all but the cgroup, which no perf
+     * record names), and sched_switch's prev_state for --by=kind.
+     */
+    static final Set<Feature> TRACE_FEATURES = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER,
+            Feature.TID_FILTER, Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND));
 
     @Override
     public Availability availability(TraceOptions options) {
@@ -124,6 +128,7 @@ public final class PerfSource implements LatencySource {
         perf = PerfTool.find(settings.binary());
         keep = options.record();
         filter = options.filter();
+        byKind = options.byKind();
         try {
             dir = new PrivateDirectory();
             Path ctl = fifo("control");
@@ -252,7 +257,7 @@ public final class PerfSource implements LatencySource {
         LatencyStats stats = new LatencyStats();
         try (ChildProcess script = perf.script(data)) {
             try (InputStream in = script.stdout()) {
-                outcome = PerfScriptReader.read(in, stats, () -> false, null, filter);
+                outcome = PerfScriptReader.read(in, stats, () -> false, null, filter, byKind);
             }
             String and = failure != null ? failure.getMessage() + "; and " : "";
             if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {
