@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Per-event cost of the libbpf backend's programs with a filter that rejects every switch, against the
-# plain program, from the kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns / run_cnt per
+# Per-event cost of the libbpf backend's programs with a filter that rejects every switch, and with
+# --by=kind, against the plain program, from the kernel's own accounting (kernel.bpf_stats_enabled: run_time_ns / run_cnt per
 # program, bpftool prog show). A pinned pipe ping-pong (taskset -c 0 perf bench sched pipe) runs under
-# each configuration in turn, ROUNDS times; reports the median ns per run of the entry and exit programs.
+# each configuration in turn, ROUNDS times; reports the median ns per run of the entry and exit programs,
+# and of --by=kind's sched_switch program (sched-tp mode has none without it).
 #   sudo bench/filter-cost.sh [ROUNDS] [LOOPS]      (defaults 7 and 100000)
 # Writes bench/results/filter-cost-<host>.md. Needs the jar (mvn -q -DskipTests package), perf, taskset,
 # bpftool, jq. Compare within one run only: the VM's clock reads are much of each program's cost.
@@ -26,9 +27,11 @@ configs=(
 	"--cpus (rejects all)|--cpus=8191"
 	"--tid (rejects all)|--tid=2147483647"
 	"--comm (rejects all)|--comm=no-such-task"
+	"--by=kind|--by=kind"
 )
 
-# one_run OPTIONS...: prints "entry_ns exit_ns" per run of ctxsw_entry and ctxsw_exit over one ping-pong.
+# one_run OPTIONS...: prints "entry_ns exit_ns kind_ns" per run of ctxsw_entry, ctxsw_exit and ctxsw_kind
+# (0 when not loaded) over one ping-pong.
 one_run() {
 	taskset -c "$tracer_cpu" java -Xmx64m -XX:+UseSerialGC -jar "$jar" --backend=libbpf --probe=sched-tp "$@" \
 		>"$tmp/out" 2>"$tmp/err" &
@@ -49,33 +52,35 @@ one_run() {
 			| ($b[0][] | select(.id == $p.id)) as $q
 			| { t: ($p.run_time_ns - $q.run_time_ns), c: ($p.run_cnt - $q.run_cnt) } ] | first
 			| if .c > 0 then .t / .c else 0 end;
-		"\(cost("ctxsw_entry")) \(cost("ctxsw_exit"))"'
+		def costOrZero(n): if any($a[0][]; .name == n) then cost(n) else 0 end;
+		"\(cost("ctxsw_entry")) \(cost("ctxsw_exit")) \(costOrZero("ctxsw_kind"))"'
 }
 
-declare -A entry exit
+declare -A entry exit kind
 for _ in $(seq "$rounds"); do
 	for config in "${configs[@]}"; do
 		label=${config%%|*}
 		read -r -a opts <<<"${config#*|}"
-		read -r e x < <(one_run "${opts[@]}")
+		read -r e x k < <(one_run "${opts[@]}")
 		entry[$label]+="$e "
 		exit[$label]+="$x "
-		echo "round: $label entry $e exit $x" >&2
+		kind[$label]+="$k "
+		echo "round: $label entry $e exit $x kind $k" >&2
 	done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 {
-	echo "# Per-event cost of a filter that rejects every switch"
+	echo "# Per-event cost of a filter that rejects every switch, and of --by=kind"
 	echo
 	echo "Machine: $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\` under each configuration in turn, $rounds rounds; kernel.bpf_stats_enabled=1."
 	echo "Rerun: \`sudo bench/filter-cost.sh $rounds $loops\`."
 	echo
-	echo "| configuration | options | entry ns/run (median) | exit ns/run (median) | exit, each round |"
-	echo "|---|---|---|---|---|"
+	echo "| configuration | options | entry ns/run (median) | exit ns/run (median) | sched_switch ns/run (median) | exit, each round |"
+	echo "|---|---|---|---|---|---|"
 	for config in "${configs[@]}"; do
 		label=${config%%|*}
-		echo "| $label | \`--backend=libbpf --probe=sched-tp ${config#*|}\` | $(echo "${entry[$label]}" | median) | $(echo "${exit[$label]}" | median) | ${exit[$label]% } |"
+		echo "| $label | \`--backend=libbpf --probe=sched-tp ${config#*|}\` | $(echo "${entry[$label]}" | median) | $(echo "${exit[$label]}" | median) | $(echo "${kind[$label]}" | median) | ${exit[$label]% } |"
 	done
 } | tee "$out"

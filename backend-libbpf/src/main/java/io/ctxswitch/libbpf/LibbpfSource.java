@@ -54,7 +54,9 @@ public final class LibbpfSource implements LatencySource {
     /** See {@link LatencySource#availability}: with auto on kernels before 6.15, trial loads (ProbeSelection). */
     @Override
     public Availability availability(TraceOptions options) {
-        return selection(options.probe()).availability();
+        Availability mode = selection(options.probe()).availability();
+        String byKind = options.byKind() && mode.available() ? facts().byKindProblem() : null;
+        return byKind == null ? mode : Availability.missing(byKind);
     }
 
     /** The mode for {@code requested}, worked out once (auto may load and attach to find out). */

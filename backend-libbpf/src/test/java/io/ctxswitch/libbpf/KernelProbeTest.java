@@ -30,7 +30,7 @@ class KernelProbeTest {
 
     /** --by=kind: the yield marks in every mode, and sched-tp's own sched_switch program (the others classify in theirs). */
     @Test
-    @org.junit.jupiter.api.Timeout(30)
+    @org.junit.jupiter.api.Timeout(120)
     void byKindAddsItsProgramsOnlyWhenAsked() {
         assertThat(KernelProbe.SCHED_TP.programsFor(Set.of(), true))
                 .containsExactly("ctxsw_entry", "ctxsw_exit", "ctxsw_kind", "ctxsw_yield_enter", "ctxsw_yield_exit");

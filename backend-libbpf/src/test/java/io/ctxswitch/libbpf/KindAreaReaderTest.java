@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** --by=kind's reading of struct cpu_kinds[cpus], written here as kind_add() writes it. */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KindAreaReaderTest {
     private static final int CPUS = 3;
     private final Memory area = new Memory((long) CPUS * KernelLayout.CPU_KINDS_SIZE);

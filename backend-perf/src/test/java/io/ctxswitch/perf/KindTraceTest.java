@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * --by=kind on perf traces: the real fixtures against expected.py's independent classification (by_kind), and
  * the rules on small hand-written traces (prev_state letters, R+, the fallback to the OUT's preempt mark).
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KindTraceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** --by=kind in the report: every kind listed in order, exact figures per kind, counts adding up, null without it. */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KindBreakdownTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
