@@ -41,6 +41,8 @@ one_run() {
 		kill -0 "$pid" 2>/dev/null || { cat "$tmp/err" >&2; exit 1; }
 		sleep 0.05
 	done
+	# A tracer that has not started (a loaded machine) must not be measured as costing 0 ns.
+	grep -q "tracing with" "$tmp/err" || { echo "ctxswitch $* did not start within 30 s: $(cat "$tmp/err")" >&2; kill "$pid"; exit 1; }
 	bpftool prog show --json >"$tmp/before.json"
 	taskset -c 0 perf bench sched pipe -l "$loops" >/dev/null 2>&1
 	bpftool prog show --json >"$tmp/after.json"
@@ -62,6 +64,7 @@ for _ in $(seq "$rounds"); do
 		label=${config%%|*}
 		read -r -a opts <<<"${config#*|}"
 		read -r e x k < <(one_run "${opts[@]}")
+		[ -n "$x" ] || { echo "a round of $label failed: rerun" >&2; exit 1; }
 		entry[$label]+="$e "
 		exit[$label]+="$x "
 		kind[$label]+="$k "
