@@ -140,6 +140,65 @@ static __always_inline void note_prev(struct cpu_agg *a)
 		a->prev_idle = !(__u32)bpf_get_current_pid_tgid();
 }
 
+/* ---- --by=kind (docs/kernel-maps.md): kept apart, and compiled out by the verifier without it ---- */
+
+/* This CPU's figures by kind (the map has an entry per possible CPU when by_kind is set). */
+static __always_inline struct cpu_kinds *this_cpu_kinds(__u32 cpu)
+{
+	return bpf_map_lookup_elem(&kinds, &cpu);
+}
+
+/*
+ * sched_switch(preempt, prev, next, prev_state) (prev_state since Linux 5.18), in A's context: the tracepoint
+ * runs before the switch itself. Notes how A leaves, for the end of this switch. A task inside sched_yield()
+ * (marked at its syscall's entry) that leaves still runnable and not preempted is yielding; its mark is used up
+ * by any switch of its own that is not a preemption (a preemption before sched_yield() reaches the scheduler
+ * keeps it). ctx is read here, and only here, so that without by_kind no program reads its fourth argument.
+ */
+static __always_inline void note_kind(__u64 *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+	__u64 current = bpf_get_current_task(), kind;
+	__u8 preempt = (__u8)ctx[0];
+	__u32 prev_state = (__u32)ctx[3];
+
+	if (!k)
+		return;
+	if (!(__u32)bpf_get_current_pid_tgid())
+		kind = KIND_FROM_IDLE;
+	else if (preempt)
+		kind = KIND_PREEMPTED;
+	else if (prev_state & STATE_TASK_DEAD)
+		kind = KIND_EXIT;
+	else if (prev_state)
+		kind = KIND_BLOCKED;
+	else if (k->yield_task == current)
+		kind = KIND_YIELD;
+	else
+		kind = KIND_PREEMPTED;	/* runnable, back to user mode with need_resched, or a cond_resched() */
+	if (!preempt && k->yield_task == current)
+		k->yield_task = 0;
+	k->switch_kind = kind;
+}
+
+/* A sample of d ns (bucket b, epoch e) into its kind: the one noted at the switch, or to-idle if B is idle. */
+static __always_inline void kind_add(__u32 cpu, __u64 e, __u64 d, __u64 b)
+{
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+	__u64 kind;
+
+	if (!k)
+		return;
+	kind = k->switch_kind;
+	if (kind != KIND_FROM_IDLE && !(__u32)bpf_get_current_pid_tgid())
+		kind = KIND_TO_IDLE;
+	if (kind >= NKINDS || b >= NBUCKETS)	/* never: tells the verifier the indexes are bounded */
+		return;
+	slot_add(&k->kind[kind].slot[e & 1], e, d);
+	k->kind[kind].hist[b]++;
+}
+
 /*
  * --top: this CPU's entry in cpu_tasks for the task `key`, in the task's set of CPU_TASK_WAYS entries: its
  * own, or one it takes, free or held by a task with no sample in this interval nor the previous one (user
@@ -211,7 +270,7 @@ static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
 /*
  * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed): left
  * out if the filters say so (counted in filtered), else into the interval's exact figures, the
- * histogram and, if asked for, the per-task table.
+ * histogram, its kind's figures with --by=kind and, if asked for, the per-task table.
  */
 static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 {
@@ -226,6 +285,8 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 	b = bucket_of(d);
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
 		a->hist[b]++;
+	if (by_kind)
+		kind_add(cpu, e, d, b);
 
 	if (!per_task)
 		return;
@@ -306,6 +367,14 @@ int ctxsw_exit(__u64 *ctx)
 		return 0;
 	}
 	record_sample(a, cpu, now - start);
+	return 0;
+}
+
+/* --by=kind in sched-tp mode, which has no sched_switch program of its own. */
+SEC("tp_btf/sched_switch")
+int ctxsw_kind(__u64 *ctx)
+{
+	note_kind(ctx);
 	return 0;
 }
 
@@ -425,6 +494,8 @@ int ctxsw_fentry(__u64 *ctx)
 SEC("tp_btf/sched_switch")
 int ctxsw_switch_btf(__u64 *ctx)
 {
+	if (by_kind)
+		note_kind(ctx);
 	return switch_seen(ctx[1], ctx[2]);
 }
 
@@ -475,6 +546,8 @@ int ctxsw_kprobe(void *ctx)
 SEC("raw_tp/sched_switch")
 int ctxsw_switch_raw(__u64 *ctx)
 {
+	if (by_kind)
+		note_kind(ctx);
 	return switch_seen(ctx[1], ctx[2]);
 }
 
@@ -497,5 +570,33 @@ SEC("raw_tp/task_rename")
 int ctxsw_rename(void *ctx)
 {
 	__sync_fetch_and_add(&renames, 1);
+	return 0;
+}
+
+/*
+ * --by=kind, every mode: a task inside sched_yield() on this CPU, so that its switch counts as a yield rather
+ * than as a task that left still runnable for another reason (sched_switch alone cannot tell them apart).
+ * Enabling a syscall tracepoint makes every task take the syscall's slow path while it is attached.
+ */
+SEC("tracepoint/syscalls/sys_enter_sched_yield")
+int ctxsw_yield_enter(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+
+	if (k)
+		k->yield_task = bpf_get_current_task();
+	return 0;
+}
+
+/* A sched_yield() that found nothing else to run switched nothing: its mark must not outlive it. */
+SEC("tracepoint/syscalls/sys_exit_sched_yield")
+int ctxsw_yield_exit(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+
+	if (k && k->yield_task == bpf_get_current_task())
+		k->yield_task = 0;
 	return 0;
 }

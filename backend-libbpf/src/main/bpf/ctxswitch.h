@@ -33,6 +33,20 @@
 #define FILTER_CPUS		16	/* --cpus: the switch's CPU is in cpu_mask */
 #define FILTER_EXCLUDE_IDLE	32	/* --exclude-idle: neither A nor B is an idle task (pid 0) */
 
+/*
+ * --by=kind: the kinds of switch (SwitchKind.java, in its order). A switch is from-idle if A is an idle task,
+ * else to-idle if B is, else by how A left, from sched_switch's preempt and prev_state.
+ */
+#define KIND_PREEMPTED		0	/* preempt, or A still runnable (TASK_RUNNING) and not yielding */
+#define KIND_BLOCKED		1	/* A went to sleep: prev_state not TASK_RUNNING, and not TASK_DEAD */
+#define KIND_YIELD		2	/* A is running sched_yield() (marked at its syscall's entry) and still runnable */
+#define KIND_EXIT		3	/* prev_state has TASK_DEAD: A's last switch */
+#define KIND_FROM_IDLE		4	/* A is an idle task (pid 0) */
+#define KIND_TO_IDLE		5	/* B is an idle task */
+#define NKINDS			6
+/* include/linux/sched.h's TASK_DEAD, the same value since Linux 4.14. */
+#define STATE_TASK_DEAD		0x80
+
 /* Exact figures of one interval (epoch). Two per owner, by epoch parity. */
 struct interval_slot {
 	__u64 epoch;
@@ -55,6 +69,18 @@ struct cpu_agg {
 	__u64 prev_idle;		/* --exclude-idle: whether A, the task that started the switch, is an idle task */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
 	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+};
+
+/* --by=kind: one CPU's figures per kind, and how the switch under way on it came about. */
+struct kind_agg {
+	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
+	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+};
+
+struct cpu_kinds {
+	__u64 switch_kind;		/* KIND_* of A's leaving, set by sched_switch for the end of that switch */
+	__u64 yield_task;		/* the task inside sched_yield() on this CPU (its address), 0 for none */
+	struct kind_agg kind[NKINDS];
 };
 
 struct proc_agg {

@@ -46,6 +46,21 @@ final class KernelLayout {
     static final int CPU_HIST = 160;
     static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
 
+    // --by=kind: KIND_* indexes are SwitchKind's ordinals (KernelLayoutTest checks the defines)
+    static final int NKINDS = 6;
+    static final int STATE_TASK_DEAD = 0x80;
+
+    // struct kind_agg
+    static final int KIND_SLOTS = 0;
+    static final int KIND_HIST = 80;
+    static final int KIND_AGG_SIZE = KIND_HIST + NBUCKETS * 8;
+
+    // struct cpu_kinds
+    static final int KINDS_SWITCH_KIND = 0;
+    static final int KINDS_YIELD_TASK = 8;
+    static final int KINDS_KIND = 16;
+    static final int CPU_KINDS_SIZE = KINDS_KIND + NKINDS * KIND_AGG_SIZE;
+
     // struct proc_agg (the map's value size is rounded up to 8)
     static final int PROC_SLOTS = 0;
     static final int PROC_TGID = 80;
@@ -73,6 +88,7 @@ final class KernelLayout {
     static final int RODATA_IDS_COUNT = 0;
     static final int RODATA_IDS = 4;
     static final int RODATA_ID_KINDS = 36;
+    static final int RODATA_BY_KIND = 1048;
 
     private KernelLayout() {
     }

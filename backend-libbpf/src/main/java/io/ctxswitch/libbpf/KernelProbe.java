@@ -77,10 +77,30 @@ enum KernelProbe {
 
     /** The programs to load on a kernel whose BTF has {@code btfFunctions}: fentry's ends only where their function is. */
     List<String> programsFor(Set<String> btfFunctions) {
-        return programs.stream()
-                .filter(p -> !FENTRY_END_TARGETS.containsKey(p) || btfFunctions.contains(FENTRY_END_TARGETS.get(p)))
-                .toList();
+        return programsFor(btfFunctions, false);
     }
+
+    /**
+     * The same, and with {@code byKind} (--by=kind) the programs that classify: sched_yield()'s entry and exit,
+     * and in sched-tp mode, which has none, a sched_switch program (fentry and kprobe classify in theirs).
+     */
+    List<String> programsFor(Set<String> btfFunctions, boolean byKind) {
+        List<String> chosen = new java.util.ArrayList<>(programs.stream()
+                .filter(p -> !FENTRY_END_TARGETS.containsKey(p) || btfFunctions.contains(FENTRY_END_TARGETS.get(p)))
+                .toList());
+        if (byKind) {
+            if (this == SCHED_TP) {
+                chosen.add(KIND_SWITCH_PROGRAM);
+            }
+            chosen.addAll(YIELD_PROGRAMS);
+        }
+        return List.copyOf(chosen);
+    }
+
+    /** --by=kind's sched_switch program in sched-tp mode. */
+    static final String KIND_SWITCH_PROGRAM = "ctxsw_kind";
+    /** --by=kind's marks of a task inside sched_yield(), on its syscall tracepoints. */
+    static final List<String> YIELD_PROGRAMS = List.of("ctxsw_yield_enter", "ctxsw_yield_exit");
 
     /** The probe of an explicit mode (not auto). */
     static KernelProbe of(ProbeMode mode) {

@@ -42,19 +42,21 @@ public final class LibbpfSource implements LatencySource {
 
     /**
      * Everything this backend has so far: intervals (two slots in the kernel), per-task figures,
-     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively), and
-     * every filter, applied in the kernel.
+     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively),
+     * every filter, applied in the kernel, and the breakdown by kind (sched_switch's prev_state: Linux 5.18+).
      */
     @Override
     public Set<Feature> features() {
         return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
-                Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER);
+                Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND);
     }
 
     /** See {@link LatencySource#availability}: with auto on kernels before 6.15, trial loads (ProbeSelection). */
     @Override
     public Availability availability(TraceOptions options) {
-        return selection(options.probe()).availability();
+        Availability mode = selection(options.probe()).availability();
+        String byKind = options.byKind() && mode.available() ? facts().byKindProblem() : null;
+        return byKind == null ? mode : Availability.missing(byKind);
     }
 
     /** The mode for {@code requested}, worked out once (auto may load and attach to find out). */
@@ -100,8 +102,8 @@ public final class LibbpfSource implements LatencySource {
         KernelProbe probe = selection(options.probe()).probe();
         Libbpf lib = Libbpf.load();
         boolean perTask = options.perTask();
-        java.util.List<String> programs = withRenames(probe.programsFor(facts().btfFunctions()), perTask);
-        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()));
+        java.util.List<String> programs = withRenames(probe.programsFor(facts().btfFunctions(), options.byKind()), perTask);
+        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()), options.byKind());
         running = probe;
         try {
             reader = new KernelReader(lib, object, perTask, options.perCpu());

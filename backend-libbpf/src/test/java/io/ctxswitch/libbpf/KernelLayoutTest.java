@@ -64,6 +64,31 @@ class KernelLayoutTest {
     }
 
     @Test
+    void perKindFiguresMatch() {
+        Map<String, Integer> kind = struct("kind_agg");
+        assertThat(kind.get("size")).isEqualTo(KernelLayout.KIND_AGG_SIZE);
+        assertThat(kind.get("slot")).isEqualTo(KernelLayout.KIND_SLOTS);
+        assertThat(kind.get("hist")).isEqualTo(KernelLayout.KIND_HIST);
+        Map<String, Integer> cpu = struct("cpu_kinds");
+        assertThat(cpu.get("size")).isEqualTo(KernelLayout.CPU_KINDS_SIZE);
+        assertThat(cpu.get("switch_kind")).isEqualTo(KernelLayout.KINDS_SWITCH_KIND);
+        assertThat(cpu.get("yield_task")).isEqualTo(KernelLayout.KINDS_YIELD_TASK);
+        assertThat(cpu.get("kind")).isEqualTo(KernelLayout.KINDS_KIND);
+    }
+
+    /** The program's KIND_* indexes are SwitchKind's ordinals: KindAreaReader reads kind k as values()[k]. */
+    @Test
+    void kindIndexesAreSwitchKindsOrdinals() throws IOException {
+        String header = Files.readString(Path.of("src/main/bpf/ctxswitch.h"));
+        for (io.ctxswitch.core.model.SwitchKind k : io.ctxswitch.core.model.SwitchKind.values()) {
+            assertThat(header).containsPattern("#define KIND_" + k.name() + "\\s+" + k.ordinal() + "\\s");
+        }
+        assertThat(header).containsPattern("#define NKINDS\\s+" + KernelLayout.NKINDS + "\\s")
+                .containsPattern("#define STATE_TASK_DEAD\\s+0x" + Integer.toHexString(KernelLayout.STATE_TASK_DEAD) + "\\s");
+        assertThat(io.ctxswitch.core.model.SwitchKind.values()).hasSize(KernelLayout.NKINDS);
+    }
+
+    @Test
     void intervalSlotMatches() {
         Map<String, Integer> s = struct("interval_slot");
         assertThat(s.get("size")).isEqualTo(KernelLayout.SLOT_SIZE);
@@ -115,7 +140,8 @@ class KernelLayoutTest {
         assertThat(offsets).containsEntry("per_task", KernelLayout.RODATA_PER_TASK)
                 .containsEntry("filters", KernelLayout.RODATA_FILTERS)
                 .containsEntry("filter_comm", KernelLayout.RODATA_FILTER_COMM)
-                .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK);
+                .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK)
+                .containsEntry("by_kind", KernelLayout.RODATA_BY_KIND);
     }
 
     /** .rodata.ids, the few --pid/--tid ids compared in line, likewise. */

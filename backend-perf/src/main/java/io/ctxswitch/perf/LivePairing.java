@@ -18,8 +18,9 @@ final class LivePairing {
     private long drainedSamples; // samples in the parts drained so far
     private volatile long samples; // for a status line, without the lock
 
-    LivePairing(SwitchFilter filter) {
-        pass = new ScriptPass(part, null, filter, cumulative);
+    /** @param byKind also classify each sample by kind ({@code --by=kind}) */
+    LivePairing(SwitchFilter filter, boolean byKind) {
+        pass = new ScriptPass(part, null, filter, cumulative, byKind);
     }
 
     /** One line of perf script's output, {@code buffer[start, end)}. */

@@ -40,6 +40,10 @@ public final class PerfRecord {
     int otherTid;
     int otherPid;
     long lost;
+    /** A sched_switch line: how prev left ({@link PrevState}), or null if the line has no state we know. */
+    io.ctxswitch.core.model.SwitchKind leaving;
+    /** An OUT record marked {@code preempt}: the task was still runnable when it left. */
+    boolean preempted;
 
     public Kind kind() {
         return kind;
@@ -71,6 +75,16 @@ public final class PerfRecord {
 
     public long lost() {
         return lost;
+    }
+
+    /** How a sched_switch line's prev left the CPU, or null where the line does not say. */
+    public io.ctxswitch.core.model.SwitchKind leaving() {
+        return leaving;
+    }
+
+    /** Whether an OUT record says {@code preempt}: its task was still runnable. */
+    public boolean preempted() {
+        return preempted;
     }
 
     /** The line's task name, decoded as UTF-8 (bytes that are not become U+FFFD; the name stays whole). */

@@ -50,8 +50,15 @@ public final class PerfScriptReader {
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
                                io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter)
             throws IOException {
+        return read(in, stats, stop, times, filter, false);
+    }
+
+    /** @param byKind also classify each sample by kind ({@code --by=kind}, see {@link SwitchPairer}) */
+    public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
+                               io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter,
+                               boolean byKind) throws IOException {
         LineReader lines = new LineReader(in);
-        ScriptPass pass = new ScriptPass(stats, times, filter, null);
+        ScriptPass pass = new ScriptPass(stats, times, filter, null, byKind);
         boolean stopped = false;
         while (lines.next()) {
             pass.counted();

@@ -84,13 +84,16 @@ public final class PerfSource implements LatencySource {
     @Override
     public Set<Feature> features() {
         Set<Feature> features = EnumSet.of(Feature.INTERVAL, Feature.SERVE, Feature.PER_TASK, Feature.RECORD);
-        features.addAll(FILTERS);
+        features.addAll(TRACE_FEATURES);
         return features;
     }
 
-    /** The filters perf's switch records carry what they need for: all but the cgroup. */
-    static final Set<Feature> FILTERS = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER, Feature.TID_FILTER,
-            Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER));
+    /**
+     * What a trace of ours carries, live or replayed: what the filters need (all but the cgroup, which no perf
+     * record names), and sched_switch's prev_state for --by=kind.
+     */
+    static final Set<Feature> TRACE_FEATURES = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER,
+            Feature.TID_FILTER, Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND));
 
     @Override
     public Availability availability(TraceOptions options) {
@@ -136,7 +139,7 @@ public final class PerfSource implements LatencySource {
         try {
             dir = new PrivateDirectory();
             control = PerfControl.make(dir);
-            engine = new LivePairing(filter);
+            engine = new LivePairing(filter, options.byKind());
             script = perf.scriptFromStdin(); // first: it waits for the stream's header
             // "-o -": perf's pipe format, written as it goes (a perf.data file gets its header last, so
             // it can be read only once perf has stopped); perf script and --replay read it like any perf.data.

@@ -35,23 +35,34 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     private volatile io.ctxswitch.core.report.heatmap.TimeBinner times;
 
     private final io.ctxswitch.core.spi.SwitchFilter filter;
+    private final boolean byKind;
 
     /**
      * @param skippedBefore lines passed over before the input (junk before the trace), counted as skipped
      * @param filter which switches to keep: every filter but the cgroup, which perf's switch records do not carry
      */
     ScriptReplaySource(Input input, String name, String probe, long skippedBefore, io.ctxswitch.core.spi.SwitchFilter filter) {
+        this(input, name, probe, skippedBefore, filter, false);
+    }
+
+    /** @param byKind classify each switch by kind ({@code --by=kind}), from the trace's sched_switch lines */
+    ScriptReplaySource(Input input, String name, String probe, long skippedBefore, io.ctxswitch.core.spi.SwitchFilter filter,
+                       boolean byKind) {
         super(name);
+        this.byKind = byKind;
         this.input = input;
         this.probe = probe;
         this.filter = filter;
         stats.addSkippedLines(skippedBefore);
     }
 
-    /** The filters a perf trace carries what they need for: the incoming task's ids and name, the CPU, the outgoing task's id. */
+    /**
+     * The filters a perf trace carries what they need for (the incoming task's ids and name, the CPU, the outgoing
+     * task's id), and the kind of each switch (its sched_switch line's prev_state).
+     */
     @Override
     public java.util.Set<io.ctxswitch.core.spi.Feature> features() {
-        return PerfSource.FILTERS;
+        return PerfSource.TRACE_FEATURES;
     }
 
     @Override
@@ -62,7 +73,7 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     @Override
     protected void read(BooleanSupplier stop) throws IOException, SourceException {
         try (InputStream in = input.open()) {
-            outcome = PerfScriptReader.read(in, stats, stop, times, filter);
+            outcome = PerfScriptReader.read(in, stats, stop, times, filter, byKind);
             if (!outcome.stoppedEarly()) {
                 input.finished();
             }

@@ -93,6 +93,15 @@ final class CtxswitchCommand implements Callable<Integer> {
                 + " Default: 50,90,99,99.9 (rows: 50,99).")
     Percentiles percentiles;
 
+    @Option(names = "--by", paramLabel = "kind",
+            description = "Break the figures down by kind of switch: how the outgoing task left the CPU (preempted, blocked,"
+                + " yield, exit) or whether an idle task was on either side (from-idle, to-idle); the kinds add up to the"
+                + " total. Backends: libbpf (Linux 5.18+), perf. JSON: by_kind.")
+    Breakdown by;
+
+    /** What --by can break the figures down by. */
+    enum Breakdown { kind }
+
     @Option(names = "--pid", paramLabel = "PID[,PID...]",
             description = "Only switches into tasks of these processes (by process id, the tgid: all their threads). Filters apply to the incoming task, whose start was delayed.")
     String pids;
@@ -200,7 +209,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu);
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by == Breakdown.kind);
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -212,6 +221,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             trap.waitingFor(null);
             source = opened.source();
             checkReplayFilter(source, opened.format(), filter);
+            checkReplayByKind(source, opened.format());
             checkHeatmapReplay(source, opened.format());
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
@@ -377,6 +387,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithServe(replay != null, "--replay", "it serves what it traces now");
             notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
             notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
+            notWithServe(by != null, "--by", "the exporter has no kind label yet");
             notWithServe(listBackends, "--list-backends", "it traces");
             notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
         }
@@ -442,6 +453,15 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
     }
 
+    /** --by=kind on a replay: the trace must say how each switch's outgoing task left (perf traces with sched_switch). */
+    private void checkReplayByKind(LatencySource source, String formatName) {
+        if (by == Breakdown.kind && !source.features().contains(Feature.BY_KIND)) {
+            source.close();
+            throw new OneLineUsageError("--by=kind cannot be applied to " + formatName
+                    + ": it does not record how each switch's outgoing task left; perf traces do (perf script text or perf.data)");
+        }
+    }
+
     /** What the options given ask of a backend, each with the option that asks it, as the user wrote it. */
     private Map<Feature, String> wantedFeatures() {
         Map<Feature, String> wanted = new java.util.EnumMap<>(Feature.class);
@@ -458,6 +478,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (serve != null) {
             wanted.put(Feature.SERVE, "--serve");
+        }
+        if (by == Breakdown.kind) {
+            wanted.put(Feature.BY_KIND, "--by=kind");
         }
         return wanted;
     }

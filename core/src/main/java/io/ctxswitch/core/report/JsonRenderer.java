@@ -78,6 +78,7 @@ public final class JsonRenderer {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            byKind(g, s.byKind());
             filters(g, s.filter());
             g.writeNumberField("filtered", s.filtered());
             g.writeEndObject();
@@ -94,6 +95,26 @@ public final class JsonRenderer {
             g.writeNumberField("from_ns", b.fromNs());
             g.writeNumberField("to_ns", b.toNs());
             g.writeNumberField("count", b.count());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** {@code by_kind}: one object per kind, every kind in order, with --by=kind; null without it. */
+    private static void byKind(JsonGenerator g, java.util.List<Summary.KindLine> kinds) throws IOException {
+        if (kinds == null) {
+            g.writeNullField("by_kind");
+            return;
+        }
+        g.writeArrayFieldStart("by_kind");
+        for (Summary.KindLine k : kinds) {
+            g.writeStartObject();
+            g.writeStringField("kind", k.kind().label());
+            g.writeNumberField("count", k.count());
+            number(g, "min_ns", k.minNs());
+            number(g, "mean_ns", k.meanNs());
+            number(g, "max_ns", k.maxNs());
+            number(g, "p99_ns", k.p99Ns());
             g.writeEndObject();
         }
         g.writeEndArray();

@@ -66,6 +66,13 @@ public final class TextRenderer {
                         fmt(c.minNs()), fmt(c.meanNs()), fmt(c.maxNs())));
             }
         }
+        if (s.byKind() != null) {
+            out.append(String.format(Locale.ROOT, "%n  %-10s %12s %10s %10s %10s %10s%n", "kind", "count", "min", "mean", "p99", "max"));
+            for (Summary.KindLine k : s.byKind()) {
+                out.append(String.format(Locale.ROOT, "  %-10s %,12d %10s %10s %10s %10s%n", k.kind().label(), k.count(),
+                        fmt(k.minNs()), fmt(k.meanNs()), fmt(k.p99Ns()), fmt(k.maxNs())));
+            }
+        }
         if (!s.topProcesses().isEmpty()) {
             out.append(String.format(Locale.ROOT, "%n  %8s  %-16s %12s %10s %10s%n", "pid", "comm", "count", "mean", "max"));
             for (Summary.ProcessLine p : s.topProcesses()) {

@@ -29,5 +29,10 @@ public enum Feature {
     /** Only switches on these CPUs ({@code --cpus}). */
     CPU_FILTER,
     /** No switch from or to an idle task ({@code --exclude-idle}). */
-    IDLE_FILTER
+    IDLE_FILTER,
+    /**
+     * Each switch classified by how it came about ({@code --by=kind}, {@link io.ctxswitch.core.model.SwitchKind}),
+     * into {@link io.ctxswitch.core.stats.LatencyStats#kinds} of every part drained.
+     */
+    BY_KIND
 }

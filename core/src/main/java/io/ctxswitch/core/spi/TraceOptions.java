@@ -18,8 +18,11 @@ import java.util.Objects;
  *               filters it declares among its {@link #features}; the front end has refused the others
  * @param perCpu whether each CPU's distribution is shown ({@code --per-cpu}): sources may skip binning
  *               each CPU's samples when not (the per-CPU exact figures are kept either way)
+ * @param byKind whether to classify each switch by kind ({@code --by=kind}, {@link Feature#BY_KIND}); sources
+ *               may skip that work when not
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu,
+                           boolean byKind) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
@@ -37,6 +40,16 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
     /** With every CPU's distribution kept, for callers that do not say ({@code --per-cpu} or not). */
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
         this(probe, perTask, record, filter, true);
+    }
+
+    /** Without classifying switches by kind. */
+    public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
+        this(probe, perTask, record, filter, perCpu, false);
+    }
+
+    /** The same options, classifying each switch by kind or not. */
+    public TraceOptions withByKind(boolean classify) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, classify);
     }
 
     public static TraceOptions defaults() {

@@ -27,6 +27,7 @@ public final class LatencyStats {
     private BinCounts[] cpuBins = new BinCounts[0];
     private final Histogram distribution = new Histogram(SIGNIFICANT_DIGITS);
     private final ProcessTable processes;
+    private final KindTable kinds = new KindTable();
     private long unpaired;
     private long noSwitch;
     private long untimedNoStart;
@@ -96,6 +97,7 @@ public final class LatencyStats {
         }
         distribution.add(other.distribution);
         processes.add(other.processes);
+        kinds.add(other.kinds);
         unpaired += other.unpaired;
         noSwitch += other.noSwitch;
         untimedNoStart += other.untimedNoStart;
@@ -192,6 +194,11 @@ public final class LatencyStats {
 
     public ProcessTable processes() {
         return processes;
+    }
+
+    /** Latency by kind of switch ({@code --by=kind}); unclassified unless the source classifies. */
+    public KindTable kinds() {
+        return kinds;
     }
 
     public long unpaired() {
