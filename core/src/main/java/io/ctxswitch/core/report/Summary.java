@@ -36,13 +36,28 @@ public record Summary(
         List<CpuLine> perCpu,
         List<ProcessLine> topProcesses,
         long filtered,
-        SwitchFilter filter) {
+        SwitchFilter filter,
+        Outliers outliers) {
 
     /** The same figures, saying that {@code filter} was in force (its left-out switches are in {@link #filtered}). */
     public Summary withFilter(SwitchFilter filter) {
         return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
                 unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
-                histogram, perCpu, topProcesses, filtered, filter);
+                histogram, perCpu, topProcesses, filtered, filter, outliers);
+    }
+
+    /**
+     * {@code --slower}: the threshold, how many outliers were printed, and how many were lost on their way
+     * to user space (part of {@link #lost}). Printed plus lost is every kept switch at or above the threshold.
+     */
+    public record Outliers(long thresholdNs, long printed, long lost) {
+    }
+
+    /** The same figures, with what {@code --slower} printed and lost. */
+    public Summary withOutliers(Outliers outliers) {
+        return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
+                unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
+                histogram, perCpu, topProcesses, filtered, filter, outliers);
     }
 
     /** Switches that happened but could not be timed (see {@link LatencyStats#addUntimed}). */
@@ -105,7 +120,7 @@ public record Summary(
                 stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
-                cpus, procs, stats.filtered(), SwitchFilter.NONE);
+                cpus, procs, stats.filtered(), SwitchFilter.NONE, null);
     }
 
     private static CpuLine line(LatencyStats.CpuEntry c) {

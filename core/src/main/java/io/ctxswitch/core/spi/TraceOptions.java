@@ -16,12 +16,21 @@ import java.util.Objects;
  * @param record where to keep the recording ({@code --record}, {@link Feature#RECORD}), already checked, or null
  * @param filter which switches to keep ({@code --pid}, {@code --cpus}...): a source applies only those
  *               filters it declares among its {@link #features}; the front end has refused the others
+ * @param slowerNs {@code --slower}: hand every kept switch of at least this many ns to
+ *                 {@link LatencySource#onOutlier}'s callback ({@link Feature#OUTLIERS}); 0 for none
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, long slowerNs) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
         Objects.requireNonNull(filter, "filter");
+        if (slowerNs < 0) {
+            throw new IllegalArgumentException("negative --slower threshold " + slowerNs);
+        }
+    }
+
+    public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
+        this(probe, perTask, record, filter, 0);
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
