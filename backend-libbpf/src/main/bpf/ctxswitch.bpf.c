@@ -118,11 +118,44 @@ static __always_inline int wanted(struct cpu_agg *a, __u32 cpu)
 	return 1;
 }
 
-/* --exclude-idle needs A's identity at the end: taken at the start, while A is current. */
+/*
+ * --exclude-idle and --slower need A's identity at the end: taken at the start, while A is current.
+ * Its state comes later, from sched_switch (note_state); ~0 until then.
+ */
 static __always_inline void note_prev(struct cpu_agg *a)
 {
 	if (filters & FILTER_EXCLUDE_IDLE)
 		a->prev_idle = !(__u32)bpf_get_current_pid_tgid();
+	if (slower_ns) {
+		a->prev_id = bpf_get_current_pid_tgid();
+		bpf_get_current_comm(a->prev_comm, sizeof(a->prev_comm));
+		a->prev_state = ~0ULL;
+	}
+}
+
+/*
+ * --slower: a kept switch of d >= slower_ns ns, sent to user space with A (noted at the start) and B
+ * (current). A full ring buffer loses it, counted per CPU in outliers_lost.
+ */
+static __always_inline void send_outlier(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
+{
+	struct outlier *o = bpf_ringbuf_reserve(&outliers, sizeof(*o), 0);
+
+	if (!o) {
+		a->outliers_lost++;
+		return;
+	}
+	o->end_ns = now;
+	o->latency_ns = d;
+	o->prev_id = a->prev_id;
+	o->next_id = bpf_get_current_pid_tgid();
+	o->prev_state = a->prev_state;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->cpu = cpu;
+	o->pad = 0;
+	__builtin_memcpy(o->prev_comm, a->prev_comm, sizeof(o->prev_comm));
+	bpf_get_current_comm(o->next_comm, sizeof(o->next_comm));
+	bpf_ringbuf_submit(o, 0);
 }
 
 /*
@@ -130,7 +163,7 @@ static __always_inline void note_prev(struct cpu_agg *a)
  * out if the filters say so (counted in filtered), else into the interval's exact figures, the
  * histogram and, if asked for, the per-task table.
  */
-static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
+static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
 {
 	__u64 e = ctl.epoch, id, key, b;
 	struct proc_agg *p;
@@ -143,6 +176,8 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 	b = bucket_of(d);
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
 		a->hist[b]++;
+	if (slower_ns && d >= slower_ns)
+		send_outlier(a, cpu, now, d);
 
 	if (!per_task)
 		return;
@@ -226,7 +261,24 @@ int ctxsw_exit(__u64 *ctx)
 		a->no_switch++;
 		return 0;
 	}
-	record_sample(a, cpu, now - start);
+	record_sample(a, cpu, now, now - start);
+	return 0;
+}
+
+/*
+ * --slower in sched-tp mode: A's state, as sched_switch reports it (between the entry and the exit, on
+ * this CPU, for the A that entered). Loaded only with --slower. Not read at the entry: the program would
+ * need the task's layout (CO-RE, and so kernel BTF even for the kprobe mode), and the state the kernel
+ * acts on is settled only inside __schedule() (a pending signal keeps a sleeper running).
+ */
+SEC("tp_btf/sched_switch")
+int ctxsw_state(__u64 *ctx)
+{
+	__u32 cpu;
+	struct cpu_agg *a = this_cpu(&cpu);
+
+	if (a && a->start_ns)
+		a->prev_state = ctx[3];
 	return 0;
 }
 
@@ -272,7 +324,7 @@ static __always_inline int switch_started(void)
  * sched_switch(prev, next): every switch, whichever the entry. Timed if prev is the A that started
  * here; otherwise no probe saw its start: counted untimed, never given a start of its own.
  */
-static __always_inline int switch_seen(__u64 prev, __u64 next)
+static __always_inline int switch_seen(__u64 prev, __u64 next, __u64 prev_state)
 {
 	__u32 cpu;
 	struct cpu_agg *a = this_cpu(&cpu);
@@ -281,6 +333,8 @@ static __always_inline int switch_seen(__u64 prev, __u64 next)
 		return 0;
 	if (a->start_ns && !a->next_task && a->prev_task == prev) {
 		a->next_task = next;
+		if (slower_ns)
+			a->prev_state = prev_state;
 		return 0;
 	}
 	if (ctl.armed_ns) {
@@ -332,7 +386,7 @@ static __always_inline int switch_ended(void)
 		a->unpaired++;
 		return 0;
 	}
-	record_sample(a, cpu, now - start);
+	record_sample(a, cpu, now, now - start);
 	return 0;
 }
 
@@ -342,11 +396,21 @@ int ctxsw_fentry(__u64 *ctx)
 	return switch_started();
 }
 
-/* sched_switch's arguments: (preempt, prev, next[, prev_state since 5.18]). */
+/*
+ * sched_switch's arguments: (preempt, prev, next[, prev_state since 5.18]). With --slower, user space
+ * loads the _state variant instead, which reads prev_state: a program that reads an argument the
+ * tracepoint lacks is refused, so the plain one does not, and runs on older kernels.
+ */
 SEC("tp_btf/sched_switch")
 int ctxsw_switch_btf(__u64 *ctx)
 {
-	return switch_seen(ctx[1], ctx[2]);
+	return switch_seen(ctx[1], ctx[2], ~0ULL);
+}
+
+SEC("tp_btf/sched_switch")
+int ctxsw_switch_btf_state(__u64 *ctx)
+{
+	return switch_seen(ctx[1], ctx[2], ctx[3]);
 }
 
 /*
@@ -396,7 +460,13 @@ int ctxsw_kprobe(void *ctx)
 SEC("raw_tp/sched_switch")
 int ctxsw_switch_raw(__u64 *ctx)
 {
-	return switch_seen(ctx[1], ctx[2]);
+	return switch_seen(ctx[1], ctx[2], ~0ULL);
+}
+
+SEC("raw_tp/sched_switch")
+int ctxsw_switch_raw_state(__u64 *ctx)
+{
+	return switch_seen(ctx[1], ctx[2], ctx[3]);
 }
 
 /*

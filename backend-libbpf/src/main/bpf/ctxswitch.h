@@ -46,6 +46,25 @@ struct cpu_agg {
 	__u64 prev_idle;		/* --exclude-idle: whether A, the task that started the switch, is an idle task */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
 	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+	/* --slower (at the end, so that the fields above keep their offsets): */
+	__u64 outliers_lost;		/* cumulative: outliers the full ring buffer could not take */
+	__u64 prev_id;			/* A's pid_tgid, noted at the start while A is current */
+	__u64 prev_state;		/* A's state as sched_switch reports it (TASK_REPORT bits, 0x100 preempted) */
+	char prev_comm[16];		/* A's name, noted at the start */
+};
+
+/* --slower: one switch at or above the threshold, sent through the outliers ring buffer. */
+struct outlier {
+	__u64 end_ns;			/* bpf_ktime_get_ns() when B started */
+	__u64 latency_ns;
+	__u64 prev_id;			/* A: tgid << 32 | pid */
+	__u64 next_id;			/* B */
+	__u64 prev_state;		/* A's state (sched_switch's prev_state), ~0 if none was seen */
+	__u64 cgroup_id;		/* B's cgroup v2 id */
+	__u32 cpu;
+	__u32 pad;
+	char prev_comm[16];
+	char next_comm[16];
 };
 
 struct proc_agg {

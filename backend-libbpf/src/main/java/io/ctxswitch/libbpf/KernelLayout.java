@@ -44,7 +44,25 @@ final class KernelLayout {
     static final int CPU_PREV_IDLE = 72;
     static final int CPU_SLOTS = 80;
     static final int CPU_HIST = 160;
-    static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
+    // --slower, after the histogram
+    static final int CPU_OUTLIERS_LOST = CPU_HIST + NBUCKETS * 8;
+    static final int CPU_PREV_ID = CPU_OUTLIERS_LOST + 8;
+    static final int CPU_PREV_STATE = CPU_PREV_ID + 8;
+    static final int CPU_PREV_COMM = CPU_PREV_STATE + 8;
+    static final int CPU_AGG_SIZE = CPU_PREV_COMM + 16;
+
+    // struct outlier, the ring buffer's records: not in the object's BTF (a ring buffer map names no
+    // value type), so checked live instead (SlowerIT: every field of real records must make sense)
+    static final int OUT_END_NS = 0;
+    static final int OUT_LATENCY_NS = 8;
+    static final int OUT_PREV_ID = 16;
+    static final int OUT_NEXT_ID = 24;
+    static final int OUT_PREV_STATE = 32;
+    static final int OUT_CGROUP_ID = 40;
+    static final int OUT_CPU = 48;
+    static final int OUT_PREV_COMM = 56;
+    static final int OUT_NEXT_COMM = 72;
+    static final int OUTLIER_SIZE = 88;
 
     // struct proc_agg (the map's value size is rounded up to 8)
     static final int PROC_SLOTS = 0;
@@ -61,6 +79,7 @@ final class KernelLayout {
     static final int RODATA_FILTERS = 4;
     static final int RODATA_FILTER_COMM = 8;
     static final int RODATA_CPU_MASK = 24;
+    static final int RODATA_SLOWER_NS = RODATA_CPU_MASK + CPU_MASK_WORDS * 8;
 
     private KernelLayout() {
     }

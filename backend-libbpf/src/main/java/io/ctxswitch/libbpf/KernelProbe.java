@@ -71,10 +71,32 @@ enum KernelProbe {
 
     /** The programs to load on a kernel whose BTF has {@code btfFunctions}: fentry's ends only where their function is. */
     List<String> programsFor(Set<String> btfFunctions) {
-        return programs.stream()
-                .filter(p -> !FENTRY_END_TARGETS.containsKey(p) || btfFunctions.contains(FENTRY_END_TARGETS.get(p)))
-                .toList();
+        return programsFor(btfFunctions, false);
     }
+
+    /**
+     * The same, for {@code --slower} if {@code slower}: A's state comes from sched_switch's prev_state,
+     * which the fentry and kprobe modes' sched_switch programs read in their _state variant, and which the
+     * sched-tp mode reads in a program of its own (ctxsw_state, attached between its start and its end).
+     */
+    List<String> programsFor(Set<String> btfFunctions, boolean slower) {
+        List<String> chosen = programs.stream()
+                .filter(p -> !FENTRY_END_TARGETS.containsKey(p) || btfFunctions.contains(FENTRY_END_TARGETS.get(p)))
+                .map(p -> slower && STATE_VARIANTS.containsKey(p) ? STATE_VARIANTS.get(p) : p)
+                .toList();
+        if (slower && this == SCHED_TP) {
+            return List.of(chosen.get(0), STATE_PROGRAM, chosen.get(1));
+        }
+        return chosen;
+    }
+
+    /** --slower in sched-tp mode: notes A's state at sched_switch. */
+    static final String STATE_PROGRAM = "ctxsw_state";
+
+    /** The sched_switch programs that also note A's state (they read an argument Linux 5.18 added). */
+    static final Map<String, String> STATE_VARIANTS = Map.of(
+            "ctxsw_switch_btf", "ctxsw_switch_btf_state",
+            "ctxsw_switch_raw", "ctxsw_switch_raw_state");
 
     /** The probe of an explicit mode (not auto). */
     static KernelProbe of(ProbeMode mode) {

@@ -28,7 +28,12 @@ final class LoadedObject implements AutoCloseable {
     private final Memory zeroKey = new Memory(4);
     private final Memory data = new Memory(KernelLayout.DATA_SIZE); // our copy of .data: epoch, armed_ns
     private int procsFd = -1;
+    private int outliersFd = -1;
     final int cpus;
+    /** The outliers' ring buffer with --slower: room for some 10,000 records between two polls. */
+    static final int OUTLIER_RING_BYTES = 1 << 20;
+    /** Without --slower: the smallest a ring buffer can be, never written. */
+    static final int IDLE_RING_BYTES = 4096;
 
     private LoadedObject(Libbpf lib, byte[] elfBytes, int cpus) {
         this.lib = lib;
@@ -42,19 +47,27 @@ final class LoadedObject implements AutoCloseable {
 
     /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
-        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE));
+        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), 0);
     }
 
-    /** Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
                              KernelFilter filter) throws SourceException {
+        return load(lib, elfBytes, probe, programs, perTask, filter, 0);
+    }
+
+    /**
+     * Opens and loads the object with only {@code programs} of {@code probe}, and with {@code slowerNs}
+     * (--slower, 0 for off); on failure nothing stays behind.
+     */
+    static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
+                             KernelFilter filter, long slowerNs) throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(probe, programs, perTask, filter);
+            loaded.open(probe, programs, perTask, filter, slowerNs);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -62,7 +75,8 @@ final class LoadedObject implements AutoCloseable {
         }
     }
 
-    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter) throws SourceException {
+    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter, long slowerNs)
+            throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
         opts.setLong(0, 16);
@@ -83,6 +97,9 @@ final class LoadedObject implements AutoCloseable {
         rodata.write(KernelLayout.RODATA_FILTER_COMM, filter.comm(), 0, KernelLayout.COMM_LEN);
         rodata.write(KernelLayout.RODATA_CPU_MASK, filter.cpuMask(), 0, KernelLayout.CPU_MASK_WORDS);
         check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
+        rodata.setLong(KernelLayout.RODATA_SLOWER_NS, slowerNs);
+        check(lib.api.bpf_map__set_max_entries(map("outliers"), slowerNs > 0 ? OUTLIER_RING_BYTES : IDLE_RING_BYTES),
+                "sizing the outliers' ring buffer");
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
         if (err != 0) {
@@ -99,6 +116,7 @@ final class LoadedObject implements AutoCloseable {
         data.clear();
         data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
+        outliersFd = lib.api.bpf_map__fd(map("outliers"));
         fillFilterMaps(filter);
     }
 
@@ -223,6 +241,11 @@ final class LoadedObject implements AutoCloseable {
 
     int procsFd() {
         return procsFd;
+    }
+
+    /** The --slower outliers' ring buffer. */
+    int outliersFd() {
+        return outliersFd;
     }
 
     @Override
