@@ -50,9 +50,17 @@ public final class PerfScriptReader {
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
                                io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter)
             throws IOException {
+        return read(in, stats, stop, times, filter, null);
+    }
+
+    /** @param watch --slower: where to hand the switches at or above its threshold; or null */
+    public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
+                               io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter,
+                               OutlierWatch watch)
+            throws IOException {
         LineReader lines = new LineReader(in);
         PerfRecord record = new PerfRecord();
-        SwitchPairer pairer = new SwitchPairer(stats, times, filter);
+        SwitchPairer pairer = new SwitchPairer(stats, times, filter).watching(watch);
         long count = 0;
         long switches = 0;
         long schedSwitch = 0;
@@ -82,7 +90,12 @@ public final class PerfScriptReader {
                     pairer.accept(record);
                 }
                 case LOST -> pairer.accept(record);
-                case SCHED_SWITCH -> schedSwitch++;
+                case SCHED_SWITCH -> {
+                    schedSwitch++;
+                    if (watch != null) {
+                        pairer.accept(record);
+                    }
+                }
                 case MALFORMED -> skipped++;
                 default -> {
                 }

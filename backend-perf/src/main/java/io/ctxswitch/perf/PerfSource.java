@@ -5,6 +5,7 @@ import io.ctxswitch.core.files.PrivateDirectory;
 import io.ctxswitch.core.host.Capabilities;
 import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.model.WallClock;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
@@ -46,6 +47,8 @@ public final class PerfSource implements LatencySource {
     private PerfTool perf;
     private PrivateDirectory dir;
     private ChildProcess record;
+    private OutlierWatch watch; // --slower, or null
+    private java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outlierSink = o -> { };
     private OutputFile keep;
     private volatile boolean stopping;
     private volatile boolean died;
@@ -74,7 +77,7 @@ public final class PerfSource implements LatencySource {
      */
     @Override
     public Set<Feature> features() {
-        Set<Feature> features = EnumSet.of(Feature.PER_TASK, Feature.RECORD);
+        Set<Feature> features = EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.OUTLIERS);
         features.addAll(FILTERS);
         return features;
     }
@@ -115,6 +118,12 @@ public final class PerfSource implements LatencySource {
         onFinished = callback;
     }
 
+    /** --slower: handed over when the recording is read, after tracing stops (perf records first, pairs later). */
+    @Override
+    public void onOutlier(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink) {
+        outlierSink = sink;
+    }
+
     @Override
     public void start(TraceOptions options) throws SourceException {
         Availability availability = availability(options);
@@ -131,8 +140,13 @@ public final class PerfSource implements LatencySource {
             // "-o -": perf's pipe format, written as it goes (into a file all the same). A perf.data file
             // gets its header last, so a killed perf would leave nothing readable; this one can be read
             // up to the last event written, and perf script and --replay read it like any perf.data.
-            record = perf.command("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
-                            "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", "-")
+            java.util.List<String> args = new java.util.ArrayList<>(List.of("record", "-a", "--switch-events", "-e",
+                    "sched:sched_switch", "-q", "-D", "-1", "--control=fifo:" + ctl + "," + ack, "-o", "-"));
+            if (options.slowerNs() > 0) { // --slower: timestamps of the clock that converts to wall-clock time
+                args.addAll(List.of("-k", "CLOCK_MONOTONIC"));
+                watch = new OutlierWatch(options.slowerNs(), WallClock.fromJvm(), outlierSink);
+            }
+            record = perf.command(args.toArray(String[]::new))
                     .stdoutTo(dir.resolve("perf.data")).start();
             enable(ctl, ack);
             record.onExit().thenRun(() -> {
@@ -252,7 +266,7 @@ public final class PerfSource implements LatencySource {
         LatencyStats stats = new LatencyStats();
         try (ChildProcess script = perf.script(data)) {
             try (InputStream in = script.stdout()) {
-                outcome = PerfScriptReader.read(in, stats, () -> false, null, filter);
+                outcome = PerfScriptReader.read(in, stats, () -> false, null, filter, watch);
             }
             String and = failure != null ? failure.getMessage() + "; and " : "";
             if (!script.waitFor(PerfTool.SCRIPT_EXIT)) {

@@ -1,5 +1,6 @@
 package io.ctxswitch.perf;
 
+import io.ctxswitch.core.model.Outlier;
 import io.ctxswitch.core.model.SwitchSample;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LatencyStats;
@@ -19,6 +20,11 @@ public final class SwitchPairer {
     private int[] outNext = new int[0];
     private int[] outNextPid = new int[0];
     private String[] outPrevName = new String[0];
+    private String[] outPrevState = new String[0];
+    /** --slower: per CPU, the last sched_switch's prev and its state, which the OUT record that follows it takes. */
+    private int[] schedPrev = new int[0];
+    private String[] schedState = new String[0];
+    private OutlierWatch watch;
     private final CommCache names = new CommCache();
 
     private final io.ctxswitch.core.report.heatmap.TimeBinner times; // null unless a heat map is drawn
@@ -39,10 +45,23 @@ public final class SwitchPairer {
         this.filter = filter;
     }
 
+    /** --slower: hands each kept switch at or above the threshold to the watch's sink, with A's state. */
+    public SwitchPairer watching(OutlierWatch watch) {
+        this.watch = watch;
+        return this;
+    }
+
     public void accept(PerfRecord r) {
         switch (r.kind()) {
             case SWITCH_OUT -> out(r);
             case SWITCH_IN -> in(r);
+            case SCHED_SWITCH -> {
+                if (watch != null) { // the tracepoint fires just before the OUT record of the same switch
+                    int cpu = grow(r.cpu());
+                    schedPrev[cpu] = r.tid();
+                    schedState[cpu] = r.prevState();
+                }
+            }
             case LOST -> stats.addLost(r.lost());
             default -> {
             }
@@ -60,6 +79,10 @@ public final class SwitchPairer {
         outNext[cpu] = r.otherTid();
         outNextPid[cpu] = r.otherPid();
         outPrevName[cpu] = names.name(r);
+        if (watch != null) {
+            outPrevState[cpu] = schedPrev[cpu] == r.tid() ? schedState[cpu] : null;
+            schedState[cpu] = null;
+        }
     }
 
     private void in(PerfRecord r) {
@@ -74,6 +97,11 @@ public final class SwitchPairer {
                     new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
             if (times != null) {
                 times.record(r.timeNs(), cpu, r.timeNs() - outTime[cpu]);
+            }
+            long latency = r.timeNs() - outTime[cpu];
+            if (watch != null && latency >= watch.thresholdNs()) {
+                watch.sink().accept(new Outlier(watch.time(r.timeNs()), watch.base(), cpu, latency, outPrev[cpu],
+                        outPrevName[cpu], outPrevState[cpu], r.tid(), names.name(r), -1, null, null));
             }
         } else {
             stats.addUnpaired(1);
@@ -100,6 +128,9 @@ public final class SwitchPairer {
             outNext = Arrays.copyOf(outNext, n);
             outNextPid = Arrays.copyOf(outNextPid, n);
             outPrevName = Arrays.copyOf(outPrevName, n);
+            outPrevState = Arrays.copyOf(outPrevState, n);
+            schedPrev = Arrays.copyOf(schedPrev, n);
+            schedState = Arrays.copyOf(schedState, n);
         }
         return cpu;
     }
