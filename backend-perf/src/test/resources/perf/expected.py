@@ -19,11 +19,16 @@ HEADER = re.compile(rb"^\s*(?P<comm>.*?)\s+(?:-?\d+/)?(?P<tid>-?\d+)\s+\[(?P<cpu
 SWITCH = re.compile(rb"^PERF_RECORD_SWITCH_CPU_WIDE (?P<dir>OUT|IN)\b.*?(?:next|prev) pid/tid:\s*(?P<pid>-?\d+)/(?P<tid>-?\d+)")
 CUSTOM = ["5", "25", "75", "99.5", "99.95"]
 LOST = re.compile(rb"^PERF_RECORD_LOST(?:_SAMPLES)? lost (?P<n>\d+)")
+# --slower: A's state, from the sched_switch line before the OUT record (the kernel's form, then libtraceevent's)
+STATE = [re.compile(rb"prev_pid=(?P<pid>\d+) .*prev_state=(?P<state>\S+) ==>"),
+         re.compile(rb":(?P<pid>\d+) \[-?\d+\] (?P<state>\S+) ==>")]
+SLOWER_NS = 2048
 
 
 def main(path):
     pending = {}
     samples, per_task, unpaired, lost, skipped = [], {}, 0, 0, 0
+    last_switch, outliers = {}, []
     with open(path, "rb") as f:
         for raw in f:
             line = raw.rstrip(b"\n").rstrip(b"\r").rstrip(b" ")
@@ -44,6 +49,12 @@ def main(path):
             if rest.startswith(b"sched:sched_switch:"):
                 if b"==>" not in rest:  # a tracepoint line cut short
                     skipped += 1
+                    continue
+                for form in STATE:
+                    m = form.search(rest)
+                    if m:
+                        last_switch[int(h["cpu"])] = (int(m["pid"]), m["state"].decode())
+                        break
                 continue
             if not rest.startswith(b"PERF_RECORD_SWITCH_CPU_WIDE "):
                 continue
@@ -57,7 +68,8 @@ def main(path):
             if m["dir"] == b"OUT":
                 if cpu in pending:
                     unpaired += 1
-                pending[cpu] = (t, tid, other_tid)
+                prev = last_switch.pop(cpu, None)
+                pending[cpu] = (t, tid, other_tid, prev[1] if prev and prev[0] == tid else None)
             else:
                 out = pending.pop(cpu, None)
                 if out and tid == out[2] and other_tid == out[1] and t >= out[0]:
@@ -68,6 +80,9 @@ def main(path):
                     entry = per_task.setdefault(key, {"pid": tid, "comm": name, "count": 0})
                     entry["count"] += 1
                     entry["comm"] = name
+                    if d >= SLOWER_NS:
+                        outliers.append({"cpu": cpu, "trace_time_ns": t, "latency_ns": d, "prev_pid": out[1],
+                                         "prev_state": out[3], "next_pid": tid, "next_comm": name})
                 else:
                     unpaired += 1
     unpaired += len(pending)
@@ -89,6 +104,8 @@ def main(path):
         "lost": lost,
         "skipped_lines": skipped,
         "top_tasks": tasks[:5],
+        "slower_ns": SLOWER_NS,
+        "outliers": outliers,
     }, sys.stdout, indent=1, ensure_ascii=False)
     print()
 

@@ -28,6 +28,18 @@ class KernelProbeTest {
         assertThat(KernelProbe.KPROBE.programsFor(Set.of())).isEqualTo(KernelProbe.KPROBE.programs);
     }
 
+    /** --slower needs A's state from sched_switch: its _state programs, or in sched-tp one more, between start and end. */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void slowerLoadsTheProgramsThatNoteAsState() {
+        assertThat(KernelProbe.SCHED_TP.programsFor(Set.of(), true)).containsExactly("ctxsw_entry", "ctxsw_state", "ctxsw_exit");
+        assertThat(KernelProbe.SCHED_TP.programsFor(Set.of(), false)).containsExactly("ctxsw_entry", "ctxsw_exit");
+        assertThat(KernelProbe.KPROBE.programsFor(Set.of(), true))
+                .containsExactly("ctxsw_kprobe", "ctxsw_switch_raw_state", KernelProbe.FINISH_PROGRAM);
+        assertThat(KernelProbe.FENTRY.programsFor(Set.of("schedule"), true))
+                .containsExactly("ctxsw_fentry", "ctxsw_switch_btf_state", "ctxsw_fexit");
+    }
+
     @Test
     void eachModeSaysWhatItDoesNotTime() {
         assertThat(KernelProbe.KPROBE.description).contains("every entry into __schedule()");
