@@ -130,6 +130,7 @@ class SlowerIT {
         assertThat(summary.get("lost").asLong()).isGreaterThanOrEqualTo(lost);
 
         boolean pairSwitched = false;
+        long withState = 0;
         for (JsonNode o : outliers) {
             assertThat(o.get("latency_ns").asLong()).as("%s", o).isGreaterThanOrEqualTo(THRESHOLD_NS);
             assertThat(o.get("next_pid").asInt()).as("%s", o).isIn(pair);
@@ -141,12 +142,16 @@ class SlowerIT {
             if (backend.equals("libbpf")) { // perf records no cgroup
                 assertThat(o.get("cgroup").asText()).as("%s", o).isEqualTo("/pp-" + backend);
             }
-            assertThat(o.get("prev_state").asText()).as("%s", o).isIn(STATES);
+            if (!o.get("prev_state").isNull() || backend.equals("libbpf")) { // perf: no sched_switch line before a CPU's first OUT
+                assertThat(o.get("prev_state").asText()).as("%s", o).isIn(STATES);
+                withState++;
+            }
             Instant at = Instant.parse(o.get("time").asText());
             assertThat(at).as("%s", o).isBetween(began.minusSeconds(5), ended.plusSeconds(5));
             assertThat(o.get("cpu").asInt()).as("%s: the load runs on CPU 1", o).isEqualTo(1);
         }
         assertThat(pairSwitched).as("an outlier from one of the ping-pong to the other").isTrue();
+        assertThat(withState).as("outliers with A's state").isPositive();
     }
 
     /** A cgroup can be removed only once its processes are gone (killed tasks leave it a moment later). */
