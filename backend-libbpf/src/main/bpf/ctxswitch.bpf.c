@@ -278,7 +278,7 @@ int ctxsw_state(__u64 *ctx)
 	struct cpu_agg *a = this_cpu(&cpu);
 
 	if (a && a->start_ns)
-		a->prev_state = ctx[3];
+		a->prev_state = (__u8)ctx[0] ? OUTLIER_PREEMPTED : (__u32)ctx[3];
 	return 0;
 }
 
@@ -410,7 +410,7 @@ int ctxsw_switch_btf(__u64 *ctx)
 SEC("tp_btf/sched_switch")
 int ctxsw_switch_btf_state(__u64 *ctx)
 {
-	return switch_seen(ctx[1], ctx[2], ctx[3]);
+	return switch_seen(ctx[1], ctx[2], (__u8)ctx[0] ? OUTLIER_PREEMPTED : (__u32)ctx[3]);
 }
 
 /*
@@ -466,7 +466,7 @@ int ctxsw_switch_raw(__u64 *ctx)
 SEC("raw_tp/sched_switch")
 int ctxsw_switch_raw_state(__u64 *ctx)
 {
-	return switch_seen(ctx[1], ctx[2], ctx[3]);
+	return switch_seen(ctx[1], ctx[2], (__u8)ctx[0] ? OUTLIER_PREEMPTED : (__u32)ctx[3]);
 }
 
 /*

@@ -49,9 +49,16 @@ struct cpu_agg {
 	/* --slower (at the end, so that the fields above keep their offsets): */
 	__u64 outliers_lost;		/* cumulative: outliers the full ring buffer could not take */
 	__u64 prev_id;			/* A's pid_tgid, noted at the start while A is current */
-	__u64 prev_state;		/* A's state as sched_switch reports it (TASK_REPORT bits, 0x100 preempted) */
+	__u64 prev_state;		/* A's state from sched_switch: its raw prev_state, or OUTLIER_PREEMPTED */
 	char prev_comm[16];		/* A's name, noted at the start */
 };
+
+/*
+ * --slower: A's state as noted from sched_switch: its prev_state argument, the raw task state (since Linux
+ * 5.18 the tracepoint passes p->__state; only its text form is the TASK_REPORT one), or this bit when
+ * sched_switch said preempt (A still runnable, whatever its state said).
+ */
+#define OUTLIER_PREEMPTED	(1ULL << 32)
 
 /* --slower: one switch at or above the threshold, sent through the outliers ring buffer. */
 struct outlier {
@@ -59,7 +66,7 @@ struct outlier {
 	__u64 latency_ns;
 	__u64 prev_id;			/* A: tgid << 32 | pid */
 	__u64 next_id;			/* B */
-	__u64 prev_state;		/* A's state (sched_switch's prev_state), ~0 if none was seen */
+	__u64 prev_state;		/* A's state (raw prev_state or OUTLIER_PREEMPTED), ~0 if no sched_switch was seen */
 	__u64 cgroup_id;		/* B's cgroup v2 id */
 	__u32 cpu;
 	__u32 pad;

@@ -63,6 +63,8 @@ final class KernelLayout {
     static final int OUT_PREV_COMM = 56;
     static final int OUT_NEXT_COMM = 72;
     static final int OUTLIER_SIZE = 88;
+    /** OUTLIER_PREEMPTED: prev_state's mark of a preempted A. */
+    static final long OUTLIER_PREEMPTED = 1L << 32;
 
     // struct proc_agg (the map's value size is rounded up to 8)
     static final int PROC_SLOTS = 0;

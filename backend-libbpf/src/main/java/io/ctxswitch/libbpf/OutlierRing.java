@@ -87,7 +87,8 @@ final class OutlierRing implements AutoCloseable {
         long cgroupId = d.getLong(KernelLayout.OUT_CGROUP_ID);
         return new Outlier(clock.epochNs(d.getLong(KernelLayout.OUT_END_NS)), Outlier.TimeBase.WALL,
                 d.getInt(KernelLayout.OUT_CPU), d.getLong(KernelLayout.OUT_LATENCY_NS),
-                (int) prevId, comm(d, KernelLayout.OUT_PREV_COMM), state == -1 ? null : TaskState.letters(state),
+                (int) prevId, comm(d, KernelLayout.OUT_PREV_COMM), state == -1 ? null
+                        : TaskState.ofRaw(state, (state & KernelLayout.OUTLIER_PREEMPTED) != 0),
                 (int) nextId, comm(d, KernelLayout.OUT_NEXT_COMM), cgroupId, cgroups.path(cgroupId), null);
     }
 

@@ -15,6 +15,29 @@ public final class TaskState {
     private TaskState() {
     }
 
+    /**
+     * The letters for sched_switch's prev_state as a BPF program receives it: since Linux 5.18 that argument is
+     * the task's raw {@code __state}, and the tracepoint computes the TASK_REPORT form only for its text
+     * ({@code __trace_sched_switch_state()}). The same computation here, but for the exit state, which the
+     * argument lacks: a task in its last switch ({@code TASK_DEAD}) shows as X. {@code preempted}: the
+     * tracepoint's preempt argument (then "R+", whatever the state said).
+     */
+    public static String ofRaw(long state, boolean preempted) {
+        if (preempted) {
+            return "R+";
+        }
+        long s = state & 0xffff_ffffL;
+        long report = s & 0x7f;                // TASK_REPORT: S D T t X Z P
+        if ((s & 0x402) == 0x402) {            // TASK_IDLE = TASK_UNINTERRUPTIBLE | TASK_NOLOAD
+            report = 0x80;
+        } else if ((s & 0x1000) != 0) {        // TASK_RTLOCK_WAIT shows as D
+            report = 0x2;
+        } else if (report == 0 && (s & 0x80) != 0) { // TASK_DEAD, without its exit_state: X
+            report = 0x10;
+        }
+        return report == 0 ? "R" : letters(Long.highestOneBit(report)); // fls(): the highest state bit
+    }
+
     /** The letters for a reported state, e.g. "S", "R+", or "S|D" should two bits be set (never, today). */
     public static String letters(long reported) {
         if ((reported & PREEMPTED) != 0) {

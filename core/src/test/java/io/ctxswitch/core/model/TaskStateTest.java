@@ -23,6 +23,18 @@ class TaskStateTest {
         assertThat(TaskState.letters(0x80)).isEqualTo("I");
     }
 
+    /** libbpf receives the raw __state (the values of include/linux/sched.h) and computes the letters as the kernel does. */
+    @Test
+    void rawStatesBecomeTheLettersTheKernelWouldPrint() {
+        assertThat(TaskState.ofRaw(0x2001, false)).as("TASK_INTERRUPTIBLE | TASK_FREEZABLE").isEqualTo("S");
+        assertThat(TaskState.ofRaw(0x102, false)).as("TASK_KILLABLE").isEqualTo("D");
+        assertThat(TaskState.ofRaw(0x402, false)).as("TASK_IDLE").isEqualTo("I");
+        assertThat(TaskState.ofRaw(0x1000, false)).as("TASK_RTLOCK_WAIT").isEqualTo("D");
+        assertThat(TaskState.ofRaw(0x80, false)).as("TASK_DEAD").isEqualTo("X");
+        assertThat(TaskState.ofRaw(0, false)).isEqualTo("R");
+        assertThat(TaskState.ofRaw(0x1, true)).as("preempted while setting its state").isEqualTo("R+");
+    }
+
     @Test
     void bitsTheKernelDoesNotReportAreShownNotDropped() {
         assertThat(TaskState.letters(0x1000 | 2)).isEqualTo("D|0x1000");
