@@ -33,6 +33,23 @@ class BpftraceOutlierTest {
                 4322, "web worker", 1, "/", null));
     }
 
+    /**
+     * Lines bpftrace 0.23 printed on Linux 6.18 (the script with --slower=4096ns, sched-tp, while a pinned pipe
+     * ping-pong ran; its tracepoint's prev_state is the TASK_REPORT form: 1 is S, 0 is R).
+     */
+    @Test
+    void linesOfARealRunReadBack() {
+        Outlier toIdle = read("{\"type\": \"printf\", \"data\": \"ctxswitch outlier 28314197743521 1 15603 24711 1 0 1\\tbpftrace\\tswapper/1\\n\"}");
+        assertThat(toIdle).isEqualTo(new Outlier(1_000_000_000_000L + 28314197743521L, Outlier.TimeBase.WALL, 1, 15603, 24711,
+                "bpftrace", "S", 0, "swapper/1", 1, "/", null));
+        Outlier pingPong = read("{\"type\": \"printf\", \"data\": \"ctxswitch outlier 28314286497474 1 5818 24742 0 24741 1\\tsched-pipe\\tsched-pipe\\n\"}");
+        assertThat(pingPong.prevPid()).isEqualTo(24742);
+        assertThat(pingPong.prevState()).isEqualTo("R");
+        assertThat(pingPong.nextPid()).isEqualTo(24741);
+        assertThat(pingPong.nextComm()).isEqualTo("sched-pipe");
+        assertThat(pingPong.latencyNs()).isEqualTo(5818);
+    }
+
     @Test
     void aStateNotSeenIsUnknownAndAnUnresolvedCgroupKeepsItsId() {
         Outlier o = read("ctxswitch outlier 7 0 9000 0 -1 17 4242\tswapper/0\tkworker/0:1");
