@@ -4,8 +4,9 @@
 # run_time_ns / run_cnt per program, bpftool prog show). A pinned pipe ping-pong (taskset -c 0 perf bench
 # sched pipe) runs under each configuration in turn, ROUNDS times; reports the median ns per run of the
 # entry and exit programs, and the exit's ratio to the plain exit of the same jar in the same run (the
-# README's per-event cost table comes from this file), and of --by=kind's sched_switch program (ctxsw_kind:
-# sched-tp mode has none without it).
+# README's per-event cost table comes from this file), and of the classification's sched_switch program
+# (ctxsw_kind, loaded by --by=kind and by --slower, which also notes A's state there; sched-tp mode has none
+# without them). --slower runs with a threshold so high that nothing is printed: its cost on every switch.
 #   sudo bench/filter-cost.sh [ROUNDS] [LOOPS]      (defaults 7 and 100000)
 #   BEFORE_JAR=old.jar sudo bench/filter-cost.sh ...   also runs every configuration with that jar, in the
 #                                                   same rounds, for a before/after in one run
@@ -38,6 +39,7 @@ configs=(
 	"--tid (rejects all)|--tid=2147483647"
 	"--comm (rejects all)|--comm=no-such-task"
 	"--by=kind|--by=kind"
+	"--slower (prints nothing)|--slower=1h"
 )
 # ONLY=REGEX keeps the configurations whose label matches (e.g. ONLY='^(plain|--top)$'); the plain one always stays.
 if [ -n "${ONLY:-}" ]; then
@@ -105,7 +107,7 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 {
-	echo "# Per-event cost of the libbpf programs: plain, with --top, with a filter that rejects every switch, and with --by=kind"
+	echo "# Per-event cost of the libbpf programs: plain, with --top, with a filter that rejects every switch, with --by=kind and with --slower"
 	echo
 	echo "Machine: Linux $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\` under each configuration in turn, $rounds rounds; kernel.bpf_stats_enabled=1."
@@ -122,4 +124,6 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
 			echo "| $label | \`--backend=libbpf --probe=sched-tp ${config#*|}\` | $(echo "${entry[$label]}" | median) | $x | $(awk -v x="$x" -v p="$plain_exit" 'BEGIN { printf "%.2f", x / p }') | $(echo "${kind[$label]}" | median) | $(echo "${exit[$label]}" | tr ' ' '\n' | grep -v '^$' | xargs printf '%.0f ') |"
 		done
 	done
+	echo
+	echo "sched_switch: --slower's ctxsw_state program, which notes A's state (0: not loaded); with --slower each switch costs entry + exit + sched_switch."
 } | tee "$out"

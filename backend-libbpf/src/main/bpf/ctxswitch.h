@@ -69,6 +69,32 @@ struct cpu_agg {
 	__u64 prev_idle;		/* --exclude-idle: whether A, the task that started the switch, is an idle task */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
 	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+	/* --slower (at the end, so that the fields above keep their offsets): */
+	__u64 outliers_lost;		/* cumulative: outliers the full ring buffer could not take */
+	__u64 prev_id;			/* A's pid_tgid, noted at the start while A is current */
+	__u64 prev_state;		/* A's state from sched_switch: its raw prev_state, or OUTLIER_PREEMPTED */
+	char prev_comm[16];		/* A's name, noted at the start */
+};
+
+/*
+ * --slower: A's state as noted from sched_switch: its prev_state argument, the raw task state (since Linux
+ * 5.18 the tracepoint passes p->__state; only its text form is the TASK_REPORT one), or this bit when
+ * sched_switch said preempt (A still runnable, whatever its state said).
+ */
+#define OUTLIER_PREEMPTED	(1ULL << 32)
+
+/* --slower: one switch at or above the threshold, sent through the outliers ring buffer. */
+struct outlier {
+	__u64 end_ns;			/* bpf_ktime_get_ns() when B started */
+	__u64 latency_ns;
+	__u64 prev_id;			/* A: tgid << 32 | pid */
+	__u64 next_id;			/* B */
+	__u64 prev_state;		/* A's state (raw prev_state or OUTLIER_PREEMPTED), ~0 if no sched_switch was seen */
+	__u64 cgroup_id;		/* B's cgroup v2 id */
+	__u32 cpu;
+	__u32 kind;			/* KIND_* of the switch, as --by=kind classifies it; NKINDS if unknown */
+	char prev_comm[16];
+	char next_comm[16];
 };
 
 /* --by=kind: one CPU's figures per kind, and how the switch under way on it came about. */

@@ -101,6 +101,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_task);
 } cpu_tasks SEC(".maps");
+/* --slower: the threshold in ns, 0 for off (the verifier then drops all of the outlier code). */
+const volatile __u64 slower_ns = 0;
+
+/*
+ * --slower: the outliers, to user space (struct outlier). Sized by user space before load: one page when
+ * --slower is off, since a ring buffer cannot be empty.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} outliers SEC(".maps");
 
 /* Latency per incoming task; bounded, and what does not fit is counted in proc_dropped. */
 struct {

@@ -26,12 +26,16 @@ CUSTOM = ["5", "25", "75", "99.5", "99.95"]
 SCHED_KERNEL = re.compile(rb"prev_pid=(?P<prev>\d+) prev_prio=-?\d+ prev_state=(?P<state>\S+) ==> next_comm=.* next_pid=(?P<next>\d+) next_prio=-?\d+$")
 SCHED_TRACEEVENT = re.compile(rb":(?P<prev>\d+) \[-?\d+\] (?P<state>\S+) ==> .*:(?P<next>\d+) \[-?\d+\]$")
 LOST = re.compile(rb"^PERF_RECORD_LOST(?:_SAMPLES)? lost (?P<n>\d+)")
+# --slower: A's state, from the sched_switch line before the OUT record (the kernel's form, then libtraceevent's)
+STATE = [re.compile(rb"prev_pid=(?P<pid>\d+) .*prev_state=(?P<state>\S+) ==>"),
+         re.compile(rb":(?P<pid>\d+) \[-?\d+\] (?P<state>\S+) ==>")]
+SLOWER_NS = 2048
 
 
 def main(path):
     pending = {}
     samples, per_task, unpaired, lost, skipped = [], {}, 0, 0, 0
-    last_switch, by_kind = {}, {}
+    last_switch, by_kind, last_state, outliers = {}, {}, {}, []
     with open(path, "rb") as f:
         for raw in f:
             line = raw.rstrip(b"\n").rstrip(b"\r").rstrip(b" ")
@@ -57,6 +61,11 @@ def main(path):
                 if m:
                     # prev as the line's own header names it, like the OUT's (perf prints -1 for both once a thread is gone)
                     last_switch[int(h["cpu"])] = (int(h["tid"]), int(m["next"]), m["state"].decode())
+                for form in STATE:
+                    m = form.search(rest)
+                    if m:
+                        last_state[int(h["cpu"])] = (int(m["pid"]), m["state"].decode())
+                        break
                 continue
             if not rest.startswith(b"PERF_RECORD_SWITCH_CPU_WIDE "):
                 continue
@@ -76,7 +85,8 @@ def main(path):
                     leaving = "preempted" if state.startswith("R") else "exit" if state[0] in "ZX" else "blocked"
                 else:
                     leaving = "preempted" if b" OUT preempt " in rest else "blocked"
-                pending[cpu] = (t, tid, other_tid, leaving)
+                prev = last_state.pop(cpu, None)
+                pending[cpu] = (t, tid, other_tid, leaving, prev[1] if prev and prev[0] == tid else None)
             else:
                 out = pending.pop(cpu, None)
                 if out and tid == out[2] and other_tid == out[1] and t >= out[0]:
@@ -93,6 +103,9 @@ def main(path):
                     entry = per_task.setdefault(key, {"pid": tid, "comm": name, "count": 0})
                     entry["count"] += 1
                     entry["comm"] = name
+                    if d >= SLOWER_NS:
+                        outliers.append({"cpu": cpu, "trace_time_ns": t, "latency_ns": d, "prev_pid": out[1],
+                                         "prev_state": out[4], "next_pid": tid, "next_comm": name, "switch_kind": kind})
                 else:
                     unpaired += 1
     unpaired += len(pending)
@@ -115,6 +128,8 @@ def main(path):
         "skipped_lines": skipped,
         "top_tasks": tasks[:5],
         "by_kind": {k: by_kind[k] for k in sorted(by_kind)},
+        "slower_ns": SLOWER_NS,
+        "outliers": outliers,
     }, sys.stdout, indent=1, ensure_ascii=False)
     print()
 

@@ -109,11 +109,19 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
      * syscall tracepoints. Null if it can, else why not.
      */
     String byKindProblem() {
+        return classificationProblem("--by=kind");
+    }
+
+    /**
+     * Why the classification cannot run here, for {@code option}: --by=kind, or --slower, whose outliers carry
+     * their kind (the same programs); null if it can.
+     */
+    String classificationProblem(String option) {
         if (!atLeast(kernelRelease, 5, 18)) {
-            return "--by=kind needs Linux 5.18 or later (sched_switch's prev_state), not " + kernelRelease;
+            return option + " needs Linux 5.18 or later (sched_switch's prev_state), not " + kernelRelease;
         }
         if (YIELD_TRACEPOINT.stream().noneMatch(Files::isDirectory)) {
-            return "--by=kind needs the syscalls:sys_enter_sched_yield tracepoint, which is not in tracefs: mount it with"
+            return option + " needs the syscalls:sys_enter_sched_yield tracepoint, which is not in tracefs: mount it with"
                     + " 'mount -t tracefs nodev /sys/kernel/tracing' (kernels built without CONFIG_FTRACE_SYSCALLS have none)";
         }
         return null;

@@ -32,7 +32,12 @@ final class LoadedObject implements AutoCloseable {
     private long cpuTasksLength;
     private Pointer kindsArea; // --by=kind: struct cpu_kinds[cpus], read-only; null without it
     private long kindsAreaLength;
+    private int outliersFd = -1;
     final int cpus;
+    /** The outliers' ring buffer with --slower: room for some 10,000 records between two polls. */
+    static final int OUTLIER_RING_BYTES = 1 << 20;
+    /** Without --slower: the smallest a ring buffer can be, never written. */
+    static final int IDLE_RING_BYTES = 4096;
 
     private LoadedObject(Libbpf lib, byte[] elfBytes, int cpus) {
         this.lib = lib;
@@ -46,25 +51,29 @@ final class LoadedObject implements AutoCloseable {
 
     /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
-        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE));
+        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), 0);
     }
 
-    /** Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
                              KernelFilter filter) throws SourceException {
-        return load(lib, elfBytes, probe, programs, perTask, filter, false);
+        return load(lib, elfBytes, probe, programs, perTask, filter, false, 0);
     }
 
-    /** @param byKind classify each switch (--by=kind): the kinds map sized to the CPUs and mapped into memory */
+    /**
+     * Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind.
+     * @param byKind --by=kind: the per-kind figures kept, and the kinds map mapped into memory
+     * @param slowerNs --slower's threshold, 0 for off; with it or byKind, the switches are classified (the kinds
+     *                 map sized to the CPUs), since each outlier carries its kind
+     */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
-                             KernelFilter filter, boolean byKind) throws SourceException {
+                             KernelFilter filter, boolean byKind, long slowerNs) throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(probe, programs, perTask, filter, byKind);
+            loaded.open(probe, programs, perTask, filter, byKind, slowerNs);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -72,7 +81,8 @@ final class LoadedObject implements AutoCloseable {
         }
     }
 
-    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter, boolean byKind)
+    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter, boolean byKind,
+                      long slowerNs)
             throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
@@ -100,7 +110,10 @@ final class LoadedObject implements AutoCloseable {
         check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
         rodata.setInt(KernelLayout.RODATA_BY_KIND, byKind ? 1 : 0);
         Pointer kindsMap = map("kinds");
-        check(lib.api.bpf_map__set_max_entries(kindsMap, byKind ? cpus : 1), "sizing the per-kind map");
+        check(lib.api.bpf_map__set_max_entries(kindsMap, byKind || slowerNs > 0 ? cpus : 1), "sizing the per-kind map");
+        rodata.setLong(KernelLayout.RODATA_SLOWER_NS, slowerNs);
+        check(lib.api.bpf_map__set_max_entries(map("outliers"), slowerNs > 0 ? OUTLIER_RING_BYTES : IDLE_RING_BYTES),
+                "sizing the outliers' ring buffer");
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
         if (err != 0) {
@@ -133,6 +146,7 @@ final class LoadedObject implements AutoCloseable {
         data.clear();
         data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
+        outliersFd = lib.api.bpf_map__fd(map("outliers"));
         fillFilterMaps(filter);
     }
 
@@ -283,6 +297,11 @@ final class LoadedObject implements AutoCloseable {
     /** With --top, the per-CPU task table (struct cpu_task[cpus * CPU_TASKS]), read-only; else null. */
     Pointer cpuTasks() {
         return cpuTasks;
+    }
+
+    /** The --slower outliers' ring buffer. */
+    int outliersFd() {
+        return outliersFd;
     }
 
     @Override

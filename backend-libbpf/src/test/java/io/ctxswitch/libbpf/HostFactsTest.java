@@ -89,5 +89,9 @@ class HostFactsTest {
         assertThat(HostFacts.atLeast("4.19.0", 5, 18)).isFalse();
         assertThat(new HostFacts(null, true, true, true, false, LINUX_6_1_FUNCTIONS, true, "5.15.0-91-generic").byKindProblem())
                 .isEqualTo("--by=kind needs Linux 5.18 or later (sched_switch's prev_state), not 5.15.0-91-generic");
+        // --slower's outliers carry their kind: the same classification, refused the same way, naming --slower
+        assertThat(new HostFacts(null, true, true, true, false, LINUX_6_1_FUNCTIONS, true, "5.15.0-91-generic")
+                .classificationProblem("--slower"))
+                .isEqualTo("--slower needs Linux 5.18 or later (sched_switch's prev_state), not 5.15.0-91-generic");
     }
 }

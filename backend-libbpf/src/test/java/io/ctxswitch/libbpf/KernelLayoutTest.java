@@ -61,6 +61,10 @@ class KernelLayoutTest {
         assertThat(s.get("prev_idle")).isEqualTo(KernelLayout.CPU_PREV_IDLE);
         assertThat(s.get("slot")).isEqualTo(KernelLayout.CPU_SLOTS);
         assertThat(s.get("hist")).isEqualTo(KernelLayout.CPU_HIST);
+        assertThat(s.get("outliers_lost")).isEqualTo(KernelLayout.CPU_OUTLIERS_LOST);
+        assertThat(s.get("prev_id")).isEqualTo(KernelLayout.CPU_PREV_ID);
+        assertThat(s.get("prev_state")).isEqualTo(KernelLayout.CPU_PREV_STATE);
+        assertThat(s.get("prev_comm")).isEqualTo(KernelLayout.CPU_PREV_COMM);
     }
 
     @Test
@@ -135,13 +139,15 @@ class KernelLayoutTest {
     void readOnlySettingsSitWhereUserSpaceWritesThem() throws Exception {
         assertThat(btf).containsPattern("size=4 \\(VAR 'per_task'\\)").containsPattern("size=4 \\(VAR 'filters'\\)")
                 .containsPattern("size=" + KernelLayout.COMM_LEN + " \\(VAR 'filter_comm'\\)")
-                .containsPattern("size=" + KernelLayout.CPU_MASK_WORDS * 8 + " \\(VAR 'cpu_mask'\\)");
+                .containsPattern("size=" + KernelLayout.CPU_MASK_WORDS * 8 + " \\(VAR 'cpu_mask'\\)")
+                .containsPattern("size=8 \\(VAR 'slower_ns'\\)");
         Map<String, Integer> offsets = sectionSymbols(".rodata");
         assertThat(offsets).containsEntry("per_task", KernelLayout.RODATA_PER_TASK)
                 .containsEntry("filters", KernelLayout.RODATA_FILTERS)
                 .containsEntry("filter_comm", KernelLayout.RODATA_FILTER_COMM)
                 .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK)
-                .containsEntry("by_kind", KernelLayout.RODATA_BY_KIND);
+                .containsEntry("by_kind", KernelLayout.RODATA_BY_KIND)
+                .containsEntry("slower_ns", KernelLayout.RODATA_SLOWER_NS);
     }
 
     /** .rodata.ids, the few --pid/--tid ids compared in line, likewise. */

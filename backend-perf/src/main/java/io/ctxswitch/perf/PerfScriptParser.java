@@ -66,6 +66,8 @@ public final class PerfScriptParser {
             return PerfRecord.Kind.LOST;
         }
         if (startsWith(b, payload, end, SCHED_SWITCH)) {
+            out.payloadStart = payload + SCHED_SWITCH.length;
+            out.payloadEnd = end;
             return schedSwitch(b, payload + SCHED_SWITCH.length, end, out);
         }
         return PerfRecord.Kind.OTHER;
@@ -310,7 +312,7 @@ public final class PerfScriptParser {
         return -1;
     }
 
-    private static int indexOf(byte[] b, int i, int end, byte[] needle) {
+    static int indexOf(byte[] b, int i, int end, byte[] needle) {
         byte first = needle[0];
         for (int limit = end - needle.length; i <= limit; i++) {
             if (b[i] == first && startsWith(b, i, end, needle)) {
@@ -320,7 +322,7 @@ public final class PerfScriptParser {
         return -1;
     }
 
-    private static int lastIndexOf(byte[] b, int from, int end, byte[] needle) {
+    static int lastIndexOf(byte[] b, int from, int end, byte[] needle) {
         byte first = needle[0];
         for (int i = end - needle.length; i >= from; i--) {
             if (b[i] == first && startsWith(b, i, end, needle)) {

@@ -26,10 +26,12 @@ final class ScriptPass {
      * @param times also bins each sample by its time, for a heat map; or null
      * @param cumulative also counts each sample and counter there, for an exporter; or null
      * @param byKind also classify each sample by kind ({@code --by=kind}, see {@link SwitchPairer})
+     * @param watch --slower: where to hand the switches at or above its threshold; or null
      */
-    ScriptPass(LatencyStats stats, TimeBinner times, SwitchFilter filter, CumulativeCounts cumulative, boolean byKind) {
+    ScriptPass(LatencyStats stats, TimeBinner times, SwitchFilter filter, CumulativeCounts cumulative, boolean byKind,
+               OutlierWatch watch) {
         this.stats = stats;
-        this.pairer = new SwitchPairer(stats, times, filter, byKind).countingInto(cumulative);
+        this.pairer = new SwitchPairer(stats, times, filter, byKind).countingInto(cumulative).watching(watch);
     }
 
     /** From now on, what the lines give goes into {@code next}; switches waiting for their IN stay pending. */

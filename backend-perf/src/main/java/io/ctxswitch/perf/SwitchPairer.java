@@ -1,6 +1,7 @@
 package io.ctxswitch.perf;
 
 import io.ctxswitch.core.model.SwitchKind;
+import io.ctxswitch.core.model.Outlier;
 import io.ctxswitch.core.model.SwitchSample;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LatencyStats;
@@ -26,6 +27,11 @@ public final class SwitchPairer {
     private int[] switchNext = new int[0];
     private SwitchKind[] switchLeaving = new SwitchKind[0];
     private final boolean byKind;
+    private String[] outPrevState = new String[0];
+    /** --slower: per CPU, the last sched_switch's prev and its state, which the OUT record that follows it takes. */
+    private int[] schedPrev = new int[0];
+    private String[] schedState = new String[0];
+    private OutlierWatch watch;
     private final CommCache names = new CommCache();
 
     private final io.ctxswitch.core.report.heatmap.TimeBinner times; // null unless a heat map is drawn
@@ -75,6 +81,12 @@ public final class SwitchPairer {
         return this;
     }
 
+    /** --slower: hands each kept switch at or above the threshold to the watch's sink, with A's state. */
+    public SwitchPairer watching(OutlierWatch watch) {
+        this.watch = watch;
+        return this;
+    }
+
     public void accept(PerfRecord r) {
         switch (r.kind()) {
             case SWITCH_OUT -> out(r);
@@ -106,11 +118,20 @@ public final class SwitchPairer {
         switchPrev[cpu] = r.tid();
         switchNext[cpu] = r.otherTid();
         switchLeaving[cpu] = r.leaving();
+        if (watch != null) { // --slower: A's state, which the OUT record that follows takes
+            schedPrev[cpu] = r.tid();
+            schedState[cpu] = r.prevState();
+        }
+    }
+
+    /** Whether each pair is classified: for --by=kind, and for --slower, whose outliers carry their kind. */
+    private boolean classifies() {
+        return byKind || watch != null;
     }
 
     private void out(PerfRecord r) {
         int cpu = grow(r.cpu());
-        if (byKind) {
+        if (classifies()) {
             boolean described = switchLeaving[cpu] != null && switchPrev[cpu] == r.tid() && switchNext[cpu] == r.otherTid();
             outLeaving[cpu] = described ? switchLeaving[cpu] : r.preempted() ? SwitchKind.PREEMPTED : SwitchKind.BLOCKED;
             switchLeaving[cpu] = null;
@@ -124,6 +145,10 @@ public final class SwitchPairer {
         outNext[cpu] = r.otherTid();
         outNextPid[cpu] = r.otherPid();
         outPrevName[cpu] = names.name(r);
+        if (watch != null) {
+            outPrevState[cpu] = schedPrev[cpu] == r.tid() ? schedState[cpu] : null;
+            schedState[cpu] = null;
+        }
     }
 
     private void in(PerfRecord r) {
@@ -136,14 +161,21 @@ public final class SwitchPairer {
             stats.record(new SwitchSample(cpu, outTime[cpu], r.timeNs(),
                     new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),
                     new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
+            // one classification for --by=kind and for --slower's outliers
+            SwitchKind kind = classifies() ? SwitchKind.of(outPrev[cpu] == 0, r.tid() == 0, outLeaving[cpu]) : null;
             if (byKind) {
-                stats.kinds().record(SwitchKind.of(outPrev[cpu] == 0, r.tid() == 0, outLeaving[cpu]), r.timeNs() - outTime[cpu]);
+                stats.kinds().record(kind, r.timeNs() - outTime[cpu]);
             }
             if (times != null) {
                 times.record(r.timeNs(), cpu, r.timeNs() - outTime[cpu]);
             }
             if (cumulative != null) {
                 cumulative.record(cpu, r.timeNs() - outTime[cpu]);
+            }
+            long latency = r.timeNs() - outTime[cpu];
+            if (watch != null && latency >= watch.thresholdNs()) {
+                watch.sink().accept(new Outlier(watch.time(r.timeNs()), watch.base(), cpu, latency, outPrev[cpu],
+                        outPrevName[cpu], outPrevState[cpu], r.tid(), names.name(r), -1, null, kind.label()));
             }
         } else {
             unpaired();
@@ -174,6 +206,9 @@ public final class SwitchPairer {
             switchPrev = Arrays.copyOf(switchPrev, n);
             switchNext = Arrays.copyOf(switchNext, n);
             switchLeaving = Arrays.copyOf(switchLeaving, n);
+            outPrevState = Arrays.copyOf(outPrevState, n);
+            schedPrev = Arrays.copyOf(schedPrev, n);
+            schedState = Arrays.copyOf(schedState, n);
         }
         return cpu;
     }

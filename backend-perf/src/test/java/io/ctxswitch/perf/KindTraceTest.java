@@ -28,7 +28,7 @@ class KindTraceTest {
 
     private static LatencyStats replay(InputStream in) throws Exception {
         LatencyStats stats = new LatencyStats();
-        PerfScriptReader.read(in, stats, () -> false, null, SwitchFilter.NONE, true);
+        PerfScriptReader.read(in, stats, () -> false, null, SwitchFilter.NONE, true, null);
         return stats;
     }
 

@@ -123,6 +123,13 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--exclude-idle", description = "Leave out switches from or to an idle task (pid 0).")
     boolean excludeIdle;
 
+    @Option(names = "--slower", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Also print every switch that took TIME or longer (10us, 1ms) as it happens: when B started, the CPU,"
+                + " the latency, the task that left (pid, name, state) and the one that started (pid, name, cgroup), and the kind"
+                + " of switch; in JSON one object per line with \"kind\":\"outlier\", before the summary. Those lost on"
+                + " the way are counted in lost. libbpf and bpftrace live, perf live and replay.")
+    Duration slower;
+
     @Option(names = "--replay", paramLabel = "FILE",
             description = "Read a recorded trace instead of tracing: perf script text, a perf.data file, or bpftrace output of ctxswitch's script (- for standard input). The format is recognised from the content.")
     String replay;
@@ -209,7 +216,8 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by == Breakdown.kind);
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by == Breakdown.kind)
+                .withSlowerNs(slower == null ? 0 : slower.toNanos());
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -222,6 +230,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             source = opened.source();
             checkReplayFilter(source, opened.format(), filter);
             checkReplayByKind(source, opened.format());
+            checkReplaySlower(source, opened.format());
             checkHeatmapReplay(source, opened.format());
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
@@ -237,6 +246,11 @@ final class CtxswitchCommand implements Callable<Integer> {
             announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
         }
         String name = source.name();
+        OutlierPrinter outliers = null;
+        if (slower != null) {
+            outliers = new OutlierPrinter(out, format, slower.toNanos(), java.time.ZoneId.systemDefault());
+            source.onOutlier(outliers);
+        }
         // A replay's host is unknown (a perf trace does not say); a live run's is this one.
         HostIdentity host = replay == null ? HostIdentity.local() : HostIdentity.UNKNOWN;
         TraceSession.Result result;
@@ -279,6 +293,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         // Asked again at the end: a replay learns its probe from the trace it reads.
         Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top, shown())
                 .withFilter(filter);
+        if (outliers != null) {
+            summary = summary.withOutliers(new Summary.Outliers(slower.toNanos(), outliers.printed(), result.total().outliersLost()));
+        }
         if (format == OutputFormat.json) {
             out.println(new JsonRenderer(host).render(summary));
         } else {
@@ -462,6 +479,15 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
     }
 
+    /** --slower on a replay: the trace must hold each switch with its tasks (perf's does; bpftrace's output holds totals). */
+    private void checkReplaySlower(LatencySource source, String formatName) {
+        if (slower != null && !source.features().contains(Feature.OUTLIERS)) {
+            source.close();
+            throw new OneLineUsageError("--slower cannot be applied to " + formatName
+                    + ": it does not record each switch; perf traces do (perf script text or perf.data)");
+        }
+    }
+
     /** What the options given ask of a backend, each with the option that asks it, as the user wrote it. */
     private Map<Feature, String> wantedFeatures() {
         Map<Feature, String> wanted = new java.util.EnumMap<>(Feature.class);
@@ -481,6 +507,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (by == Breakdown.kind) {
             wanted.put(Feature.BY_KIND, "--by=kind");
+        }
+        if (slower != null) {
+            wanted.put(Feature.OUTLIERS, "--slower");
         }
         return wanted;
     }

@@ -81,6 +81,7 @@ public final class JsonRenderer {
             byKind(g, s.byKind());
             filters(g, s.filter());
             g.writeNumberField("filtered", s.filtered());
+            outliers(g, s.outliers());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
@@ -118,6 +119,13 @@ public final class JsonRenderer {
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /** {@code --slower}: its threshold, the outliers printed and those lost (part of lost); nulls without it. */
+    private static void outliers(JsonGenerator g, Summary.Outliers o) throws IOException {
+        number(g, "slower_ns", o == null ? null : o.thresholdNs());
+        number(g, "outliers", o == null ? null : o.printed());
+        number(g, "outliers_lost", o == null ? null : o.lost());
     }
 
     /** The filters in force: an object with the options given (docs/filters.md), or null for none. */

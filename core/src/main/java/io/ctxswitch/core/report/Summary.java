@@ -40,13 +40,28 @@ public record Summary(
         List<ProcessLine> topProcesses,
         long filtered,
         SwitchFilter filter,
-        List<KindLine> byKind) {
+        List<KindLine> byKind,
+        Outliers outliers) {
 
     /** The same figures, saying that {@code filter} was in force (its left-out switches are in {@link #filtered}). */
     public Summary withFilter(SwitchFilter filter) {
         return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
                 unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
-                histogram, perCpu, topProcesses, filtered, filter, byKind);
+                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers);
+    }
+
+    /**
+     * {@code --slower}: the threshold, how many outliers were printed, and how many were lost on their way
+     * to user space (part of {@link #lost}). Printed plus lost is every kept switch at or above the threshold.
+     */
+    public record Outliers(long thresholdNs, long printed, long lost) {
+    }
+
+    /** The same figures, with what {@code --slower} printed and lost. */
+    public Summary withOutliers(Outliers outliers) {
+        return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
+                unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
+                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers);
     }
 
     /** Switches that happened but could not be timed (see {@link LatencyStats#addUntimed}). */
@@ -116,7 +131,7 @@ public record Summary(
                 stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
-                cpus, procs, stats.filtered(), SwitchFilter.NONE, byKind(stats.kinds()));
+                cpus, procs, stats.filtered(), SwitchFilter.NONE, byKind(stats.kinds()), null);
     }
 
     /** Every kind, in {@link SwitchKind} order, for a classified run; null when the run did not classify. */

@@ -35,6 +35,11 @@ public final class TextRenderer {
             out.append(String.format(Locale.ROOT, "filters: %s (applied to the incoming task; %,d switches left out)%n",
                     s.filter().describe(), s.filtered()));
         }
+        if (s.outliers() != null) {
+            out.append(String.format(Locale.ROOT, "slower: %,d switches at or above %s printed, %,d lost on the way to"
+                    + " user space (counted in lost; printed + lost = every switch at or above it)%n",
+                    s.outliers().printed(), Durations.format(s.outliers().thresholdNs()), s.outliers().lost()));
+        }
         if (s.untimed() > 0) {
             out.append(String.format(Locale.ROOT,
                     "untimed: %,d switches seen by sched_switch but not measured (%,d with no start seen, %,d with no end"

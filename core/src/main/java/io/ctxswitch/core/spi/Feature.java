@@ -34,5 +34,9 @@ public enum Feature {
      * Each switch classified by how it came about ({@code --by=kind}, {@link io.ctxswitch.core.model.SwitchKind}),
      * into {@link io.ctxswitch.core.stats.LatencyStats#kinds} of every part drained.
      */
-    BY_KIND
+    BY_KIND,
+     * Each switch at or above a threshold handed over as it is seen, with both tasks ({@code --slower};
+     * {@link TraceOptions#slowerNs}, {@link LatencySource#onOutlier}).
+     */
+    OUTLIERS
 }

@@ -20,13 +20,18 @@ import java.util.Objects;
  *               each CPU's samples when not (the per-CPU exact figures are kept either way)
  * @param byKind whether to classify each switch by kind ({@code --by=kind}, {@link Feature#BY_KIND}); sources
  *               may skip that work when not
+ * @param slowerNs {@code --slower}: hand every kept switch of at least this many ns to
+ *                 {@link LatencySource#onOutlier}'s callback ({@link Feature#OUTLIERS}); 0 for none
  */
 public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu,
-                           boolean byKind) {
+                           boolean byKind, long slowerNs) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
         Objects.requireNonNull(filter, "filter");
+        if (slowerNs < 0) {
+            throw new IllegalArgumentException("negative --slower threshold " + slowerNs);
+        }
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
@@ -42,14 +47,19 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
         this(probe, perTask, record, filter, true);
     }
 
-    /** Without classifying switches by kind. */
+    /** Without classifying switches by kind, nor --slower. */
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
-        this(probe, perTask, record, filter, perCpu, false);
+        this(probe, perTask, record, filter, perCpu, false, 0);
     }
 
     /** The same options, classifying each switch by kind or not. */
     public TraceOptions withByKind(boolean classify) {
-        return new TraceOptions(probe, perTask, record, filter, perCpu, classify);
+        return new TraceOptions(probe, perTask, record, filter, perCpu, classify, slowerNs);
+    }
+
+    /** The same options, with {@code --slower}'s threshold ({@code 0} for none). */
+    public TraceOptions withSlowerNs(long thresholdNs) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, thresholdNs);
     }
 
     public static TraceOptions defaults() {

@@ -33,6 +33,7 @@ public final class LatencyStats {
     private long untimedNoStart;
     private long untimedNoEnd;
     private long lost;
+    private long outliersLost;
     private long skippedLines;
     private long filtered;
 
@@ -103,6 +104,7 @@ public final class LatencyStats {
         untimedNoStart += other.untimedNoStart;
         untimedNoEnd += other.untimedNoEnd;
         lost += other.lost;
+        outliersLost += other.outliersLost;
         skippedLines += other.skippedLines;
         filtered += other.filtered;
     }
@@ -159,6 +161,20 @@ public final class LatencyStats {
 
     public void addLost(long n) {
         lost += n;
+    }
+
+    /**
+     * {@code --slower} outliers that were measured but lost on their way to user space (a full ring
+     * buffer, bpftrace's lost printf events): they count in {@link #lost} too.
+     */
+    public void addOutliersLost(long n) {
+        outliersLost += n;
+        lost += n;
+    }
+
+    /** The part of {@link #lost} that was {@code --slower} outliers. */
+    public long outliersLost() {
+        return outliersLost;
     }
 
     public void addSkippedLines(long n) {
