@@ -51,7 +51,7 @@ final class LoadedObject implements AutoCloseable {
 
     /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
-        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), 0);
+        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), false, 0);
     }
 
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,

@@ -35,6 +35,7 @@ public enum Feature {
      * into {@link io.ctxswitch.core.stats.LatencyStats#kinds} of every part drained.
      */
     BY_KIND,
+    /**
      * Each switch at or above a threshold handed over as it is seen, with both tasks ({@code --slower};
      * {@link TraceOptions#slowerNs}, {@link LatencySource#onOutlier}).
      */
