@@ -359,9 +359,10 @@ class MainTest {
         assertThat(run("--replay=" + trace, "--format=json", "--slower=3us")).as(err()).isZero();
         String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
         assertThat(lines).hasSize(2);
+        // the switch's kind as --by=kind classifies it: no sched_switch line before that OUT and no preempt mark: blocked
         assertThat(lines[0]).isEqualTo("{\"kind\":\"outlier\",\"time\":null,\"trace_time_ns\":1000005000,\"cpu\":0,\"latency_ns\":3000,"
                 + "\"prev_pid\":200,\"prev_comm\":\"tool\",\"prev_state\":null,\"next_pid\":101,\"next_comm\":\"app\",\"cgroup_id\":null,"
-                + "\"cgroup\":null,\"switch_kind\":null}");
+                + "\"cgroup\":null,\"switch_kind\":\"blocked\"}");
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[1]);
         assertThat(json.get("slower_ns").asLong()).isEqualTo(3_000);
         assertThat(json.get("outliers").asLong()).isEqualTo(1);
