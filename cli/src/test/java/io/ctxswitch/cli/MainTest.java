@@ -371,7 +371,7 @@ class MainTest {
         out.reset();
         assertThat(run("--replay=" + trace, "--slower=1us")).as(err()).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("switches at or above 1.00 us (")
-                .contains("1.000001000  cpu 0   1.00 us  101 app S -> 200 tool -  ?\n")
+                .contains("1.000001000  cpu 0   1.00 us  101 app S -> 200 tool -  blocked\n")
                 .contains("slower: 2 switches at or above 1.00 us printed, 0 lost");
 
         err.reset();
