@@ -135,7 +135,7 @@ static __always_inline int wanted(struct cpu_agg *a, __u32 cpu, __u64 *id)
 
 /*
  * --exclude-idle and --slower need A's identity at the end: taken at the start, while A is current.
- * Its state comes later, from sched_switch (note_state); ~0 until then.
+ * Its state comes later, from sched_switch (state_arg); ~0 until then.
  */
 static __always_inline void note_prev(struct cpu_agg *a)
 {
