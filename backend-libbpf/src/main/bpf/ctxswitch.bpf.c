@@ -133,11 +133,126 @@ static __always_inline int wanted(struct cpu_agg *a, __u32 cpu, __u64 *id)
 	return 1;
 }
 
-/* --exclude-idle needs A's identity at the end: taken at the start, while A is current. */
+/*
+ * --exclude-idle and --slower need A's identity at the end: taken at the start, while A is current.
+ * Its state comes later, from sched_switch (state_arg); ~0 until then.
+ */
 static __always_inline void note_prev(struct cpu_agg *a)
 {
 	if (filters & FILTER_EXCLUDE_IDLE)
 		a->prev_idle = !(__u32)bpf_get_current_pid_tgid();
+	if (slower_ns) {
+		a->prev_id = bpf_get_current_pid_tgid();
+		bpf_get_current_comm(a->prev_comm, sizeof(a->prev_comm));
+		a->prev_state = ~0ULL;
+	}
+}
+
+/*
+ * ---- the classification (docs/kernel-maps.md): for --by=kind's figures and --slower's outliers' kind; kept
+ * apart, and compiled out by the verifier without either (`classify`) ----
+ */
+#define classify (by_kind || slower_ns)
+
+/* --slower: A's state from sched_switch's arguments: OUTLIER_PREEMPTED if preempt, else the raw prev_state. */
+static __always_inline __u64 state_arg(__u64 *ctx)
+{
+	return (__u8)ctx[0] ? OUTLIER_PREEMPTED : (__u32)ctx[3];
+}
+
+/* This CPU's figures by kind (the map has an entry per possible CPU with --by=kind or --slower). */
+static __always_inline struct cpu_kinds *this_cpu_kinds(__u32 cpu)
+{
+	return bpf_map_lookup_elem(&kinds, &cpu);
+}
+
+/*
+ * sched_switch(preempt, prev, next, prev_state) (prev_state since Linux 5.18), in A's context: the tracepoint
+ * runs before the switch itself. Notes how A leaves, for the end of this switch. A task inside sched_yield()
+ * (marked at its syscall's entry) that leaves still runnable and not preempted is yielding; its mark is used up
+ * by any switch of its own that is not a preemption (a preemption before sched_yield() reaches the scheduler
+ * keeps it). ctx[3] is read only here and in state_arg, each behind a constant flag, so that without
+ * --by=kind or --slower no program reads sched_switch's fourth argument (Linux 5.18+).
+ */
+static __always_inline void note_kind(__u64 *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+	__u64 current = bpf_get_current_task(), kind;
+	__u8 preempt = (__u8)ctx[0];
+	__u32 prev_state = (__u32)ctx[3];
+
+	if (!k)
+		return;
+	if (!(__u32)bpf_get_current_pid_tgid())
+		kind = KIND_FROM_IDLE;
+	else if (preempt)
+		kind = KIND_PREEMPTED;
+	else if (prev_state & STATE_TASK_DEAD)
+		kind = KIND_EXIT;
+	else if (prev_state)
+		kind = KIND_BLOCKED;
+	else if (k->yield_task == current)
+		kind = KIND_YIELD;
+	else
+		kind = KIND_PREEMPTED;	/* runnable, back to user mode with need_resched, or a cond_resched() */
+	if (!preempt && k->yield_task == current)
+		k->yield_task = 0;
+	k->switch_kind = kind;
+}
+
+/*
+ * The kind of the switch ending now on this CPU (B current): the one sched_switch noted, or to-idle if B is
+ * idle. NKINDS if this CPU has no kinds entry (never, once the map is sized to the CPUs).
+ */
+static __always_inline __u32 switch_kind_now(struct cpu_kinds *k)
+{
+	__u64 kind;
+
+	if (!k)
+		return NKINDS;
+	kind = k->switch_kind;
+	if (kind != KIND_FROM_IDLE && !(__u32)bpf_get_current_pid_tgid())
+		kind = KIND_TO_IDLE;
+	return kind < NKINDS ? kind : NKINDS;
+}
+
+/* A sample of d ns (bucket b, epoch e) into its kind (switch_kind_now). */
+static __always_inline void kind_add(__u32 cpu, __u64 e, __u64 d, __u64 b)
+{
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+	__u32 kind = switch_kind_now(k);
+
+	if (!k || kind >= NKINDS || b >= NBUCKETS)	/* never: tells the verifier the indexes are bounded */
+		return;
+	slot_add(&k->kind[kind].slot[e & 1], e, d);
+	k->kind[kind].hist[b]++;
+}
+
+/*
+ * --slower: a kept switch of d >= slower_ns ns, sent to user space with A (noted at the start), B
+ * (current) and the switch's kind, worked out as for --by=kind (switch_kind_now). A full ring buffer loses
+ * it, counted per CPU in outliers_lost.
+ */
+static __always_inline void send_outlier(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
+{
+	struct outlier *o = bpf_ringbuf_reserve(&outliers, sizeof(*o), 0);
+
+	if (!o) {
+		a->outliers_lost++;
+		return;
+	}
+	o->end_ns = now;
+	o->latency_ns = d;
+	o->prev_id = a->prev_id;
+	o->next_id = bpf_get_current_pid_tgid();
+	o->prev_state = a->prev_state;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->cpu = cpu;
+	o->kind = switch_kind_now(this_cpu_kinds(cpu));
+	__builtin_memcpy(o->prev_comm, a->prev_comm, sizeof(o->prev_comm));
+	bpf_get_current_comm(o->next_comm, sizeof(o->next_comm));
+	bpf_ringbuf_submit(o, 0);
 }
 
 /*
@@ -211,9 +326,9 @@ static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
 /*
  * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed): left
  * out if the filters say so (counted in filtered), else into the interval's exact figures, the
- * histogram and, if asked for, the per-task table.
+ * histogram, its kind's figures with --by=kind and, if asked for, the per-task table.
  */
-static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
+static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
 {
 	__u64 e = ctl.epoch, id = 0, key, b;
 	struct proc_agg *p;
@@ -226,6 +341,10 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 d)
 	b = bucket_of(d);
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
 		a->hist[b]++;
+	if (by_kind)
+		kind_add(cpu, e, d, b);
+	if (slower_ns && d >= slower_ns)
+		send_outlier(a, cpu, now, d);
 
 	if (!per_task)
 		return;
@@ -305,7 +424,29 @@ int ctxsw_exit(__u64 *ctx)
 		a->no_switch++;
 		return 0;
 	}
-	record_sample(a, cpu, now - start);
+	record_sample(a, cpu, now, now - start);
+	return 0;
+}
+
+/*
+ * --by=kind and --slower in sched-tp mode, which has no sched_switch program of its own: the switch's kind
+ * and, with --slower, A's state as sched_switch reports it (between the entry and the exit, on this CPU, for
+ * the A that entered). Loaded only with either. A's state is not read at the entry: the program would need
+ * the task's layout (CO-RE, and so kernel BTF even for the kprobe mode), and the state the kernel acts on
+ * is settled only inside __schedule() (a pending signal keeps a sleeper running).
+ */
+SEC("tp_btf/sched_switch")
+int ctxsw_kind(__u64 *ctx)
+{
+	__u32 cpu;
+	struct cpu_agg *a;
+
+	note_kind(ctx);
+	if (slower_ns) {
+		a = this_cpu(&cpu);
+		if (a && a->start_ns)
+			a->prev_state = state_arg(ctx);
+	}
 	return 0;
 }
 
@@ -351,7 +492,7 @@ static __always_inline int switch_started(void)
  * sched_switch(prev, next): every switch, whichever the entry. Timed if prev is the A that started
  * here; otherwise no probe saw its start: counted untimed, never given a start of its own.
  */
-static __always_inline int switch_seen(__u64 prev, __u64 next)
+static __always_inline int switch_seen(__u64 prev, __u64 next, __u64 prev_state)
 {
 	__u32 cpu;
 	struct cpu_agg *a = this_cpu(&cpu);
@@ -360,6 +501,8 @@ static __always_inline int switch_seen(__u64 prev, __u64 next)
 		return 0;
 	if (a->start_ns && !a->next_task && a->prev_task == prev) {
 		a->next_task = next;
+		if (slower_ns)
+			a->prev_state = prev_state;
 		return 0;
 	}
 	if (ctl.armed_ns) {
@@ -411,7 +554,7 @@ static __always_inline int switch_ended(void)
 		a->unpaired++;
 		return 0;
 	}
-	record_sample(a, cpu, now - start);
+	record_sample(a, cpu, now, now - start);
 	return 0;
 }
 
@@ -421,11 +564,17 @@ int ctxsw_fentry(__u64 *ctx)
 	return switch_started();
 }
 
-/* sched_switch's arguments: (preempt, prev, next[, prev_state since 5.18]). */
+/*
+ * sched_switch's arguments: (preempt, prev, next[, prev_state since 5.18]). A program that reads an
+ * argument the tracepoint lacks is refused: prev_state is read only behind constant flags (note_kind,
+ * state_arg), which the verifier drops without --by=kind and --slower, so the object runs on older kernels.
+ */
 SEC("tp_btf/sched_switch")
 int ctxsw_switch_btf(__u64 *ctx)
 {
-	return switch_seen(ctx[1], ctx[2]);
+	if (classify)
+		note_kind(ctx);
+	return switch_seen(ctx[1], ctx[2], slower_ns ? state_arg(ctx) : ~0ULL);
 }
 
 /*
@@ -475,7 +624,9 @@ int ctxsw_kprobe(void *ctx)
 SEC("raw_tp/sched_switch")
 int ctxsw_switch_raw(__u64 *ctx)
 {
-	return switch_seen(ctx[1], ctx[2]);
+	if (classify)
+		note_kind(ctx);
+	return switch_seen(ctx[1], ctx[2], slower_ns ? state_arg(ctx) : ~0ULL);
 }
 
 /*
@@ -497,5 +648,33 @@ SEC("raw_tp/task_rename")
 int ctxsw_rename(void *ctx)
 {
 	__sync_fetch_and_add(&renames, 1);
+	return 0;
+}
+
+/*
+ * --by=kind, every mode: a task inside sched_yield() on this CPU, so that its switch counts as a yield rather
+ * than as a task that left still runnable for another reason (sched_switch alone cannot tell them apart).
+ * Enabling a syscall tracepoint makes every task take the syscall's slow path while it is attached.
+ */
+SEC("tracepoint/syscalls/sys_enter_sched_yield")
+int ctxsw_yield_enter(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+
+	if (k)
+		k->yield_task = bpf_get_current_task();
+	return 0;
+}
+
+/* A sched_yield() that found nothing else to run switched nothing: its mark must not outlive it. */
+SEC("tracepoint/syscalls/sys_exit_sched_yield")
+int ctxsw_yield_exit(void *ctx)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct cpu_kinds *k = this_cpu_kinds(cpu);
+
+	if (k && k->yield_task == bpf_get_current_task())
+		k->yield_task = 0;
 	return 0;
 }

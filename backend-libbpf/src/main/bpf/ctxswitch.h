@@ -33,6 +33,20 @@
 #define FILTER_CPUS		16	/* --cpus: the switch's CPU is in cpu_mask */
 #define FILTER_EXCLUDE_IDLE	32	/* --exclude-idle: neither A nor B is an idle task (pid 0) */
 
+/*
+ * --by=kind: the kinds of switch (SwitchKind.java, in its order). A switch is from-idle if A is an idle task,
+ * else to-idle if B is, else by how A left, from sched_switch's preempt and prev_state.
+ */
+#define KIND_PREEMPTED		0	/* preempt, or A still runnable (TASK_RUNNING) and not yielding */
+#define KIND_BLOCKED		1	/* A went to sleep: prev_state not TASK_RUNNING, and not TASK_DEAD */
+#define KIND_YIELD		2	/* A is running sched_yield() (marked at its syscall's entry) and still runnable */
+#define KIND_EXIT		3	/* prev_state has TASK_DEAD: A's last switch */
+#define KIND_FROM_IDLE		4	/* A is an idle task (pid 0) */
+#define KIND_TO_IDLE		5	/* B is an idle task */
+#define NKINDS			6
+/* include/linux/sched.h's TASK_DEAD, the same value since Linux 4.14. */
+#define STATE_TASK_DEAD		0x80
+
 /* Exact figures of one interval (epoch). Two per owner, by epoch parity. */
 struct interval_slot {
 	__u64 epoch;
@@ -55,6 +69,44 @@ struct cpu_agg {
 	__u64 prev_idle;		/* --exclude-idle: whether A, the task that started the switch, is an idle task */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
 	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+	/* --slower (at the end, so that the fields above keep their offsets): */
+	__u64 outliers_lost;		/* cumulative: outliers the full ring buffer could not take */
+	__u64 prev_id;			/* A's pid_tgid, noted at the start while A is current */
+	__u64 prev_state;		/* A's state from sched_switch: its raw prev_state, or OUTLIER_PREEMPTED */
+	char prev_comm[16];		/* A's name, noted at the start */
+};
+
+/*
+ * --slower: A's state as noted from sched_switch: its prev_state argument, the raw task state (since Linux
+ * 5.18 the tracepoint passes p->__state; only its text form is the TASK_REPORT one), or this bit when
+ * sched_switch said preempt (A still runnable, whatever its state said).
+ */
+#define OUTLIER_PREEMPTED	(1ULL << 32)
+
+/* --slower: one switch at or above the threshold, sent through the outliers ring buffer. */
+struct outlier {
+	__u64 end_ns;			/* bpf_ktime_get_ns() when B started */
+	__u64 latency_ns;
+	__u64 prev_id;			/* A: tgid << 32 | pid */
+	__u64 next_id;			/* B */
+	__u64 prev_state;		/* A's state (raw prev_state or OUTLIER_PREEMPTED), ~0 if no sched_switch was seen */
+	__u64 cgroup_id;		/* B's cgroup v2 id */
+	__u32 cpu;
+	__u32 kind;			/* KIND_* of the switch, as --by=kind classifies it; NKINDS if unknown */
+	char prev_comm[16];
+	char next_comm[16];
+};
+
+/* --by=kind: one CPU's figures per kind, and how the switch under way on it came about. */
+struct kind_agg {
+	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
+	__u64 hist[NBUCKETS];		/* cumulative log-linear histogram */
+};
+
+struct cpu_kinds {
+	__u64 switch_kind;		/* KIND_* of A's leaving, set by sched_switch for the end of that switch */
+	__u64 yield_task;		/* the task inside sched_yield() on this CPU (its address), 0 for none */
+	struct kind_agg kind[NKINDS];
 };
 
 struct proc_agg {

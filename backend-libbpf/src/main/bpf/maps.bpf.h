@@ -60,6 +60,20 @@ struct {
 	__type(value, __u32);
 } cgroup SEC(".maps");
 
+/*
+ * --by=kind: whether to classify each switch (user space sets it before load), and per CPU its figures
+ * by kind; max_entries is set to the CPUs with --by=kind, else left at 1 (unused). mmapped by user space.
+ */
+const volatile __u32 by_kind = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_kinds);
+} kinds SEC(".maps");
+
 /* One entry per possible CPU (max_entries is set before load); mmapped by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -87,6 +101,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_task);
 } cpu_tasks SEC(".maps");
+/* --slower: the threshold in ns, 0 for off (the verifier then drops all of the outlier code). */
+const volatile __u64 slower_ns = 0;
+
+/*
+ * --slower: the outliers, to user space (struct outlier). Sized by user space before load: one page when
+ * --slower is off, since a ring buffer cannot be empty.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} outliers SEC(".maps");
 
 /* Latency per incoming task; bounded, and what does not fit is counted in proc_dropped. */
 struct {

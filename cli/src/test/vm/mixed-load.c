@@ -8,10 +8,15 @@
  *   zero-reader reads /dev/zero 4 MiB at a time: its time is in the kernel, where it is preempted
  *   syscalls    a tight loop of getppid(): in and out of the kernel
  *   ping, pong  a pipe ping-pong, one byte each way
+ * and only when named (the --by=kind test's, KindIT):
+ *   spin-a, spin-b    a busy loop in user mode, never in the kernel: it leaves the CPU only when preempted
+ *   yield-a, yield-b  SCHED_FIFO 1, a loop of sched_yield(): on a CPU they share, every switch between them
+ *                     is a yield (a FIFO task has no time slice; only a higher-priority task preempts it)
  * Build: gcc -O2 -o mixed-load mixed-load.c
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,15 +66,35 @@ static void bounce(int in, int out, int first)
 	}
 }
 
+static void spin(void)
+{
+	volatile unsigned long n = 0;
+
+	for (;;)
+		n++;
+}
+
+static void yielder(void)
+{
+	struct sched_param fifo = { .sched_priority = 1 };
+
+	if (sched_setscheduler(0, SCHED_FIFO, &fifo)) {
+		perror("sched_setscheduler");
+		exit(1);
+	}
+	for (;;)
+		sched_yield();
+}
+
 static pid_t pids[16];
 static int npids;
 static char **wanted;
 static int nwanted;
 
-static pid_t start(const char *role, void (*run)(void *), void *arg)
+static pid_t start_if(int all, const char *role, void (*run)(void *), void *arg)
 {
 	pid_t pid;
-	int i, take = nwanted == 0;
+	int i, take = all && nwanted == 0;
 
 	for (i = 0; i < nwanted; i++)
 		take |= strcmp(wanted[i], role) == 0;
@@ -90,9 +115,23 @@ static pid_t start(const char *role, void (*run)(void *), void *arg)
 	return pid;
 }
 
+/* A role started when no role is named, or when it is. */
+static pid_t start(const char *role, void (*run)(void *), void *arg)
+{
+	return start_if(1, role, run, arg);
+}
+
+/* A role started only when named. */
+static pid_t start_named(const char *role, void (*run)(void *), void *arg)
+{
+	return start_if(0, role, run, arg);
+}
+
 static void run_sleeper(void *ns) { sleeper(*(long *)ns); }
 static void run_zero(void *unused) { zero_reader(); }
 static void run_syscalls(void *unused) { syscalls(); }
+static void run_spin(void *unused) { spin(); }
+static void run_yield(void *unused) { yielder(); }
 static int ab[2], ba[2];
 static void run_ping(void *unused) { bounce(ba[0], ab[1], 1); }
 static void run_pong(void *unused) { bounce(ab[0], ba[1], 0); }
@@ -121,6 +160,10 @@ int main(int argc, char **argv)
 	start("syscalls", run_syscalls, NULL);
 	start("ping", run_ping, NULL);
 	start("pong", run_pong, NULL);
+	start_named("spin-a", run_spin, NULL);
+	start_named("spin-b", run_spin, NULL);
+	start_named("yield-a", run_yield, NULL);
+	start_named("yield-b", run_yield, NULL);
 	printf("started\n");
 	if (seconds > 0) {
 		sleep(seconds);

@@ -37,6 +37,21 @@ final class BpftraceResult {
     private long elapsedNs = -1;
     private long lost;
     private long skipped;
+    /** --slower: where outlier lines go, read back, with the clock and cgroups to read them with; null without it. */
+    private java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outliers;
+    private io.ctxswitch.core.model.WallClock clock;
+    private io.ctxswitch.core.host.CgroupPaths cgroups;
+
+    /**
+     * --slower: each outlier line is handed to {@code sink} as it is read, and the events bpftrace says it
+     * lost are counted as lost outliers (printf is the script's only output per event).
+     */
+    void watchOutliers(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink,
+                       io.ctxswitch.core.model.WallClock clock, io.ctxswitch.core.host.CgroupPaths cgroups) {
+        this.outliers = sink;
+        this.clock = clock;
+        this.cgroups = cgroups;
+    }
 
     /** What to do with each line once it is taken (keep it, notice that the probes are attached). */
     interface AfterLine {
@@ -110,6 +125,15 @@ final class BpftraceResult {
             probe = text.substring(BpftraceScript.HEADER.length()).strip();
         } else if (text.equals(BpftraceScript.ATTACHED)) {
             attached = true;
+        } else if (text.startsWith(BpftraceScript.OUTLIER)) {
+            if (outliers != null) {
+                io.ctxswitch.core.model.Outlier o = BpftraceOutlier.parse(text, clock, cgroups);
+                if (o == null) {
+                    skipped++;
+                } else {
+                    outliers.accept(o);
+                }
+            } // a replay (without --slower) passes over them: they are the script's, not junk
         } else if (text.startsWith(BpftraceScript.ELAPSED)) {
             snapshotLines = null; // END: the maps printed from now on are the final ones
             try {
@@ -223,7 +247,11 @@ final class BpftraceResult {
         stats.addNoSwitch(scalars.getOrDefault("@ctxsw_no_switch", 0L));
         stats.addFiltered(scalars.getOrDefault(BpftraceScript.FILTERED_MAP, 0L));
         stats.addUntimed(scalars.getOrDefault("@ctxsw_untimed_start", 0L), scalars.getOrDefault("@ctxsw_untimed_end", 0L));
-        stats.addLost(lost);
+        if (outliers != null) {
+            stats.addOutliersLost(lost);
+        } else {
+            stats.addLost(lost);
+        }
         stats.addSkippedLines(skippedLines());
         return stats;
     }

@@ -46,6 +46,17 @@ final class BpftraceScript {
 
     /** The script; {@code filter} without a cgroup (this backend does not declare that feature). */
     static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter) {
+        return generate(probe, version, perTask, filter, 0);
+    }
+
+    /** The first words of an outlier's line ({@code --slower}, see {@link BpftraceOutlier}). */
+    static final String OUTLIER = "ctxswitch outlier ";
+
+    /**
+     * @param slowerNs {@code --slower}: print each kept switch of at least this many ns ({@link #OUTLIER}),
+     *                 with A's tid, name and state noted at its start and sched_switch; 0 for none
+     */
+    static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter, long slowerNs) {
         if (filter.cgroup() != null) {
             throw new IllegalArgumentException("the bpftrace backend cannot filter by cgroup");
         }
@@ -53,15 +64,15 @@ final class BpftraceScript {
         StringBuilder s = new StringBuilder();
         s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); }\n");
         switch (probe) {
-            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle());
+            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle(), slowerNs);
             case FENTRY -> {
                 boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
                 String entry = modern ? "fentry:" : "kfunc:";
                 String exit = modern ? "fexit:" : "kretfunc:";
                 everySwitch(s, entry + "rcu_note_context_switch", exit + "schedule, " + exit + "schedule_idle, "
-                        + exit + "preempt_schedule_irq, " + entry + "schedule_tail", perTask, keep);
+                        + exit + "preempt_schedule_irq, " + entry + "schedule_tail", perTask, keep, slowerNs);
             }
-            case KPROBE -> everySwitch(s, "kprobe:rcu_note_context_switch", "kprobe:finish_task_switch*", perTask, keep);
+            case KPROBE -> everySwitch(s, "kprobe:rcu_note_context_switch", "kprobe:finish_task_switch*", perTask, keep, slowerNs);
         }
         s.append("interval:ms:100 /@ctxsw_ready == 0/ { @ctxsw_ready = 1; printf(\"").append(ATTACHED).append("\\n\"); }\n");
         s.append("interval:s:1 {\n\tprintf(\"").append(SNAPSHOT).append("\\n\");\n");
@@ -76,8 +87,11 @@ final class BpftraceScript {
         s.append("END {\n\tprintf(\"").append(ELAPSED).append("%llu\\n\", elapsed);\n\tclear(@ctxsw_ready);\n\tclear(@ctxsw_start);\n");
         if (probe != BpftraceProbe.SCHED_TP) {
             s.append("\tclear(@ctxsw_prev);\n\tclear(@ctxsw_next);\n");
-        } else if (filter.excludeIdle()) {
+        } else if (filter.excludeIdle() || slowerNs > 0) {
             s.append("\tclear(@ctxsw_prev);\n");
+        }
+        if (slowerNs > 0) {
+            s.append("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
         }
         return s.append("}\n").toString();
     }
@@ -168,14 +182,15 @@ final class BpftraceScript {
      * A task enters __schedule() (A); the exit with is_switch is B's start: a sample. --exclude-idle
      * keeps A's tid at the entry (sched_exit_tp gives only is_switch).
      */
-    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean noteA) {
+    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean excludeIdle, long slowerNs) {
         s.append("""
                 rawtracepoint:sched_entry_tp {
                 	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
                 """);
-        if (noteA) {
+        if (excludeIdle || slowerNs > 0) {
             s.append("\t@ctxsw_prev[cpu] = tid;\n");
         }
+        noteOutlierTask(s, slowerNs);
         s.append("""
                 	@ctxsw_start[cpu] = nsecs;
                 }
@@ -189,8 +204,18 @@ final class BpftraceScript {
                 		@ctxsw_no_switch = count();
                 	} else {
                 """);
-        record(s, perTask, keep);
+        record(s, perTask, keep, slowerNs);
         s.append("\t}\n}\n");
+        if (slowerNs > 0) { // A's state: sched_switch reports it between the entry and the exit
+            s.append("tracepoint:sched:sched_switch {\n\tif (@ctxsw_start[cpu]) { @ctxsw_prev_state[cpu] = args->prev_state; }\n}\n");
+        }
+    }
+
+    /** --slower: A's name at the start, while A is current; its state unknown (-1) until sched_switch says. */
+    private static void noteOutlierTask(StringBuilder s, long slowerNs) {
+        if (slowerNs > 0) {
+            s.append("\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_prev_state[cpu] = -1;\n");
+        }
     }
 
     /**
@@ -201,7 +226,7 @@ final class BpftraceScript {
      * an end that is not B's is unpaired, never a sample. kprobe mode's end, finish_task_switch(), is
      * not reached when __schedule() keeps A: A's next start then finds its own slot without a switch.
      */
-    private static void everySwitch(StringBuilder s, String start, String ends, boolean perTask, String keep) {
+    private static void everySwitch(StringBuilder s, String start, String ends, boolean perTask, String keep, long slowerNs) {
         s.append(start).append("""
                  {
                 	if (@ctxsw_next[cpu]) {
@@ -212,10 +237,18 @@ final class BpftraceScript {
                 	@ctxsw_start[cpu] = nsecs;
                 	@ctxsw_prev[cpu] = tid;
                 	@ctxsw_next[cpu] = 0;
+                """);
+        noteOutlierTask(s, slowerNs);
+        s.append("""
                 }
                 tracepoint:sched:sched_switch {
                 	if (@ctxsw_start[cpu] && @ctxsw_next[cpu] == 0 && @ctxsw_prev[cpu] == args->prev_pid) {
                 		@ctxsw_next[cpu] = args->next_pid + 1;
+                """);
+        if (slowerNs > 0) {
+            s.append("\t\t@ctxsw_prev_state[cpu] = args->prev_state;\n");
+        }
+        s.append("""
                 	} else {
                 		if (@ctxsw_next[cpu] && @ctxsw_start[cpu]) { @ctxsw_untimed_end = count(); }
                 		else if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
@@ -242,12 +275,12 @@ final class BpftraceScript {
                 		@ctxsw_start[cpu] = 0;
                 		@ctxsw_next[cpu] = 0;
                 """);
-        record(s, perTask, keep);
+        record(s, perTask, keep, slowerNs);
         s.append("\t}\n}\n");
     }
 
     /** One sample $d on this CPU, for the current (incoming) task; with filters, only if {@code keep} holds. */
-    private static void record(StringBuilder s, boolean perTask, String keep) {
+    private static void record(StringBuilder s, boolean perTask, String keep, long slowerNs) {
         int sub = LogLinearBuckets.SUB_BITS;
         if (keep != null) {
             s.append("\t\tif (!(").append(keep).append(")) {\n\t\t\t").append(FILTERED_MAP).append(" = count();\n\t\t} else {\n");
@@ -279,6 +312,12 @@ final class BpftraceScript {
                     		@ctxsw_task_min[tid, pid, comm] = min($d);
                     		@ctxsw_task_max[tid, pid, comm] = max($d);
                     """);
+        }
+        if (slowerNs > 0) {
+            // The names last, after a tab each: a name may hold spaces (BpftraceOutlier reads it back).
+            s.append("\t\tif ($d >= ").append(slowerNs).append(") { printf(\"").append(OUTLIER)
+                    .append("%llu %d %llu %d %lld %d %llu\\t%s\\t%s\\n\", $now, cpu, $d, @ctxsw_prev[cpu],")
+                    .append(" @ctxsw_prev_state[cpu], tid, cgroup, @ctxsw_prev_comm[cpu], comm); }\n");
         }
         if (keep != null) {
             s.append("\t\t}\n");

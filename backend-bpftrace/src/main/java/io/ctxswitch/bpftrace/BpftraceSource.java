@@ -57,6 +57,7 @@ public final class BpftraceSource implements LatencySource {
     private volatile IOException readFailure;
     private boolean drained;
     private boolean perTask;
+    private java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outlierSink = o -> { };
     private SourceException failure; // bpftrace died mid-run (the figures are its last snapshot's), or --record failed
     // --record: bpftrace's output as it came, for a later --replay, written into a private directory
     // while tracing and copied where the user asked at the end (see keepRecording)
@@ -83,7 +84,13 @@ public final class BpftraceSource implements LatencySource {
     @Override
     public Set<Feature> features() {
         return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.PID_FILTER, Feature.TID_FILTER, Feature.COMM_FILTER,
-                Feature.CPU_FILTER, Feature.IDLE_FILTER);
+                Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS);
+    }
+
+    /** --slower: the script prints each outlier (printf), read back as bpftrace writes it. */
+    @Override
+    public void onOutlier(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink) {
+        outlierSink = sink;
     }
 
     @Override
@@ -118,7 +125,10 @@ public final class BpftraceSource implements LatencySource {
             throw SourceException.environment(chosen.availability().reason());
         }
         perTask = options.perTask();
-        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask, options.filter());
+        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask, options.filter(), options.slowerNs());
+        if (options.slowerNs() > 0) { // bpftrace's nsecs is CLOCK_MONOTONIC, as is HotSpot's nanoTime on Linux
+            result.watchOutliers(outlierSink, io.ctxswitch.core.model.WallClock.fromJvm(), io.ctxswitch.core.host.CgroupPaths.ofThisHost());
+        }
         if (options.record() != null) {
             keep = options.record();
             try {

@@ -17,6 +17,29 @@ class BpftraceScriptTest {
         assertThat(s).startsWith("BEGIN { printf(\"ctxswitch bpftrace script: probe sched-tp\\n\"); }");
     }
 
+    /**
+     * --slower: each mode prints a kept switch at or above the threshold (a number), with A's tid, name and state noted
+     * at its start and at sched_switch, and clears what it noted at the end (bpftrace would print it); nothing of it
+     * without --slower.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void slowerPrintsOutliersWithANotedAtItsStartAndClearsItsMaps() {
+        for (BpftraceProbe probe : BpftraceProbe.values()) {
+            String s = BpftraceScript.generate(probe, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 123_456);
+            assertThat(s).as(probe.toString())
+                    .contains("if ($d >= 123456) { printf(\"ctxswitch outlier %llu %d %llu %d %lld %d %llu\\t%s\\t%s\\n\", $now, cpu, $d,"
+                            + " @ctxsw_prev[cpu], @ctxsw_prev_state[cpu], tid, cgroup, @ctxsw_prev_comm[cpu], comm); }")
+                    .contains("\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_prev_state[cpu] = -1;\n")
+                    .contains("@ctxsw_prev_state[cpu] = args->prev_state;")
+                    .contains("\tclear(@ctxsw_prev);\n").contains("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
+            String plain = BpftraceScript.generate(probe, V023, false);
+            assertThat(plain).doesNotContain("outlier").doesNotContain("prev_comm").doesNotContain("prev_state");
+        }
+        assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 1))
+                .contains("rawtracepoint:sched_entry_tp {\n\tif (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }\n\t@ctxsw_prev[cpu] = tid;\n");
+    }
+
     @Test
     void fentryIsSpelledKfuncBefore020() {
         assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V017, false)).contains("kfunc:rcu_note_context_switch {")

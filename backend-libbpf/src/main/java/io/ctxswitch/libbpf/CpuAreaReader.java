@@ -38,6 +38,7 @@ public final class CpuAreaReader {
     private final long[] filteredPrevious;
     /** Whether to fold each CPU's buckets into its report bins: only --per-cpu shows them. */
     private final boolean perCpuBins;
+    private final long[] outliersLostPrevious;
 
     /** A reader that also gives each CPU its report bins ({@code --per-cpu}). */
     public CpuAreaReader(int cpus) {
@@ -61,6 +62,7 @@ public final class CpuAreaReader {
         this.untimedEndPrevious = new long[cpus];
         this.cpuBinsPrevious = perCpuBins ? new long[cpus][cpuBinsNow.length] : null;
         this.filteredPrevious = new long[cpus];
+        this.outliersLostPrevious = new long[cpus];
     }
 
     private static int[] binOfBucket() {
@@ -97,6 +99,7 @@ public final class CpuAreaReader {
             part.addUntimed(delta(area, base + KernelLayout.CPU_UNTIMED_START, untimedStartPrevious, cpu),
                     delta(area, base + KernelLayout.CPU_UNTIMED_END, untimedEndPrevious, cpu));
             part.addFiltered(delta(area, base + KernelLayout.CPU_FILTERED, filteredPrevious, cpu));
+            part.addOutliersLost(delta(area, base + KernelLayout.CPU_OUTLIERS_LOST, outliersLostPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
             for (int b = 0; b < histCpu.length; b++) {
@@ -131,6 +134,7 @@ public final class CpuAreaReader {
         List<CumulativeFigures.Cpu> perCpu = new ArrayList<>(cpus);
         long unpaired = 0;
         long noSwitch = 0;
+        long lost = 0;
         for (int cpu = 0; cpu < cpus; cpu++) {
             long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
             long slot = KernelLayout.slot(base + KernelLayout.CPU_SLOTS, current);
@@ -156,8 +160,9 @@ public final class CpuAreaReader {
             perCpu.add(new CumulativeFigures.Cpu(cpu, count, sum, buckets));
             unpaired += area.getLong(base + KernelLayout.CPU_UNPAIRED);
             noSwitch += area.getLong(base + KernelLayout.CPU_NO_SWITCH);
+            lost += area.getLong(base + KernelLayout.CPU_OUTLIERS_LOST);
         }
-        return new CumulativeFigures(perCpu, unpaired, noSwitch, 0);
+        return new CumulativeFigures(perCpu, unpaired, noSwitch, lost);
     }
 
     /** A field of the open interval's slot, 0 when the slot holds an older interval or none is open. */

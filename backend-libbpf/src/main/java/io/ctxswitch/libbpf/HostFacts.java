@@ -99,6 +99,44 @@ record HostFacts(String libbpfProblem, boolean privileged, boolean root, boolean
                 + mode + " mode needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
     }
 
+    /** Where sched_yield()'s syscall tracepoints are, which --by=kind attaches (libbpf finds them through tracefs). */
+    static final java.util.List<Path> YIELD_TRACEPOINT = java.util.List.of(Path.of("/sys/kernel/tracing/events/syscalls/sys_enter_sched_yield"),
+            Path.of("/sys/kernel/debug/tracing/events/syscalls/sys_enter_sched_yield"));
+
+    /**
+     * Whether --by=kind can run here: sched_switch passes prev_state from Linux 5.18 on (before, the program
+     * would have to read it from the task, which this object does not), and the yield marks need sched_yield()'s
+     * syscall tracepoints. Null if it can, else why not.
+     */
+    String byKindProblem() {
+        return classificationProblem("--by=kind");
+    }
+
+    /**
+     * Why the classification cannot run here, for {@code option}: --by=kind, or --slower, whose outliers carry
+     * their kind (the same programs); null if it can.
+     */
+    String classificationProblem(String option) {
+        if (!atLeast(kernelRelease, 5, 18)) {
+            return option + " needs Linux 5.18 or later (sched_switch's prev_state), not " + kernelRelease;
+        }
+        if (YIELD_TRACEPOINT.stream().noneMatch(Files::isDirectory)) {
+            return option + " needs the syscalls:sys_enter_sched_yield tracepoint, which is not in tracefs: mount it with"
+                    + " 'mount -t tracefs nodev /sys/kernel/tracing' (kernels built without CONFIG_FTRACE_SYSCALLS have none)";
+        }
+        return null;
+    }
+
+    /** Whether a kernel release ("6.1.0-57-amd64") is at least major.minor; an unreadable one is taken as recent. */
+    static boolean atLeast(String release, int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) {
+            return true;
+        }
+        int maj = Integer.parseInt(m.group(1));
+        return maj > major || maj == major && Integer.parseInt(m.group(2)) >= minor;
+    }
+
     private Availability ok(KernelProbe probe) {
         return Availability.ok("libbpf with " + probe.points + " on kernel " + kernelRelease);
     }

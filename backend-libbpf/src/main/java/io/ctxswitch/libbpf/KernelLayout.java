@@ -44,7 +44,43 @@ final class KernelLayout {
     static final int CPU_PREV_IDLE = 72;
     static final int CPU_SLOTS = 80;
     static final int CPU_HIST = 160;
-    static final int CPU_AGG_SIZE = CPU_HIST + NBUCKETS * 8;
+    // --slower, after the histogram
+    static final int CPU_OUTLIERS_LOST = CPU_HIST + NBUCKETS * 8;
+    static final int CPU_PREV_ID = CPU_OUTLIERS_LOST + 8;
+    static final int CPU_PREV_STATE = CPU_PREV_ID + 8;
+    static final int CPU_PREV_COMM = CPU_PREV_STATE + 8;
+    static final int CPU_AGG_SIZE = CPU_PREV_COMM + 16;
+
+    // struct outlier, the ring buffer's records: not in the object's BTF (a ring buffer map names no
+    // value type), so checked live instead (SlowerIT: every field of real records must make sense)
+    static final int OUT_END_NS = 0;
+    static final int OUT_LATENCY_NS = 8;
+    static final int OUT_PREV_ID = 16;
+    static final int OUT_NEXT_ID = 24;
+    static final int OUT_PREV_STATE = 32;
+    static final int OUT_CGROUP_ID = 40;
+    static final int OUT_CPU = 48;
+    static final int OUT_KIND = 52;
+    static final int OUT_PREV_COMM = 56;
+    static final int OUT_NEXT_COMM = 72;
+    static final int OUTLIER_SIZE = 88;
+    /** OUTLIER_PREEMPTED: prev_state's mark of a preempted A. */
+    static final long OUTLIER_PREEMPTED = 1L << 32;
+
+    // --by=kind: KIND_* indexes are SwitchKind's ordinals (KernelLayoutTest checks the defines)
+    static final int NKINDS = 6;
+    static final int STATE_TASK_DEAD = 0x80;
+
+    // struct kind_agg
+    static final int KIND_SLOTS = 0;
+    static final int KIND_HIST = 80;
+    static final int KIND_AGG_SIZE = KIND_HIST + NBUCKETS * 8;
+
+    // struct cpu_kinds
+    static final int KINDS_SWITCH_KIND = 0;
+    static final int KINDS_YIELD_TASK = 8;
+    static final int KINDS_KIND = 16;
+    static final int CPU_KINDS_SIZE = KINDS_KIND + NKINDS * KIND_AGG_SIZE;
 
     // struct proc_agg (the map's value size is rounded up to 8)
     static final int PROC_SLOTS = 0;
@@ -73,6 +109,8 @@ final class KernelLayout {
     static final int RODATA_IDS_COUNT = 0;
     static final int RODATA_IDS = 4;
     static final int RODATA_ID_KINDS = 36;
+    static final int RODATA_BY_KIND = 1048;
+    static final int RODATA_SLOWER_NS = 1056;
 
     private KernelLayout() {
     }

@@ -77,10 +77,32 @@ enum KernelProbe {
 
     /** The programs to load on a kernel whose BTF has {@code btfFunctions}: fentry's ends only where their function is. */
     List<String> programsFor(Set<String> btfFunctions) {
-        return programs.stream()
-                .filter(p -> !FENTRY_END_TARGETS.containsKey(p) || btfFunctions.contains(FENTRY_END_TARGETS.get(p)))
-                .toList();
+        return programsFor(btfFunctions, false);
     }
+
+    /**
+     * The same, and with {@code classify} (--by=kind, or --slower, whose outliers carry their kind) the programs
+     * that classify: sched_yield()'s entry and exit, and in sched-tp mode, which has none, a sched_switch program
+     * between its start and its end (ctxsw_kind, which with --slower also notes A's state); fentry and kprobe
+     * classify, and note A's state, in their own sched_switch programs.
+     */
+    List<String> programsFor(Set<String> btfFunctions, boolean classify) {
+        List<String> chosen = new java.util.ArrayList<>(programs.stream()
+                .filter(p -> !FENTRY_END_TARGETS.containsKey(p) || btfFunctions.contains(FENTRY_END_TARGETS.get(p)))
+                .toList());
+        if (classify) {
+            if (this == SCHED_TP) {
+                chosen.add(1, KIND_SWITCH_PROGRAM);
+            }
+            chosen.addAll(YIELD_PROGRAMS);
+        }
+        return List.copyOf(chosen);
+    }
+
+    /** The classification's sched_switch program in sched-tp mode. */
+    static final String KIND_SWITCH_PROGRAM = "ctxsw_kind";
+    /** The classification's marks of a task inside sched_yield(), on its syscall tracepoints. */
+    static final List<String> YIELD_PROGRAMS = List.of("ctxsw_yield_enter", "ctxsw_yield_exit");
 
     /** The probe of an explicit mode (not auto). */
     static KernelProbe of(ProbeMode mode) {

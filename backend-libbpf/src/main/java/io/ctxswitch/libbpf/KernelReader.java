@@ -26,6 +26,7 @@ final class KernelReader {
     private final Libbpf lib;
     private long epoch = 1;
     private final CpuAreaReader cpuArea;
+    private final KindAreaReader kindArea; // null without --by=kind
     private final Memory currentKey = new Memory(8);
     private final Memory nextKey = new Memory(8);
     private final Memory value = new Memory(KernelLayout.PROC_AGG_SIZE);
@@ -38,6 +39,7 @@ final class KernelReader {
         this.perTask = perTask;
         this.cpuArea = new CpuAreaReader(object.cpus, perCpuBins);
         this.cpuTasks = perTask ? new CpuTaskReader(object.cpus) : null;
+        this.kindArea = object.kindsArea() == null ? null : new KindAreaReader(object.cpus);
     }
 
     /**
@@ -55,6 +57,9 @@ final class KernelReader {
         }
         LatencyStats part = new LatencyStats();
         cpuArea.read(object.cpuArea(), closing, part);
+        if (kindArea != null) {
+            kindArea.read(object.kindsArea(), closing, part);
+        }
         if (perTask) {
             List<TaskEntry> entries = new ArrayList<>();
             cpuTasks.read(object.cpuTasks(), closing, entries);

@@ -16,6 +16,7 @@ interface LibC extends Library {
     Pointer MAP_FAILED = new Pointer(-1);
     /** The clock of bpf_ktime_get_ns(). */
     int CLOCK_MONOTONIC = 1;
+    int CLOCK_REALTIME = 0;
 
     int O_RDONLY = 0;
     int O_DIRECTORY = 0200000;

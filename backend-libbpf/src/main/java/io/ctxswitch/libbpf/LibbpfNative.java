@@ -21,6 +21,21 @@ public interface LibbpfNative extends Library {
         int invoke(int level, Pointer format, Pointer args);
     }
 
+    /** {@code ring_buffer_sample_fn}: one record of a BPF ring buffer, valid only during the call. */
+    interface RingSampleFn extends Callback {
+        int invoke(Pointer context, Pointer data, long size);
+    }
+
+    Pointer ring_buffer__new(int mapFd, RingSampleFn sample, Pointer context, Pointer opts);
+
+    /** Waits up to {@code timeoutMs} for records and hands over those there are; the number handed, or a negative errno. */
+    int ring_buffer__poll(Pointer ring, int timeoutMs);
+
+    /** Hands over every record there is, without waiting. */
+    int ring_buffer__consume(Pointer ring);
+
+    void ring_buffer__free(Pointer ring);
+
     int libbpf_major_version();
 
     int libbpf_minor_version();

@@ -30,6 +30,9 @@ public final class LibbpfSource implements LatencySource {
     private boolean attached;
     private boolean drainedAfterStop;
     private volatile long drainedSwitches;
+    private java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outlierSink = o -> { };
+    private OutlierRing outliers;
+    private int outlierPollError; // kept past close, for warnings()
 
     @jakarta.inject.Inject
     public LibbpfSource() {
@@ -42,19 +45,29 @@ public final class LibbpfSource implements LatencySource {
 
     /**
      * Everything this backend has so far: intervals (two slots in the kernel), per-task figures,
-     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively), and
-     * every filter, applied in the kernel.
+     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively),
+     * every filter, applied in the kernel, and the breakdown by kind (sched_switch's prev_state: Linux 5.18+).
      */
     @Override
     public Set<Feature> features() {
         return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
-                Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER);
+                Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND,
+                Feature.OUTLIERS);
+    }
+
+    /** --slower: only the outliers leave the kernel, through a ring buffer read on a thread of its own (OutlierRing). */
+    @Override
+    public void onOutlier(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink) {
+        outlierSink = sink;
     }
 
     /** See {@link LatencySource#availability}: with auto on kernels before 6.15, trial loads (ProbeSelection). */
     @Override
     public Availability availability(TraceOptions options) {
-        return selection(options.probe()).availability();
+        Availability mode = selection(options.probe()).availability();
+        String option = options.byKind() ? "--by=kind" : options.slowerNs() > 0 ? "--slower" : null;
+        String problem = option != null && mode.available() ? facts().classificationProblem(option) : null;
+        return problem == null ? mode : Availability.missing(problem);
     }
 
     /** The mode for {@code requested}, worked out once (auto may load and attach to find out). */
@@ -100,11 +113,16 @@ public final class LibbpfSource implements LatencySource {
         KernelProbe probe = selection(options.probe()).probe();
         Libbpf lib = Libbpf.load();
         boolean perTask = options.perTask();
-        java.util.List<String> programs = withRenames(probe.programsFor(facts().btfFunctions()), perTask);
-        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()));
+        boolean classify = options.byKind() || options.slowerNs() > 0; // --slower's outliers carry their kind
+        java.util.List<String> programs = withRenames(probe.programsFor(facts().btfFunctions(), classify), perTask);
+        object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()),
+                options.byKind(), options.slowerNs());
         running = probe;
         try {
             reader = new KernelReader(lib, object, perTask, options.perCpu());
+            if (options.slowerNs() > 0) {
+                outliers = OutlierRing.start(lib, object.outliersFd(), outlierSink);
+            }
             object.attach(programs);
             object.setArmed(true);
             attached = true;
@@ -162,6 +180,9 @@ public final class LibbpfSource implements LatencySource {
             return new LatencyStats();
         }
         try {
+            if (!attached && outliers != null) {
+                outliers.finish(); // detached: every outlier is in the ring now; handed over before the last figures
+            }
             LatencyStats part = reader.drain(attached);
             drainedAfterStop = !attached;
             drainedSwitches += part.total().count();
@@ -190,8 +211,23 @@ public final class LibbpfSource implements LatencySource {
     }
 
     @Override
+    public java.util.List<String> warnings() {
+        int error = outliers != null ? outliers.pollError() : outlierPollError;
+        if (error != 0) {
+            return java.util.List.of("reading the outliers' ring buffer failed (" + Libbpf.strerror(error)
+                    + "): outliers after that were not printed");
+        }
+        return java.util.List.of();
+    }
+
+    @Override
     public synchronized void close() {
         attached = false;
+        if (outliers != null) {
+            outliers.close(); // before the object: the ring buffer's memory is the map's
+            outlierPollError = outliers.pollError();
+            outliers = null;
+        }
         if (object != null) {
             object.close();
             object = null;

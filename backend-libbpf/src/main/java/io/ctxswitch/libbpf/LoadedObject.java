@@ -30,7 +30,14 @@ final class LoadedObject implements AutoCloseable {
     private int procsFd = -1;
     private Pointer cpuTasks;   // with --top: struct cpu_task[cpus * CPU_TASKS], read-only
     private long cpuTasksLength;
+    private Pointer kindsArea; // --by=kind: struct cpu_kinds[cpus], read-only; null without it
+    private long kindsAreaLength;
+    private int outliersFd = -1;
     final int cpus;
+    /** The outliers' ring buffer with --slower: room for some 10,000 records between two polls. */
+    static final int OUTLIER_RING_BYTES = 1 << 20;
+    /** Without --slower: the smallest a ring buffer can be, never written. */
+    static final int IDLE_RING_BYTES = 4096;
 
     private LoadedObject(Libbpf lib, byte[] elfBytes, int cpus) {
         this.lib = lib;
@@ -44,19 +51,29 @@ final class LoadedObject implements AutoCloseable {
 
     /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
-        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE));
+        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), false, 0);
     }
 
-    /** Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
                              KernelFilter filter) throws SourceException {
+        return load(lib, elfBytes, probe, programs, perTask, filter, false, 0);
+    }
+
+    /**
+     * Opens and loads the object with only {@code programs} of {@code probe}; on failure nothing stays behind.
+     * @param byKind --by=kind: the per-kind figures kept, and the kinds map mapped into memory
+     * @param slowerNs --slower's threshold, 0 for off; with it or byKind, the switches are classified (the kinds
+     *                 map sized to the CPUs), since each outlier carries its kind
+     */
+    static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
+                             KernelFilter filter, boolean byKind, long slowerNs) throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(probe, programs, perTask, filter);
+            loaded.open(probe, programs, perTask, filter, byKind, slowerNs);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -64,7 +81,9 @@ final class LoadedObject implements AutoCloseable {
         }
     }
 
-    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter) throws SourceException {
+    private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter, boolean byKind,
+                      long slowerNs)
+            throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
         opts.setLong(0, 16);
@@ -89,6 +108,12 @@ final class LoadedObject implements AutoCloseable {
         rodata.write(KernelLayout.RODATA_CPU_MASK, filter.cpuMask(), 0, KernelLayout.CPU_MASK_WORDS);
         writeInlineIds(filter);
         check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
+        rodata.setInt(KernelLayout.RODATA_BY_KIND, byKind ? 1 : 0);
+        Pointer kindsMap = map("kinds");
+        check(lib.api.bpf_map__set_max_entries(kindsMap, byKind || slowerNs > 0 ? cpus : 1), "sizing the per-kind map");
+        rodata.setLong(KernelLayout.RODATA_SLOWER_NS, slowerNs);
+        check(lib.api.bpf_map__set_max_entries(map("outliers"), slowerNs > 0 ? OUTLIER_RING_BYTES : IDLE_RING_BYTES),
+                "sizing the outliers' ring buffer");
         lib.clearLog();
         int err = lib.api.bpf_object__load(object);
         if (err != 0) {
@@ -108,11 +133,20 @@ final class LoadedObject implements AutoCloseable {
                 throw failure("mapping the per-CPU task table into memory failed", Native.getLastError());
             }
         }
+        if (byKind) {
+            kindsAreaLength = (KernelLayout.CPU_KINDS_SIZE * (long) cpus + PAGE - 1) / PAGE * PAGE;
+            kindsArea = LibC.INSTANCE.mmap(null, kindsAreaLength, LibC.PROT_READ, LibC.MAP_SHARED, lib.api.bpf_map__fd(kindsMap), 0);
+            if (kindsArea == null || LibC.MAP_FAILED.equals(kindsArea)) {
+                kindsArea = null;
+                throw failure("mapping the per-kind figures into memory failed", Native.getLastError());
+            }
+        }
         dataFd = lib.api.bpf_map__fd(map(".data"));
         zeroKey.setInt(0, 0);
         data.clear();
         data.setLong(KernelLayout.DATA_EPOCH, 1);
         procsFd = lib.api.bpf_map__fd(map("procs"));
+        outliersFd = lib.api.bpf_map__fd(map("outliers"));
         fillFilterMaps(filter);
     }
 
@@ -206,6 +240,11 @@ final class LoadedObject implements AutoCloseable {
         return cpuArea;
     }
 
+    /** The per-CPU figures by kind (struct cpu_kinds[cpus]), read-only; null without --by=kind. */
+    Pointer kindsArea() {
+        return kindsArea;
+    }
+
     /** Sets the epoch the programs write to (see KernelReader). */
     void setEpoch(long epoch) {
         data.setLong(KernelLayout.DATA_EPOCH, epoch);
@@ -260,6 +299,11 @@ final class LoadedObject implements AutoCloseable {
         return cpuTasks;
     }
 
+    /** The --slower outliers' ring buffer. */
+    int outliersFd() {
+        return outliersFd;
+    }
+
     @Override
     public void close() {
         detach();
@@ -270,6 +314,10 @@ final class LoadedObject implements AutoCloseable {
         if (cpuTasks != null) {
             LibC.INSTANCE.munmap(cpuTasks, cpuTasksLength);
             cpuTasks = null;
+        }
+        if (kindsArea != null) {
+            LibC.INSTANCE.munmap(kindsArea, kindsAreaLength);
+            kindsArea = null;
         }
         if (object != null) {
             lib.api.bpf_object__close(object);

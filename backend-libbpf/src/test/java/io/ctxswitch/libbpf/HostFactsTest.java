@@ -77,4 +77,21 @@ class HostFactsTest {
         Availability unprivileged = new HostFacts(null, false, false, false, false, Set.of(), true, "4.19.0").kprobeAvailability();
         assertThat(unprivileged.reason()).contains("root").contains("CAP_BPF");
     }
+
+    /** --by=kind needs sched_switch's prev_state: Linux 5.18 on; the release is compared by number, not as text. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byKindNeedsLinux518() {
+        assertThat(HostFacts.atLeast("5.18.0", 5, 18)).isTrue();
+        assertThat(HostFacts.atLeast("6.1.0-57-amd64", 5, 18)).isTrue();
+        assertThat(HostFacts.atLeast("5.17.15", 5, 18)).isFalse();
+        assertThat(HostFacts.atLeast("5.4.0", 5, 18)).isFalse();
+        assertThat(HostFacts.atLeast("4.19.0", 5, 18)).isFalse();
+        assertThat(new HostFacts(null, true, true, true, false, LINUX_6_1_FUNCTIONS, true, "5.15.0-91-generic").byKindProblem())
+                .isEqualTo("--by=kind needs Linux 5.18 or later (sched_switch's prev_state), not 5.15.0-91-generic");
+        // --slower's outliers carry their kind: the same classification, refused the same way, naming --slower
+        assertThat(new HostFacts(null, true, true, true, false, LINUX_6_1_FUNCTIONS, true, "5.15.0-91-generic")
+                .classificationProblem("--slower"))
+                .isEqualTo("--slower needs Linux 5.18 or later (sched_switch's prev_state), not 5.15.0-91-generic");
+    }
 }

@@ -61,6 +61,35 @@ class KernelLayoutTest {
         assertThat(s.get("prev_idle")).isEqualTo(KernelLayout.CPU_PREV_IDLE);
         assertThat(s.get("slot")).isEqualTo(KernelLayout.CPU_SLOTS);
         assertThat(s.get("hist")).isEqualTo(KernelLayout.CPU_HIST);
+        assertThat(s.get("outliers_lost")).isEqualTo(KernelLayout.CPU_OUTLIERS_LOST);
+        assertThat(s.get("prev_id")).isEqualTo(KernelLayout.CPU_PREV_ID);
+        assertThat(s.get("prev_state")).isEqualTo(KernelLayout.CPU_PREV_STATE);
+        assertThat(s.get("prev_comm")).isEqualTo(KernelLayout.CPU_PREV_COMM);
+    }
+
+    @Test
+    void perKindFiguresMatch() {
+        Map<String, Integer> kind = struct("kind_agg");
+        assertThat(kind.get("size")).isEqualTo(KernelLayout.KIND_AGG_SIZE);
+        assertThat(kind.get("slot")).isEqualTo(KernelLayout.KIND_SLOTS);
+        assertThat(kind.get("hist")).isEqualTo(KernelLayout.KIND_HIST);
+        Map<String, Integer> cpu = struct("cpu_kinds");
+        assertThat(cpu.get("size")).isEqualTo(KernelLayout.CPU_KINDS_SIZE);
+        assertThat(cpu.get("switch_kind")).isEqualTo(KernelLayout.KINDS_SWITCH_KIND);
+        assertThat(cpu.get("yield_task")).isEqualTo(KernelLayout.KINDS_YIELD_TASK);
+        assertThat(cpu.get("kind")).isEqualTo(KernelLayout.KINDS_KIND);
+    }
+
+    /** The program's KIND_* indexes are SwitchKind's ordinals: KindAreaReader reads kind k as values()[k]. */
+    @Test
+    void kindIndexesAreSwitchKindsOrdinals() throws IOException {
+        String header = Files.readString(Path.of("src/main/bpf/ctxswitch.h"));
+        for (io.ctxswitch.core.model.SwitchKind k : io.ctxswitch.core.model.SwitchKind.values()) {
+            assertThat(header).containsPattern("#define KIND_" + k.name() + "\\s+" + k.ordinal() + "\\s");
+        }
+        assertThat(header).containsPattern("#define NKINDS\\s+" + KernelLayout.NKINDS + "\\s")
+                .containsPattern("#define STATE_TASK_DEAD\\s+0x" + Integer.toHexString(KernelLayout.STATE_TASK_DEAD) + "\\s");
+        assertThat(io.ctxswitch.core.model.SwitchKind.values()).hasSize(KernelLayout.NKINDS);
     }
 
     @Test
@@ -110,12 +139,15 @@ class KernelLayoutTest {
     void readOnlySettingsSitWhereUserSpaceWritesThem() throws Exception {
         assertThat(btf).containsPattern("size=4 \\(VAR 'per_task'\\)").containsPattern("size=4 \\(VAR 'filters'\\)")
                 .containsPattern("size=" + KernelLayout.COMM_LEN + " \\(VAR 'filter_comm'\\)")
-                .containsPattern("size=" + KernelLayout.CPU_MASK_WORDS * 8 + " \\(VAR 'cpu_mask'\\)");
+                .containsPattern("size=" + KernelLayout.CPU_MASK_WORDS * 8 + " \\(VAR 'cpu_mask'\\)")
+                .containsPattern("size=8 \\(VAR 'slower_ns'\\)");
         Map<String, Integer> offsets = sectionSymbols(".rodata");
         assertThat(offsets).containsEntry("per_task", KernelLayout.RODATA_PER_TASK)
                 .containsEntry("filters", KernelLayout.RODATA_FILTERS)
                 .containsEntry("filter_comm", KernelLayout.RODATA_FILTER_COMM)
-                .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK);
+                .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK)
+                .containsEntry("by_kind", KernelLayout.RODATA_BY_KIND)
+                .containsEntry("slower_ns", KernelLayout.RODATA_SLOWER_NS);
     }
 
     /** .rodata.ids, the few --pid/--tid ids compared in line, likewise. */

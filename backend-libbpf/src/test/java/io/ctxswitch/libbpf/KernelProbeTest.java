@@ -28,6 +28,24 @@ class KernelProbeTest {
         assertThat(KernelProbe.KPROBE.programsFor(Set.of())).isEqualTo(KernelProbe.KPROBE.programs);
     }
 
+    /**
+     * --by=kind and --slower (whose outliers carry their kind) load the classification: the yield marks in every
+     * mode, and sched-tp's own sched_switch program between its start and its end (the others classify in theirs).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void classifyingAddsItsProgramsOnlyWhenAsked() {
+        assertThat(KernelProbe.SCHED_TP.programsFor(Set.of(), true))
+                .containsExactly("ctxsw_entry", "ctxsw_kind", "ctxsw_exit", "ctxsw_yield_enter", "ctxsw_yield_exit");
+        assertThat(KernelProbe.KPROBE.programsFor(Set.of(), true))
+                .containsExactly("ctxsw_kprobe", "ctxsw_switch_raw", KernelProbe.FINISH_PROGRAM, "ctxsw_yield_enter", "ctxsw_yield_exit");
+        assertThat(KernelProbe.FENTRY.programsFor(Set.of("schedule"), true))
+                .containsExactly("ctxsw_fentry", "ctxsw_switch_btf", "ctxsw_fexit", "ctxsw_yield_enter", "ctxsw_yield_exit");
+        for (KernelProbe probe : KernelProbe.values()) {
+            assertThat(probe.programsFor(Set.of(), false)).as(probe.name()).doesNotContain("ctxsw_kind", "ctxsw_yield_enter");
+        }
+    }
+
     @Test
     void eachModeSaysWhatItDoesNotTime() {
         assertThat(KernelProbe.KPROBE.description).contains("every entry into __schedule()");

@@ -18,8 +18,12 @@ final class LivePairing {
     private long drainedSamples; // samples in the parts drained so far
     private volatile long samples; // for a status line, without the lock
 
-    LivePairing(SwitchFilter filter) {
-        pass = new ScriptPass(part, null, filter, cumulative);
+    /**
+     * @param byKind also classify each sample by kind ({@code --by=kind})
+     * @param watch --slower: where to hand the switches at or above its threshold, as perf script prints them; or null
+     */
+    LivePairing(SwitchFilter filter, boolean byKind, OutlierWatch watch) {
+        pass = new ScriptPass(part, null, filter, cumulative, byKind, watch);
     }
 
     /** One line of perf script's output, {@code buffer[start, end)}. */

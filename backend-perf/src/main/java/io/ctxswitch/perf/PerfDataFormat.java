@@ -56,7 +56,8 @@ public final class PerfDataFormat implements ReplayFormat {
             throw SourceException.environment("replaying a perf.data file needs perf: " + e.getMessage());
         }
         return new ScriptReplaySource(new PerfDataInput(perf, input, inputName), inputName,
-                PerfScriptFormat.PROBE + " (replay of " + inputName + ", a perf.data file)", skippedLines, options.filter());
+                PerfScriptFormat.PROBE + " (replay of " + inputName + ", a perf.data file)", skippedLines, options.filter(), options.byKind(),
+                options.slowerNs());
     }
 
     private static void closeQuietly(InputStream in) {

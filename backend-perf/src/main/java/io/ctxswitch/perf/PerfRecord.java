@@ -40,6 +40,13 @@ public final class PerfRecord {
     int otherTid;
     int otherPid;
     long lost;
+    /** A sched_switch line: how prev left ({@link PrevState}), or null if the line has no state we know. */
+    io.ctxswitch.core.model.SwitchKind leaving;
+    /** An OUT record marked {@code preempt}: the task was still runnable when it left. */
+    boolean preempted;
+    /** A sched_switch line's text after the event name, for {@link #prevState}. */
+    int payloadStart;
+    int payloadEnd;
 
     public Kind kind() {
         return kind;
@@ -71,6 +78,51 @@ public final class PerfRecord {
 
     public long lost() {
         return lost;
+    }
+
+    /** How a sched_switch line's prev left the CPU, or null where the line does not say. */
+    public io.ctxswitch.core.model.SwitchKind leaving() {
+        return leaving;
+    }
+
+    /** Whether an OUT record says {@code preempt}: its task was still runnable. */
+    public boolean preempted() {
+        return preempted;
+    }
+
+    /**
+     * A {@link Kind#SCHED_SWITCH} line's prev_state as printed ("S", "R+", "D|K"...), found when asked
+     * (only --slower asks): the kernel's "prev_state=S" or libtraceevent's "A:1 [120] S ==> B:2 [120]".
+     * Null if the line has none.
+     */
+    public String prevState() {
+        if (kind != Kind.SCHED_SWITCH) {
+            return null;
+        }
+        int arrow = PerfScriptParser.indexOf(line, payloadStart, payloadEnd, "==>".getBytes(StandardCharsets.US_ASCII));
+        if (arrow < 0) {
+            return null;
+        }
+        byte[] marker = "prev_state=".getBytes(StandardCharsets.US_ASCII);
+        int at = PerfScriptParser.lastIndexOf(line, payloadStart, arrow, marker);
+        int start;
+        if (at >= 0) {
+            start = at + marker.length;
+        } else { // libtraceevent: the last word before the arrow
+            int end = arrow;
+            while (end > payloadStart && line[end - 1] == ' ') {
+                end--;
+            }
+            start = end;
+            while (start > payloadStart && line[start - 1] != ' ') {
+                start--;
+            }
+        }
+        int end = start;
+        while (end < arrow && line[end] != ' ') {
+            end++;
+        }
+        return end > start ? new String(line, start, end - start, StandardCharsets.US_ASCII) : null;
     }
 
     /** The line's task name, decoded as UTF-8 (bytes that are not become U+FFFD; the name stays whole). */

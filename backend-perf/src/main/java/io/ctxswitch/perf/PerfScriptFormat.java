@@ -43,6 +43,7 @@ public final class PerfScriptFormat implements ReplayFormat {
 
     @Override
     public LatencySource replay(InputStream input, String inputName, long skippedLines, TraceOptions options) {
-        return new ScriptReplaySource(() -> input, inputName, PROBE + " (replay of " + inputName + ")", skippedLines, options.filter());
+        return new ScriptReplaySource(() -> input, inputName, PROBE + " (replay of " + inputName + ")", skippedLines, options.filter(),
+                options.byKind(), options.slowerNs());
     }
 }

@@ -21,6 +21,8 @@ public final class PerfScriptParser {
     private static final byte[] SCHED_SWITCH = "sched:sched_switch:".getBytes();
     private static final byte[] PID_TID = "pid/tid:".getBytes();
     private static final byte[] NEXT_PID = "next_pid=".getBytes();
+    private static final byte[] PREV_STATE = "prev_state=".getBytes();
+    private static final byte[] PREEMPT = "preempt".getBytes();
     private static final byte[] ARROW = "==>".getBytes();
 
     private static final long[] SCALE = {1_000_000_000L, 100_000_000L, 10_000_000L, 1_000_000L, 100_000L,
@@ -64,6 +66,8 @@ public final class PerfScriptParser {
             return PerfRecord.Kind.LOST;
         }
         if (startsWith(b, payload, end, SCHED_SWITCH)) {
+            out.payloadStart = payload + SCHED_SWITCH.length;
+            out.payloadEnd = end;
             return schedSwitch(b, payload + SCHED_SWITCH.length, end, out);
         }
         return PerfRecord.Kind.OTHER;
@@ -139,7 +143,9 @@ public final class PerfScriptParser {
         PerfRecord.Kind kind;
         if (startsWith(b, i, end, "OUT".getBytes())) {
             kind = PerfRecord.Kind.SWITCH_OUT;
+            out.preempted = startsWith(b, skipSpaces(b, i + 3, end), end, PREEMPT);
         } else if (startsWith(b, i, end, "IN".getBytes())) {
+            out.preempted = false;
             kind = PerfRecord.Kind.SWITCH_IN;
         } else {
             return PerfRecord.Kind.MALFORMED;
@@ -183,12 +189,25 @@ public final class PerfScriptParser {
                 return PerfRecord.Kind.MALFORMED;
             }
             out.otherTid = (int) n;
+            int state = lastIndexOf(b, i, next, PREV_STATE);
+            out.leaving = state < 0 ? null
+                    : PrevState.of(b, state + PREV_STATE.length, indexOfSpace(b, state + PREV_STATE.length, next));
             return PerfRecord.Kind.SCHED_SWITCH;
         }
         int arrow = indexOf(b, i, end, ARROW);
         if (arrow < 0) {
             return PerfRecord.Kind.MALFORMED;
         }
+        // libtraceevent: "A:1 [120] S ==> ...": the state is the word before the arrow.
+        int stateEnd = arrow;
+        while (stateEnd > i && b[stateEnd - 1] == ' ') {
+            stateEnd--;
+        }
+        int stateStart = stateEnd;
+        while (stateStart > i && b[stateStart - 1] != ' ' && b[stateStart - 1] != ']') {
+            stateStart--;
+        }
+        out.leaving = stateStart > i && b[stateStart - 1] == ' ' ? PrevState.of(b, stateStart, stateEnd) : null;
         // libtraceevent: "... ==> NAME:PID [PRIO]": the pid ends at the last " [" of the line.
         int bracket = lastIndexOf(b, arrow, end, (byte) '[');
         if (bracket < 0) {
@@ -293,7 +312,7 @@ public final class PerfScriptParser {
         return -1;
     }
 
-    private static int indexOf(byte[] b, int i, int end, byte[] needle) {
+    static int indexOf(byte[] b, int i, int end, byte[] needle) {
         byte first = needle[0];
         for (int limit = end - needle.length; i <= limit; i++) {
             if (b[i] == first && startsWith(b, i, end, needle)) {
@@ -303,7 +322,7 @@ public final class PerfScriptParser {
         return -1;
     }
 
-    private static int lastIndexOf(byte[] b, int from, int end, byte[] needle) {
+    static int lastIndexOf(byte[] b, int from, int end, byte[] needle) {
         byte first = needle[0];
         for (int i = end - needle.length; i >= from; i--) {
             if (b[i] == first && startsWith(b, i, end, needle)) {

@@ -50,8 +50,18 @@ public final class PerfScriptReader {
     public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
                                io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter)
             throws IOException {
+        return read(in, stats, stop, times, filter, false, null);
+    }
+
+    /**
+     * @param byKind also classify each sample by kind ({@code --by=kind}, see {@link SwitchPairer})
+     * @param watch --slower: where to hand the switches at or above its threshold; or null
+     */
+    public static Outcome read(InputStream in, LatencyStats stats, BooleanSupplier stop,
+                               io.ctxswitch.core.report.heatmap.TimeBinner times, io.ctxswitch.core.spi.SwitchFilter filter,
+                               boolean byKind, OutlierWatch watch) throws IOException {
         LineReader lines = new LineReader(in);
-        ScriptPass pass = new ScriptPass(stats, times, filter, null);
+        ScriptPass pass = new ScriptPass(stats, times, filter, null, byKind, watch);
         boolean stopped = false;
         while (lines.next()) {
             pass.counted();

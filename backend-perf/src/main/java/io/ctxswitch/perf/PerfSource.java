@@ -5,6 +5,7 @@ import io.ctxswitch.core.files.PrivateDirectory;
 import io.ctxswitch.core.host.Capabilities;
 import io.ctxswitch.core.host.ChildProcess;
 import io.ctxswitch.core.spi.Availability;
+import io.ctxswitch.core.model.WallClock;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.SourceException;
@@ -54,6 +55,8 @@ public final class PerfSource implements LatencySource {
     private Thread reader;
     private volatile LivePairing engine;
     private volatile IOException readFailure;
+    private OutlierWatch watch; // --slower, or null
+    private java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outlierSink = o -> { };
     private OutputFile keep;
     private volatile boolean stopping;
     private volatile String died; // which perf ended before it was stopped, and how ("perf record was killed (signal 9)"); null while both run
@@ -83,14 +86,17 @@ public final class PerfSource implements LatencySource {
      */
     @Override
     public Set<Feature> features() {
-        Set<Feature> features = EnumSet.of(Feature.INTERVAL, Feature.SERVE, Feature.PER_TASK, Feature.RECORD);
-        features.addAll(FILTERS);
+        Set<Feature> features = EnumSet.of(Feature.INTERVAL, Feature.SERVE, Feature.PER_TASK, Feature.RECORD, Feature.OUTLIERS);
+        features.addAll(TRACE_FEATURES);
         return features;
     }
 
-    /** The filters perf's switch records carry what they need for: all but the cgroup. */
-    static final Set<Feature> FILTERS = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER, Feature.TID_FILTER,
-            Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER));
+    /**
+     * What a trace of ours carries, live or replayed: what the filters need (all but the cgroup, which no perf
+     * record names), and sched_switch's prev_state for --by=kind.
+     */
+    static final Set<Feature> TRACE_FEATURES = java.util.Collections.unmodifiableSet(EnumSet.of(Feature.PID_FILTER,
+            Feature.TID_FILTER, Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND));
 
     @Override
     public Availability availability(TraceOptions options) {
@@ -124,6 +130,12 @@ public final class PerfSource implements LatencySource {
         onFinished = callback;
     }
 
+    /** --slower: handed over when the recording is read, after tracing stops (perf records first, pairs later). */
+    @Override
+    public void onOutlier(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink) {
+        outlierSink = sink;
+    }
+
     @Override
     public void start(TraceOptions options) throws SourceException {
         Availability availability = availability(options);
@@ -136,13 +148,20 @@ public final class PerfSource implements LatencySource {
         try {
             dir = new PrivateDirectory();
             control = PerfControl.make(dir);
-            engine = new LivePairing(filter);
+            if (options.slowerNs() > 0) {
+                watch = new OutlierWatch(options.slowerNs(), WallClock.fromJvm(), outlierSink);
+            }
+            engine = new LivePairing(filter, options.byKind(), watch);
             script = perf.scriptFromStdin(); // first: it waits for the stream's header
             // "-o -": perf's pipe format, written as it goes (a perf.data file gets its header last, so
             // it can be read only once perf has stopped); perf script and --replay read it like any perf.data.
             Path data = dir.resolve(RECORDING);
-            record = perf.command("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
-                    "-D", "-1", control.option(), "-o", "-").stdoutTo(data).start();
+            List<String> args = new ArrayList<>(List.of("record", "-a", "--switch-events", "-e", "sched:sched_switch", "-q",
+                    "-D", "-1", control.option(), "-o", "-"));
+            if (watch != null) { // --slower: timestamps of the clock that converts to wall-clock time
+                args.addAll(List.of("-k", "CLOCK_MONOTONIC"));
+            }
+            record = perf.command(args.toArray(String[]::new)).stdoutTo(data).start();
             ChildProcess recorder = record;
             follower = new FileFollower(data, script.stdin(), recorder::isAlive);
             InputStream text = script.stdout();

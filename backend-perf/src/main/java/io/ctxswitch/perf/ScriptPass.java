@@ -25,10 +25,13 @@ final class ScriptPass {
     /**
      * @param times also bins each sample by its time, for a heat map; or null
      * @param cumulative also counts each sample and counter there, for an exporter; or null
+     * @param byKind also classify each sample by kind ({@code --by=kind}, see {@link SwitchPairer})
+     * @param watch --slower: where to hand the switches at or above its threshold; or null
      */
-    ScriptPass(LatencyStats stats, TimeBinner times, SwitchFilter filter, CumulativeCounts cumulative) {
+    ScriptPass(LatencyStats stats, TimeBinner times, SwitchFilter filter, CumulativeCounts cumulative, boolean byKind,
+               OutlierWatch watch) {
         this.stats = stats;
-        this.pairer = new SwitchPairer(stats, times, filter).countingInto(cumulative);
+        this.pairer = new SwitchPairer(stats, times, filter, byKind).countingInto(cumulative).watching(watch);
     }
 
     /** From now on, what the lines give goes into {@code next}; switches waiting for their IN stay pending. */
@@ -59,7 +62,10 @@ final class ScriptPass {
                 pairer.accept(record);
             }
             case LOST -> pairer.accept(record);
-            case SCHED_SWITCH -> schedSwitch++;
+            case SCHED_SWITCH -> {
+                schedSwitch++;
+                pairer.accept(record); // its prev_state: how the next OUT's task left (--by=kind)
+            }
             case MALFORMED -> stats.addSkippedLines(1);
             default -> {
             }

@@ -35,23 +35,48 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     private volatile io.ctxswitch.core.report.heatmap.TimeBinner times;
 
     private final io.ctxswitch.core.spi.SwitchFilter filter;
+    private final boolean byKind;
+    private final long slowerNs;
+    private volatile java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outlierSink = o -> { };
 
     /**
      * @param skippedBefore lines passed over before the input (junk before the trace), counted as skipped
      * @param filter which switches to keep: every filter but the cgroup, which perf's switch records do not carry
      */
     ScriptReplaySource(Input input, String name, String probe, long skippedBefore, io.ctxswitch.core.spi.SwitchFilter filter) {
+        this(input, name, probe, skippedBefore, filter, false, 0);
+    }
+
+    /**
+     * @param byKind classify each switch by kind ({@code --by=kind}), from the trace's sched_switch lines
+     * @param slowerNs {@code --slower}'s threshold, 0 for none
+     */
+    ScriptReplaySource(Input input, String name, String probe, long skippedBefore, io.ctxswitch.core.spi.SwitchFilter filter,
+                       boolean byKind, long slowerNs) {
         super(name);
+        this.byKind = byKind;
         this.input = input;
         this.probe = probe;
         this.filter = filter;
+        this.slowerNs = slowerNs;
         stats.addSkippedLines(skippedBefore);
     }
 
-    /** The filters a perf trace carries what they need for: the incoming task's ids and name, the CPU, the outgoing task's id. */
+    /**
+     * The filters a perf trace carries what they need for (the incoming task's ids and name, the CPU, the outgoing
+     * task's id), and the kind of each switch (its sched_switch line's prev_state).
+     */
     @Override
     public java.util.Set<io.ctxswitch.core.spi.Feature> features() {
-        return PerfSource.FILTERS;
+        java.util.Set<io.ctxswitch.core.spi.Feature> features = java.util.EnumSet.of(io.ctxswitch.core.spi.Feature.OUTLIERS);
+        features.addAll(PerfSource.TRACE_FEATURES);
+        return features;
+    }
+
+    /** --slower: each switch at or above the threshold, dated by the trace's own timestamps, as the trace is read. */
+    @Override
+    public void onOutlier(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink) {
+        outlierSink = sink;
     }
 
     @Override
@@ -62,7 +87,8 @@ final class ScriptReplaySource extends BackgroundReplay implements io.ctxswitch.
     @Override
     protected void read(BooleanSupplier stop) throws IOException, SourceException {
         try (InputStream in = input.open()) {
-            outcome = PerfScriptReader.read(in, stats, stop, times, filter);
+            outcome = PerfScriptReader.read(in, stats, stop, times, filter, byKind,
+                    slowerNs > 0 ? new OutlierWatch(slowerNs, null, outlierSink) : null);
             if (!outcome.stoppedEarly()) {
                 input.finished();
             }

@@ -1,5 +1,7 @@
 package io.ctxswitch.perf;
 
+import io.ctxswitch.core.model.SwitchKind;
+import io.ctxswitch.core.model.Outlier;
 import io.ctxswitch.core.model.SwitchSample;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LatencyStats;
@@ -19,6 +21,17 @@ public final class SwitchPairer {
     private int[] outNext = new int[0];
     private int[] outNextPid = new int[0];
     private String[] outPrevName = new String[0];
+    /** --by=kind: per CPU, how the pending OUT's task left, and the last sched_switch line (prev, next, how prev left). */
+    private SwitchKind[] outLeaving = new SwitchKind[0];
+    private int[] switchPrev = new int[0];
+    private int[] switchNext = new int[0];
+    private SwitchKind[] switchLeaving = new SwitchKind[0];
+    private final boolean byKind;
+    private String[] outPrevState = new String[0];
+    /** --slower: per CPU, the last sched_switch's prev and its state, which the OUT record that follows it takes. */
+    private int[] schedPrev = new int[0];
+    private String[] schedState = new String[0];
+    private OutlierWatch watch;
     private final CommCache names = new CommCache();
 
     private final io.ctxswitch.core.report.heatmap.TimeBinner times; // null unless a heat map is drawn
@@ -29,15 +42,26 @@ public final class SwitchPairer {
         this(stats, null, SwitchFilter.NONE);
     }
 
+    public SwitchPairer(LatencyStats stats, io.ctxswitch.core.report.heatmap.TimeBinner times, SwitchFilter filter) {
+        this(stats, times, filter, false);
+    }
+
     /**
      * @param times also bins each sample by its time, for a heat map; or null
      * @param filter which paired switches become samples (its cgroup, which traces do not carry, is
      *               not applied: sources that use this refuse it); the others are counted as filtered
+     * @param byKind also classify each sample ({@code --by=kind}): from the sched_switch line of its OUT record
+     *               (prev_state), or, where the trace has none for it, from the OUT record's {@code preempt} mark
+     *               (runnable: preempted; not: blocked, which then includes an exit)
      */
-    public SwitchPairer(LatencyStats stats, io.ctxswitch.core.report.heatmap.TimeBinner times, SwitchFilter filter) {
+    public SwitchPairer(LatencyStats stats, io.ctxswitch.core.report.heatmap.TimeBinner times, SwitchFilter filter, boolean byKind) {
         this.stats = stats;
         this.times = times;
         this.filter = filter;
+        this.byKind = byKind;
+        if (byKind) {
+            stats.kinds().markClassified();
+        }
     }
 
     /**
@@ -46,6 +70,9 @@ public final class SwitchPairer {
      */
     public void into(LatencyStats next) {
         stats = next;
+        if (byKind) {
+            stats.kinds().markClassified();
+        }
     }
 
     /** Also counts every sample and counter into {@code counts}, cumulatively (for --serve). */
@@ -54,11 +81,18 @@ public final class SwitchPairer {
         return this;
     }
 
+    /** --slower: hands each kept switch at or above the threshold to the watch's sink, with A's state. */
+    public SwitchPairer watching(OutlierWatch watch) {
+        this.watch = watch;
+        return this;
+    }
+
     public void accept(PerfRecord r) {
         switch (r.kind()) {
             case SWITCH_OUT -> out(r);
             case SWITCH_IN -> in(r);
             case LOST -> lost(r.lost());
+            case SCHED_SWITCH -> schedSwitch(r);
             default -> {
             }
         }
@@ -78,8 +112,30 @@ public final class SwitchPairer {
         }
     }
 
+    /** The kernel writes sched_switch's line just before the OUT record of the same switch, on the same CPU. */
+    private void schedSwitch(PerfRecord r) {
+        int cpu = grow(r.cpu());
+        switchPrev[cpu] = r.tid();
+        switchNext[cpu] = r.otherTid();
+        switchLeaving[cpu] = r.leaving();
+        if (watch != null) { // --slower: A's state, which the OUT record that follows takes
+            schedPrev[cpu] = r.tid();
+            schedState[cpu] = r.prevState();
+        }
+    }
+
+    /** Whether each pair is classified: for --by=kind, and for --slower, whose outliers carry their kind. */
+    private boolean classifies() {
+        return byKind || watch != null;
+    }
+
     private void out(PerfRecord r) {
         int cpu = grow(r.cpu());
+        if (classifies()) {
+            boolean described = switchLeaving[cpu] != null && switchPrev[cpu] == r.tid() && switchNext[cpu] == r.otherTid();
+            outLeaving[cpu] = described ? switchLeaving[cpu] : r.preempted() ? SwitchKind.PREEMPTED : SwitchKind.BLOCKED;
+            switchLeaving[cpu] = null;
+        }
         if (pending[cpu]) {
             unpaired();
         }
@@ -89,6 +145,10 @@ public final class SwitchPairer {
         outNext[cpu] = r.otherTid();
         outNextPid[cpu] = r.otherPid();
         outPrevName[cpu] = names.name(r);
+        if (watch != null) {
+            outPrevState[cpu] = schedPrev[cpu] == r.tid() ? schedState[cpu] : null;
+            schedState[cpu] = null;
+        }
     }
 
     private void in(PerfRecord r) {
@@ -101,11 +161,21 @@ public final class SwitchPairer {
             stats.record(new SwitchSample(cpu, outTime[cpu], r.timeNs(),
                     new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),
                     new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
+            // one classification for --by=kind and for --slower's outliers
+            SwitchKind kind = classifies() ? SwitchKind.of(outPrev[cpu] == 0, r.tid() == 0, outLeaving[cpu]) : null;
+            if (byKind) {
+                stats.kinds().record(kind, r.timeNs() - outTime[cpu]);
+            }
             if (times != null) {
                 times.record(r.timeNs(), cpu, r.timeNs() - outTime[cpu]);
             }
             if (cumulative != null) {
                 cumulative.record(cpu, r.timeNs() - outTime[cpu]);
+            }
+            long latency = r.timeNs() - outTime[cpu];
+            if (watch != null && latency >= watch.thresholdNs()) {
+                watch.sink().accept(new Outlier(watch.time(r.timeNs()), watch.base(), cpu, latency, outPrev[cpu],
+                        outPrevName[cpu], outPrevState[cpu], r.tid(), names.name(r), -1, null, kind.label()));
             }
         } else {
             unpaired();
@@ -132,6 +202,13 @@ public final class SwitchPairer {
             outNext = Arrays.copyOf(outNext, n);
             outNextPid = Arrays.copyOf(outNextPid, n);
             outPrevName = Arrays.copyOf(outPrevName, n);
+            outLeaving = Arrays.copyOf(outLeaving, n);
+            switchPrev = Arrays.copyOf(switchPrev, n);
+            switchNext = Arrays.copyOf(switchNext, n);
+            switchLeaving = Arrays.copyOf(switchLeaving, n);
+            outPrevState = Arrays.copyOf(outPrevState, n);
+            schedPrev = Arrays.copyOf(schedPrev, n);
+            schedState = Arrays.copyOf(schedState, n);
         }
         return cpu;
     }

@@ -52,7 +52,7 @@ class LivePairingTest {
         try (InputStream in = getClass().getResourceAsStream("/perf/" + fixture.replace(".txt", ".expected.json"))) {
             expected = JSON.readTree(in);
         }
-        LivePairing engine = new LivePairing(SwitchFilter.NONE);
+        LivePairing engine = new LivePairing(SwitchFilter.NONE, false, null);
         LatencyStats total = new LatencyStats();
         List<byte[]> lines = lines(fixture);
         long previousCount = 0;
@@ -95,7 +95,7 @@ class LivePairingTest {
     @Test
     void aSwitchSpanningADrainCountsInThePartWhereItsInCame() throws Exception {
         List<byte[]> lines = lines("pipe.txt");
-        LivePairing engine = new LivePairing(SwitchFilter.NONE);
+        LivePairing engine = new LivePairing(SwitchFilter.NONE, false, null);
         feed(engine, lines.get(0)); // swapper OUT, next 10098, at 1671.919119111
         LatencyStats before = engine.drain();
         feed(engine, lines.get(1)); // perf 10098 IN, prev 0, at 1671.919122419
@@ -110,7 +110,7 @@ class LivePairingTest {
     /** At the end of the stream an OUT still waiting for its IN becomes unpaired, in the last drain and cumulatively. */
     @Test
     void theEndMakesAPendingOutUnpaired() throws Exception {
-        LivePairing engine = new LivePairing(SwitchFilter.NONE);
+        LivePairing engine = new LivePairing(SwitchFilter.NONE, false, null);
         feed(engine, lines("pipe.txt").get(0));
         engine.finish();
         assertThat(engine.drain().unpaired()).isEqualTo(1);

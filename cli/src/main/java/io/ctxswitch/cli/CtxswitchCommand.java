@@ -93,6 +93,15 @@ final class CtxswitchCommand implements Callable<Integer> {
                 + " Default: 50,90,99,99.9 (rows: 50,99).")
     Percentiles percentiles;
 
+    @Option(names = "--by", paramLabel = "kind",
+            description = "Break the figures down by kind of switch: how the outgoing task left the CPU (preempted, blocked,"
+                + " yield, exit) or whether an idle task was on either side (from-idle, to-idle); the kinds add up to the"
+                + " total. Backends: libbpf (Linux 5.18+), perf. JSON: by_kind.")
+    Breakdown by;
+
+    /** What --by can break the figures down by. */
+    enum Breakdown { kind }
+
     @Option(names = "--pid", paramLabel = "PID[,PID...]",
             description = "Only switches into tasks of these processes (by process id, the tgid: all their threads). Filters apply to the incoming task, whose start was delayed.")
     String pids;
@@ -113,6 +122,13 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     @Option(names = "--exclude-idle", description = "Leave out switches from or to an idle task (pid 0).")
     boolean excludeIdle;
+
+    @Option(names = "--slower", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Also print every switch that took TIME or longer (10us, 1ms) as it happens: when B started, the CPU,"
+                + " the latency, the task that left (pid, name, state) and the one that started (pid, name, cgroup), and the kind"
+                + " of switch; in JSON one object per line with \"kind\":\"outlier\", before the summary. Those lost on"
+                + " the way are counted in lost. libbpf and bpftrace live, perf live and replay.")
+    Duration slower;
 
     @Option(names = "--replay", paramLabel = "FILE",
             description = "Read a recorded trace instead of tracing: perf script text, a perf.data file, or bpftrace output of ctxswitch's script (- for standard input). The format is recognised from the content.")
@@ -200,7 +216,8 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu);
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by == Breakdown.kind)
+                .withSlowerNs(slower == null ? 0 : slower.toNanos());
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -212,6 +229,8 @@ final class CtxswitchCommand implements Callable<Integer> {
             trap.waitingFor(null);
             source = opened.source();
             checkReplayFilter(source, opened.format(), filter);
+            checkReplayByKind(source, opened.format());
+            checkReplaySlower(source, opened.format());
             checkHeatmapReplay(source, opened.format());
             announcement = s -> null; // a replay says nothing until its summary, or its one-line error
         } else {
@@ -227,6 +246,11 @@ final class CtxswitchCommand implements Callable<Integer> {
             announcement = s -> "tracing with " + s.name() + ", " + s.probeDescription() + "; " + until;
         }
         String name = source.name();
+        OutlierPrinter outliers = null;
+        if (slower != null) {
+            outliers = new OutlierPrinter(out, format, slower.toNanos(), java.time.ZoneId.systemDefault());
+            source.onOutlier(outliers);
+        }
         // A replay's host is unknown (a perf trace does not say); a live run's is this one.
         HostIdentity host = replay == null ? HostIdentity.local() : HostIdentity.UNKNOWN;
         TraceSession.Result result;
@@ -269,6 +293,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         // Asked again at the end: a replay learns its probe from the trace it reads.
         Summary summary = Summary.of("summary", name, source.probeDescription(), covered, result.total(), perCpu, top, shown())
                 .withFilter(filter);
+        if (outliers != null) {
+            summary = summary.withOutliers(new Summary.Outliers(slower.toNanos(), outliers.printed(), result.total().outliersLost()));
+        }
         if (format == OutputFormat.json) {
             out.println(new JsonRenderer(host).render(summary));
         } else {
@@ -377,6 +404,7 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithServe(replay != null, "--replay", "it serves what it traces now");
             notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
             notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
+            notWithServe(by != null, "--by", "the exporter has no kind label yet");
             notWithServe(listBackends, "--list-backends", "it traces");
             notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
         }
@@ -442,6 +470,24 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
     }
 
+    /** --by=kind on a replay: the trace must say how each switch's outgoing task left (perf traces with sched_switch). */
+    private void checkReplayByKind(LatencySource source, String formatName) {
+        if (by == Breakdown.kind && !source.features().contains(Feature.BY_KIND)) {
+            source.close();
+            throw new OneLineUsageError("--by=kind cannot be applied to " + formatName
+                    + ": it does not record how each switch's outgoing task left; perf traces do (perf script text or perf.data)");
+        }
+    }
+
+    /** --slower on a replay: the trace must hold each switch with its tasks (perf's does; bpftrace's output holds totals). */
+    private void checkReplaySlower(LatencySource source, String formatName) {
+        if (slower != null && !source.features().contains(Feature.OUTLIERS)) {
+            source.close();
+            throw new OneLineUsageError("--slower cannot be applied to " + formatName
+                    + ": it does not record each switch; perf traces do (perf script text or perf.data)");
+        }
+    }
+
     /** What the options given ask of a backend, each with the option that asks it, as the user wrote it. */
     private Map<Feature, String> wantedFeatures() {
         Map<Feature, String> wanted = new java.util.EnumMap<>(Feature.class);
@@ -458,6 +504,12 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (serve != null) {
             wanted.put(Feature.SERVE, "--serve");
+        }
+        if (by == Breakdown.kind) {
+            wanted.put(Feature.BY_KIND, "--by=kind");
+        }
+        if (slower != null) {
+            wanted.put(Feature.OUTLIERS, "--slower");
         }
         return wanted;
     }

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * switches into each task are exactly the growth of its voluntary + nonvoluntary count.
  */
 final class ForkedLoad implements AutoCloseable {
-    private static final Pattern SWITCHES = Pattern.compile("(?m)^(?:voluntary|nonvoluntary)_ctxt_switches:\\s+(\\d+)$");
+    private static final Pattern SWITCHES = Pattern.compile("(?m)^(voluntary|nonvoluntary)_ctxt_switches:\\s+(\\d+)$");
 
     private final Process process;
     /** Role to pid, the parent (which only waits) as "parent". */
@@ -95,12 +95,21 @@ final class ForkedLoad implements AutoCloseable {
     }
 
     private static long kernelSwitches(int pid) throws IOException {
+        long[] each = kernelSwitchesEach(pid);
+        return each[0] + each[1];
+    }
+
+    /**
+     * The kernel's count of switches away from {@code pid} so far, {voluntary, nonvoluntary}: those where it
+     * went to sleep, and those where it left the CPU still runnable (preempted, or yielding).
+     */
+    static long[] kernelSwitchesEach(int pid) throws IOException {
         Matcher m = SWITCHES.matcher(Files.readString(Path.of("/proc/" + pid + "/status")));
-        long sum = 0;
+        long[] each = new long[2];
         while (m.find()) {
-            sum += Long.parseLong(m.group(1));
+            each[m.group(1).equals("voluntary") ? 0 : 1] += Long.parseLong(m.group(2));
         }
-        return sum;
+        return each;
     }
 
     /** {@link #kernelSwitches} of every process of the load, by pid. */

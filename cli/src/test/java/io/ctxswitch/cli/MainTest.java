@@ -295,6 +295,92 @@ class MainTest {
                 + " switch's tasks and CPU; perf traces do (perf script text or perf.data)");
     }
 
+    /** --by=kind: refused (exit 2, one line, nothing run) where it cannot be honoured, naming those that can. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byKindIsRefusedWhereItCannotBeHonoured(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = toolThatNotesItRan(dir, ran);
+        String[][] cases = {
+            {"--by=kind --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --by=kind is not supported by the bpftrace backend; backends that can: libbpf, perf"},
+            {"--by=kind --serve=9100", "ctxswitch: --by does not apply to --serve: the exporter has no kind label yet"},
+            {"--by=cgroup --perf=" + tool, "ctxswitch: Invalid value for option '--by': expected one of [kind] (case-insensitive) but was 'cgroup'"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
+
+    /** --by=kind on --replay: a perf trace gives each switch's kind; bpftrace output, which holds totals, is refused. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byKindAppliesToPerfTracesAndIsRefusedForBpftraceOutput(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.txt");
+        Files.writeString(trace, String.join("\n",
+                "  app   101 [000]  1.000000000: sched:sched_switch: prev_comm=app prev_pid=101 prev_prio=120 prev_state=S ==> next_comm=tool next_pid=200 next_prio=120",
+                "  app   101 [000]  1.000000100: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   200/200",
+                " tool   200 [000]  1.000001000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   100/101",
+                " tool   200 [000]  1.000002000: sched:sched_switch: prev_comm=tool prev_pid=200 prev_prio=120 prev_state=R+ ==> next_comm=app next_pid=101 next_prio=120",
+                " tool   200 [000]  1.000002000: PERF_RECORD_SWITCH_CPU_WIDE OUT preempt  next pid/tid:   100/101",
+                "  app   101 [000]  1.000005000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   200/200", ""));
+        assertThat(run("--replay=" + trace, "--format=json", "--by=kind")).as(err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(json.get("by_kind").toString()).isEqualTo("[{\"kind\":\"preempted\",\"count\":1,\"min_ns\":3000,\"mean_ns\":3000.0,"
+                + "\"max_ns\":3000,\"p99_ns\":3000},{\"kind\":\"blocked\",\"count\":1,\"min_ns\":900,\"mean_ns\":900.0,\"max_ns\":900,"
+                + "\"p99_ns\":900},{\"kind\":\"yield\",\"count\":0,\"min_ns\":null,\"mean_ns\":null,\"max_ns\":null,\"p99_ns\":null},"
+                + "{\"kind\":\"exit\",\"count\":0,\"min_ns\":null,\"mean_ns\":null,\"max_ns\":null,\"p99_ns\":null},"
+                + "{\"kind\":\"from-idle\",\"count\":0,\"min_ns\":null,\"mean_ns\":null,\"max_ns\":null,\"p99_ns\":null},"
+                + "{\"kind\":\"to-idle\",\"count\":0,\"min_ns\":null,\"mean_ns\":null,\"max_ns\":null,\"p99_ns\":null}]");
+
+        err.reset();
+        Path bpftrace = Path.of("../backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt");
+        assertThat(run("--replay=" + bpftrace, "--by=kind")).as(err()).isEqualTo(2);
+        assertThat(err().strip()).isEqualTo("ctxswitch: --by=kind cannot be applied to bpftrace output of ctxswitch's script: it does not record"
+                + " how each switch's outgoing task left; perf traces do (perf script text or perf.data)");
+    }
+
+    /**
+     * --slower on a replay: a perf trace's pairs at or above it are printed before the summary (JSON: one object a line,
+     * with the trace's own time), counted in the summary; bpftrace's output holds no switches: a usage error, exit 2.
+     */
+    @Test
+    void slowerPrintsAPerfTracesOutliersAndIsRefusedForBpftraceOutput(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("trace.txt");
+        Files.writeString(trace, String.join("\n",
+                "  app   101 [000]  1.000000000: sched:sched_switch: app:101 [120] S ==> tool:200 [120]",
+                "  app   101 [000]  1.000000000: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   200/200",
+                " tool   200 [000]  1.000001000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   100/101",
+                " tool   200 [000]  1.000002000: PERF_RECORD_SWITCH_CPU_WIDE OUT          next pid/tid:   100/101",
+                "  app   101 [000]  1.000005000: PERF_RECORD_SWITCH_CPU_WIDE IN           prev pid/tid:   200/200", ""));
+        assertThat(run("--replay=" + trace, "--format=json", "--slower=3us")).as(err()).isZero();
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertThat(lines).hasSize(2);
+        // the switch's kind as --by=kind classifies it: no sched_switch line before that OUT and no preempt mark: blocked
+        assertThat(lines[0]).isEqualTo("{\"kind\":\"outlier\",\"time\":null,\"trace_time_ns\":1000005000,\"cpu\":0,\"latency_ns\":3000,"
+                + "\"prev_pid\":200,\"prev_comm\":\"tool\",\"prev_state\":null,\"next_pid\":101,\"next_comm\":\"app\",\"cgroup_id\":null,"
+                + "\"cgroup\":null,\"switch_kind\":\"blocked\"}");
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[1]);
+        assertThat(json.get("slower_ns").asLong()).isEqualTo(3_000);
+        assertThat(json.get("outliers").asLong()).isEqualTo(1);
+        assertThat(json.get("outliers_lost").asLong()).isZero();
+
+        out.reset();
+        assertThat(run("--replay=" + trace, "--slower=1us")).as(err()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("switches at or above 1.00 us (")
+                .contains("1.000001000  cpu 0   1.00 us  101 app S -> 200 tool -  blocked\n")
+                .contains("slower: 2 switches at or above 1.00 us printed, 0 lost");
+
+        err.reset();
+        Path bpftrace = Path.of("../backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt");
+        assertThat(run("--replay=" + bpftrace, "--slower=1ms")).as(err()).isEqualTo(2);
+        assertThat(err().strip()).isEqualTo("ctxswitch: --slower cannot be applied to bpftrace output of ctxswitch's script: it does not"
+                + " record each switch; perf traces do (perf script text or perf.data)");
+    }
+
     /** A stand-in perf or bpftrace that only writes down that it was run, into {@code ran}. */
     private static Path toolThatNotesItRan(Path dir, Path ran) throws java.io.IOException {
         return io.ctxswitch.core.testing.StandIn.write(dir.resolve("tool"), "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");

@@ -78,8 +78,10 @@ public final class JsonRenderer {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            byKind(g, s.byKind());
             filters(g, s.filter());
             g.writeNumberField("filtered", s.filtered());
+            outliers(g, s.outliers());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
@@ -97,6 +99,33 @@ public final class JsonRenderer {
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /** {@code by_kind}: one object per kind, every kind in order, with --by=kind; null without it. */
+    private static void byKind(JsonGenerator g, java.util.List<Summary.KindLine> kinds) throws IOException {
+        if (kinds == null) {
+            g.writeNullField("by_kind");
+            return;
+        }
+        g.writeArrayFieldStart("by_kind");
+        for (Summary.KindLine k : kinds) {
+            g.writeStartObject();
+            g.writeStringField("kind", k.kind().label());
+            g.writeNumberField("count", k.count());
+            number(g, "min_ns", k.minNs());
+            number(g, "mean_ns", k.meanNs());
+            number(g, "max_ns", k.maxNs());
+            number(g, "p99_ns", k.p99Ns());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** {@code --slower}: its threshold, the outliers printed and those lost (part of lost); nulls without it. */
+    private static void outliers(JsonGenerator g, Summary.Outliers o) throws IOException {
+        number(g, "slower_ns", o == null ? null : o.thresholdNs());
+        number(g, "outliers", o == null ? null : o.printed());
+        number(g, "outliers_lost", o == null ? null : o.lost());
     }
 
     /** The filters in force: an object with the options given (docs/filters.md), or null for none. */

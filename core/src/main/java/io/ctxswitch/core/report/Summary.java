@@ -1,7 +1,9 @@
 package io.ctxswitch.core.report;
 
+import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.ExactStats;
+import io.ctxswitch.core.stats.KindTable;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.ProcessStats;
 import java.util.List;
@@ -13,6 +15,7 @@ import org.HdrHistogram.Histogram;
  *
  * @param kind "summary" for the whole run, "interval" for one {@code --interval} report
  * @param percentiles those asked for ({@link Percentiles#shown}), in ascending order
+ * @param byKind the breakdown by kind of switch ({@code --by=kind}), every kind in order; null when not asked
  */
 public record Summary(
         String kind,
@@ -36,13 +39,29 @@ public record Summary(
         List<CpuLine> perCpu,
         List<ProcessLine> topProcesses,
         long filtered,
-        SwitchFilter filter) {
+        SwitchFilter filter,
+        List<KindLine> byKind,
+        Outliers outliers) {
 
     /** The same figures, saying that {@code filter} was in force (its left-out switches are in {@link #filtered}). */
     public Summary withFilter(SwitchFilter filter) {
         return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
                 unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
-                histogram, perCpu, topProcesses, filtered, filter);
+                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers);
+    }
+
+    /**
+     * {@code --slower}: the threshold, how many outliers were printed, and how many were lost on their way
+     * to user space (part of {@link #lost}). Printed plus lost is every kept switch at or above the threshold.
+     */
+    public record Outliers(long thresholdNs, long printed, long lost) {
+    }
+
+    /** The same figures, with what {@code --slower} printed and lost. */
+    public Summary withOutliers(Outliers outliers) {
+        return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
+                unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
+                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers);
     }
 
     /** Switches that happened but could not be timed (see {@link LatencyStats#addUntimed}). */
@@ -75,6 +94,13 @@ public record Summary(
     public record CpuLine(int cpu, long count, Long minNs, Long maxNs, Double meanNs, List<HistogramBins.Bin> histogram) {
     }
 
+    /**
+     * One kind of switch ({@code --by=kind}, {@link SwitchKind}): its exact count, min, mean and max, and its
+     * p99 from its own distribution (clamped into its min and max); figures null when it had no sample.
+     */
+    public record KindLine(SwitchKind kind, long count, Long minNs, Double meanNs, Long maxNs, Long p99Ns) {
+    }
+
     public record ProcessLine(int pid, int tgid, String comm, long count, double meanNs, long maxNs) {
     }
 
@@ -105,7 +131,21 @@ public record Summary(
                 stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
-                cpus, procs, stats.filtered(), SwitchFilter.NONE);
+                cpus, procs, stats.filtered(), SwitchFilter.NONE, byKind(stats.kinds()), null);
+    }
+
+    /** Every kind, in {@link SwitchKind} order, for a classified run; null when the run did not classify. */
+    private static List<KindLine> byKind(KindTable kinds) {
+        if (!kinds.classified()) {
+            return null;
+        }
+        return java.util.Arrays.stream(SwitchKind.values()).map(k -> {
+            ExactStats e = kinds.stats(k);
+            Long min = e.isEmpty() ? null : e.minNs();
+            Long max = e.isEmpty() ? null : e.maxNs();
+            return new KindLine(k, e.count(), min, e.isEmpty() ? null : e.meanNs(), max,
+                    percentile(kinds.distributionOf(k), 99.0, min, max));
+        }).toList();
     }
 
     private static CpuLine line(LatencyStats.CpuEntry c) {

@@ -35,6 +35,11 @@ public final class TextRenderer {
             out.append(String.format(Locale.ROOT, "filters: %s (applied to the incoming task; %,d switches left out)%n",
                     s.filter().describe(), s.filtered()));
         }
+        if (s.outliers() != null) {
+            out.append(String.format(Locale.ROOT, "slower: %,d switches at or above %s printed, %,d lost on the way to"
+                    + " user space (counted in lost; printed + lost = every switch at or above it)%n",
+                    s.outliers().printed(), Durations.format(s.outliers().thresholdNs()), s.outliers().lost()));
+        }
         if (s.untimed() > 0) {
             out.append(String.format(Locale.ROOT,
                     "untimed: %,d switches seen by sched_switch but not measured (%,d with no start seen, %,d with no end"
@@ -64,6 +69,13 @@ public final class TextRenderer {
             for (Summary.CpuLine c : s.perCpu()) {
                 out.append(String.format(Locale.ROOT, "  %4d %,12d %10s %10s %10s%n", c.cpu(), c.count(),
                         fmt(c.minNs()), fmt(c.meanNs()), fmt(c.maxNs())));
+            }
+        }
+        if (s.byKind() != null) {
+            out.append(String.format(Locale.ROOT, "%n  %-10s %12s %10s %10s %10s %10s%n", "kind", "count", "min", "mean", "p99", "max"));
+            for (Summary.KindLine k : s.byKind()) {
+                out.append(String.format(Locale.ROOT, "  %-10s %,12d %10s %10s %10s %10s%n", k.kind().label(), k.count(),
+                        fmt(k.minNs()), fmt(k.meanNs()), fmt(k.p99Ns()), fmt(k.maxNs())));
             }
         }
         if (!s.topProcesses().isEmpty()) {

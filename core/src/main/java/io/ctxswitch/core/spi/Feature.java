@@ -29,5 +29,15 @@ public enum Feature {
     /** Only switches on these CPUs ({@code --cpus}). */
     CPU_FILTER,
     /** No switch from or to an idle task ({@code --exclude-idle}). */
-    IDLE_FILTER
+    IDLE_FILTER,
+    /**
+     * Each switch classified by how it came about ({@code --by=kind}, {@link io.ctxswitch.core.model.SwitchKind}),
+     * into {@link io.ctxswitch.core.stats.LatencyStats#kinds} of every part drained.
+     */
+    BY_KIND,
+    /**
+     * Each switch at or above a threshold handed over as it is seen, with both tasks ({@code --slower};
+     * {@link TraceOptions#slowerNs}, {@link LatencySource#onOutlier}).
+     */
+    OUTLIERS
 }

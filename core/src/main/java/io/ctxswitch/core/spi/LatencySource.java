@@ -73,6 +73,15 @@ public interface LatencySource extends AutoCloseable {
         throw new UnsupportedOperationException("the " + name() + " backend cannot be read while it runs");
     }
 
+    /**
+     * Where to hand each switch at or above {@link TraceOptions#slowerNs} ({@link Feature#OUTLIERS}),
+     * registered before {@link #start}. Called as they are seen, possibly from a thread of the source's
+     * own; those still in transit when the source stops are handed over before its last {@link #drain}
+     * returns, and those lost on the way are counted there ({@link LatencyStats#addOutliersLost}).
+     */
+    default void onOutlier(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink) {
+    }
+
     /** Switches measured so far, cheaply, for a status line; -1 if unknown. */
     long progress();
 

@@ -18,12 +18,20 @@ import java.util.Objects;
  *               filters it declares among its {@link #features}; the front end has refused the others
  * @param perCpu whether each CPU's distribution is shown ({@code --per-cpu}): sources may skip binning
  *               each CPU's samples when not (the per-CPU exact figures are kept either way)
+ * @param byKind whether to classify each switch by kind ({@code --by=kind}, {@link Feature#BY_KIND}); sources
+ *               may skip that work when not
+ * @param slowerNs {@code --slower}: hand every kept switch of at least this many ns to
+ *                 {@link LatencySource#onOutlier}'s callback ({@link Feature#OUTLIERS}); 0 for none
  */
-public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
+public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu,
+                           boolean byKind, long slowerNs) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
         Objects.requireNonNull(filter, "filter");
+        if (slowerNs < 0) {
+            throw new IllegalArgumentException("negative --slower threshold " + slowerNs);
+        }
     }
 
     public TraceOptions(ProbeMode probe, boolean perTask) {
@@ -37,6 +45,21 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
     /** With every CPU's distribution kept, for callers that do not say ({@code --per-cpu} or not). */
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter) {
         this(probe, perTask, record, filter, true);
+    }
+
+    /** Without classifying switches by kind, nor --slower. */
+    public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
+        this(probe, perTask, record, filter, perCpu, false, 0);
+    }
+
+    /** The same options, classifying each switch by kind or not. */
+    public TraceOptions withByKind(boolean classify) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, classify, slowerNs);
+    }
+
+    /** The same options, with {@code --slower}'s threshold ({@code 0} for none). */
+    public TraceOptions withSlowerNs(long thresholdNs) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, thresholdNs);
     }
 
     public static TraceOptions defaults() {

@@ -27,11 +27,13 @@ public final class LatencyStats {
     private BinCounts[] cpuBins = new BinCounts[0];
     private final Histogram distribution = new Histogram(SIGNIFICANT_DIGITS);
     private final ProcessTable processes;
+    private final KindTable kinds = new KindTable();
     private long unpaired;
     private long noSwitch;
     private long untimedNoStart;
     private long untimedNoEnd;
     private long lost;
+    private long outliersLost;
     private long skippedLines;
     private long filtered;
 
@@ -96,11 +98,13 @@ public final class LatencyStats {
         }
         distribution.add(other.distribution);
         processes.add(other.processes);
+        kinds.add(other.kinds);
         unpaired += other.unpaired;
         noSwitch += other.noSwitch;
         untimedNoStart += other.untimedNoStart;
         untimedNoEnd += other.untimedNoEnd;
         lost += other.lost;
+        outliersLost += other.outliersLost;
         skippedLines += other.skippedLines;
         filtered += other.filtered;
     }
@@ -159,6 +163,20 @@ public final class LatencyStats {
         lost += n;
     }
 
+    /**
+     * {@code --slower} outliers that were measured but lost on their way to user space (a full ring
+     * buffer, bpftrace's lost printf events): they count in {@link #lost} too.
+     */
+    public void addOutliersLost(long n) {
+        outliersLost += n;
+        lost += n;
+    }
+
+    /** The part of {@link #lost} that was {@code --slower} outliers. */
+    public long outliersLost() {
+        return outliersLost;
+    }
+
     public void addSkippedLines(long n) {
         skippedLines += n;
     }
@@ -192,6 +210,11 @@ public final class LatencyStats {
 
     public ProcessTable processes() {
         return processes;
+    }
+
+    /** Latency by kind of switch ({@code --by=kind}); unclassified unless the source classifies. */
+    public KindTable kinds() {
+        return kinds;
     }
 
     public long unpaired() {

@@ -16,13 +16,13 @@ class SummaryAndJsonTest {
 
     /**
      * Every field of a summary, in the order it is written: README.md's "JSON" section's names, extended (never
-     * renamed) with kind, host, kernel, percentile_relative_error, the untimed counts, process_table_overflow, filters and filtered. Scripts rely on them;
+     * renamed) with kind, host, kernel, percentile_relative_error, the untimed counts, process_table_overflow, by_kind, filters and filtered. Scripts rely on them;
      * a field added, dropped or moved must show up here.
      */
     private static final List<String> CONTRACT = List.of("kind", "backend", "probe", "host", "kernel", "duration_ns", "count", "min_ns",
             "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "percentile_relative_error",
             "unpaired", "no_switch", "untimed", "untimed_no_start", "untimed_no_end", "lost", "skipped_lines", "process_table_overflow", "histogram", "per_cpu", "top_processes",
-            "filters", "filtered");
+            "by_kind", "filters", "filtered", "slower_ns", "outliers", "outliers_lost");
 
     private static LatencyStats sample() {
         return sample(new LatencyStats());

@@ -1,0 +1,169 @@
+package io.ctxswitch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code --slower} on a real run (issue 15): a pipe ping-pong of two processes named slow-pp, pinned to
+ * one CPU, in a cgroup v2 of the test's own, traced with {@code --comm=slow-pp --slower=T --format=json
+ * --per-cpu} until it made some 40,000 switches.
+ *
+ * <p>The outliers printed plus those counted lost must be exactly the switches at or above T in the
+ * run's histogram. That is exact because T is a power of two (2048 ns): every histogram in the report
+ * has bin edges at each power of two, and the per-CPU histograms (JSON {@code per_cpu[].histogram}) are
+ * exact counts (libbpf folds its kernel buckets, whose edges include every power of two, into them; perf
+ * counts each pair), so the bins from T up hold exactly the switches of T ns or more. Then each outlier
+ * is checked: its latency at least T, B one of the ping-pong's processes by pid, name and cgroup, A's
+ * name that of its pid when A is one of them, A's state a state letter, its time within the run; and
+ * at least one outlier is a switch from one of the pair to the other.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SlowerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long THRESHOLD_NS = 2048;
+    private static final long SWITCHES_WANTED = 40_000;
+    private static final Set<String> STATES = Set.of("R", "R+", "S", "D", "T", "t", "X", "Z", "P", "I");
+
+    private static Path cgroupRoot;
+
+    @BeforeEach
+    void needsACapableHost() {
+        LiveHost.assumeSchedTpCapable();
+        if (!KernelVm.onPath("gcc") || !KernelVm.onPath("taskset")) {
+            Jar.skip("slower test: gcc or taskset is missing (apt-get install gcc util-linux)");
+        }
+    }
+
+    /** A cgroup v2 hierarchy of the test's own (here /sys/fs/cgroup is cgroup v1 on a tmpfs). */
+    @BeforeAll
+    static void mountCgroupV2() throws Exception {
+        cgroupRoot = Path.of("target", "slower-cgroup2").toAbsolutePath();
+        Files.createDirectories(cgroupRoot);
+        if (!Files.exists(cgroupRoot.resolve("cgroup.procs"))) {
+            Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", cgroupRoot.toString()).redirectErrorStream(true).start();
+            String said = new String(mount.getInputStream().readAllBytes());
+            if (mount.waitFor() != 0) {
+                cgroupRoot = null;
+                Jar.skip("cannot mount cgroup v2 for the slower test: " + said.strip());
+            }
+        }
+    }
+
+    @AfterAll
+    static void unmountCgroupV2() throws Exception {
+        if (cgroupRoot != null) {
+            new ProcessBuilder("umount", cgroupRoot.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libbpf", "perf"})
+    void outliersPrintedPlusLostAreTheHistogramsSwitchesAtOrAboveTheThresholdAndNameThePingPong(String backend) throws Exception {
+        Path cgroup = Files.createDirectories(cgroupRoot.resolve("pp-" + backend));
+        List<JsonNode> lines = new ArrayList<>();
+        Instant began;
+        Instant ended;
+        List<Integer> pair;
+        try (ForkedLoad load = new ForkedLoad("slow-pp", 1, "ping", "pong")) {
+            load.moveTo(cgroup);
+            pair = List.of(load.pid("ping"), load.pid("pong"));
+            Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=" + backend, "--format=json", "--per-cpu",
+                    "--comm=slow-pp", "--slower=" + THRESHOLD_NS + "ns");
+            try {
+                ctxswitch.awaitErr("tracing with " + backend, 60);
+                began = Instant.now();
+                long before = load.kernelSwitches("ping");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (load.kernelSwitches("ping") - before < SWITCHES_WANTED / 2) {
+                    assertThat(System.nanoTime()).as("the ping-pong made %d switches", SWITCHES_WANTED).isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                ended = Instant.now();
+                ctxswitch.signal("INT");
+                Jar.Run run = ctxswitch.finish(120);
+                assertThat(run.exit()).as(run.err()).isZero();
+                for (String line : run.out().strip().split("\n")) {
+                    lines.add(JSON.readTree(line));
+                }
+            } finally {
+                ctxswitch.process.destroyForcibly();
+            }
+        } finally {
+            waitRemoved(cgroup);
+        }
+        JsonNode summary = lines.get(lines.size() - 1);
+        List<JsonNode> outliers = lines.subList(0, lines.size() - 1);
+        assertThat(summary.get("kind").asText()).isEqualTo("summary");
+        assertThat(outliers).allSatisfy(o -> assertThat(o.get("kind").asText()).isEqualTo("outlier"));
+
+        long atOrAbove = 0;
+        for (JsonNode cpu : summary.get("per_cpu")) {
+            for (JsonNode bin : cpu.get("histogram")) {
+                if (bin.get("from_ns").asLong() >= THRESHOLD_NS) {
+                    atOrAbove += bin.get("count").asLong();
+                }
+            }
+        }
+        long lost = summary.get("outliers_lost").asLong();
+        System.out.printf("%s: %d switches, %d at or above %d ns in the histogram; %d outliers printed, %d lost%n", backend,
+                summary.get("count").asLong(), atOrAbove, THRESHOLD_NS, outliers.size(), lost);
+        assertThat(atOrAbove).as("switches at or above the threshold (a few are expected on any run)").isPositive();
+        assertThat(summary.get("outliers").asLong()).isEqualTo(outliers.size());
+        assertThat(summary.get("slower_ns").asLong()).isEqualTo(THRESHOLD_NS);
+        assertThat(outliers.size() + lost).as("outliers printed + lost").isEqualTo(atOrAbove);
+        assertThat(summary.get("lost").asLong()).isGreaterThanOrEqualTo(lost);
+
+        boolean pairSwitched = false;
+        long withState = 0;
+        for (JsonNode o : outliers) {
+            assertThat(o.get("latency_ns").asLong()).as("%s", o).isGreaterThanOrEqualTo(THRESHOLD_NS);
+            assertThat(o.get("next_pid").asInt()).as("%s", o).isIn(pair);
+            assertThat(o.get("next_comm").asText()).as("%s", o).isEqualTo("slow-pp");
+            if (pair.contains(o.get("prev_pid").asInt())) {
+                assertThat(o.get("prev_comm").asText()).as("%s", o).isEqualTo("slow-pp");
+                pairSwitched = true;
+            }
+            if (backend.equals("libbpf")) { // perf records no cgroup
+                assertThat(o.get("cgroup").asText()).as("%s", o).isEqualTo("/pp-" + backend);
+            }
+            if (!o.get("prev_state").isNull() || backend.equals("libbpf")) { // perf: no sched_switch line before a CPU's first OUT
+                assertThat(o.get("prev_state").asText()).as("%s", o).isIn(STATES);
+                withState++;
+            }
+            Instant at = Instant.parse(o.get("time").asText());
+            assertThat(at).as("%s", o).isBetween(began.minusSeconds(5), ended.plusSeconds(5));
+            assertThat(o.get("cpu").asInt()).as("%s: the load runs on CPU 1", o).isEqualTo(1);
+        }
+        assertThat(pairSwitched).as("an outlier from one of the ping-pong to the other").isTrue();
+        assertThat(withState).as("outliers with A's state").isPositive();
+    }
+
+    /** A cgroup can be removed only once its processes are gone (killed tasks leave it a moment later). */
+    private static void waitRemoved(Path cgroup) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.exists(cgroup)) {
+            try {
+                Files.delete(cgroup);
+            } catch (java.nio.file.FileSystemException busy) {
+                assertThat(System.nanoTime()).as("%s removed", cgroup).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+}
