@@ -192,11 +192,18 @@ class KindIT {
             int pid = sleeper.pid("sleep-1ms");
             long fromIdle = t.kind("from-idle");
             long toIdle = t.kind("to-idle");
-            System.out.printf("CPU 1 idle for %d ticks%n", idle);
+
             assertThat(toIdle + t.kind("blocked")).as("the sleeper slept %d times", t.voluntary(pid))
                     .isGreaterThanOrEqualTo((long) (SHARE * t.voluntary(pid)));
-            assertThat(Math.abs(fromIdle - toIdle)).as("from-idle %d against to-idle %d on one CPU", fromIdle, toIdle)
-                    .isLessThanOrEqualTo(2 + t.summary().get("unpaired").asLong());
+            // Each switch seen at one end only (unpaired, untimed) or lost can leave one idle period's
+            // switch out of the kinds: each widens the gap by at most one, besides the run's two ends.
+            long unmeasured = t.summary().get("unpaired").asLong() + t.summary().get("untimed").asLong()
+                    + t.summary().get("lost").asLong();
+            System.out.printf("CPU 1 idle for %d ticks; from-idle %d, to-idle %d, unmeasured %d%n",
+                    idle, fromIdle, toIdle, unmeasured);
+            assertThat(Math.abs(fromIdle - toIdle))
+                    .as("from-idle %d against to-idle %d on one CPU, %d switches unmeasured", fromIdle, toIdle, unmeasured)
+                    .isLessThanOrEqualTo(2 + unmeasured);
             if (idle >= 2) { // idle for two ticks or more while the sleeper ran: each sleep then could leave it idle
                 assertThat(toIdle).as("switches to idle on CPU 1, idle for %d ticks", idle).isPositive();
                 assertThat(fromIdle).as("switches from idle on CPU 1, idle for %d ticks", idle).isPositive();
