@@ -63,7 +63,7 @@ final class CtxswitchCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--probe", defaultValue = "auto", paramLabel = "MODE", converter = ProbeModeConverter.class,
-            description = "auto, sched-tp (Linux 6.15+), fentry or kprobe (older kernels; they miss preemptions): the probe points to measure between. auto takes the best this kernel has. Default: ${DEFAULT-VALUE}.")
+            description = "auto, sched-tp (Linux 6.15+), kprobe or fentry (older kernels: kprobe sees every switch, fentry misses those into tasks preempted inside the kernel): the probe points to measure between. auto takes the best this kernel has. Default: ${DEFAULT-VALUE}.")
     ProbeMode probe;
 
     @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
