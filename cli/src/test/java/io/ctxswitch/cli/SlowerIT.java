@@ -50,26 +50,14 @@ class SlowerIT {
         }
     }
 
-    /** A cgroup v2 hierarchy of the test's own (here /sys/fs/cgroup is cgroup v1 on a tmpfs). */
     @BeforeAll
     static void mountCgroupV2() throws Exception {
-        cgroupRoot = Path.of("target", "slower-cgroup2").toAbsolutePath();
-        Files.createDirectories(cgroupRoot);
-        if (!Files.exists(cgroupRoot.resolve("cgroup.procs"))) {
-            Process mount = new ProcessBuilder("mount", "-t", "cgroup2", "none", cgroupRoot.toString()).redirectErrorStream(true).start();
-            String said = new String(mount.getInputStream().readAllBytes());
-            if (mount.waitFor() != 0) {
-                cgroupRoot = null;
-                Jar.skip("cannot mount cgroup v2 for the slower test: " + said.strip());
-            }
-        }
+        cgroupRoot = CgroupV2.mount("slower-cgroup2");
     }
 
     @AfterAll
     static void unmountCgroupV2() throws Exception {
-        if (cgroupRoot != null) {
-            new ProcessBuilder("umount", cgroupRoot.toString()).inheritIO().start().waitFor();
-        }
+        CgroupV2.unmount(cgroupRoot);
     }
 
     @ParameterizedTest
@@ -105,7 +93,7 @@ class SlowerIT {
                 ctxswitch.process.destroyForcibly();
             }
         } finally {
-            waitRemoved(cgroup);
+            CgroupV2.removeWhenEmpty(cgroup);
         }
         JsonNode summary = lines.get(lines.size() - 1);
         List<JsonNode> outliers = lines.subList(0, lines.size() - 1);
@@ -152,18 +140,5 @@ class SlowerIT {
         }
         assertThat(pairSwitched).as("an outlier from one of the ping-pong to the other").isTrue();
         assertThat(withState).as("outliers with A's state").isPositive();
-    }
-
-    /** A cgroup can be removed only once its processes are gone (killed tasks leave it a moment later). */
-    private static void waitRemoved(Path cgroup) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (Files.exists(cgroup)) {
-            try {
-                Files.delete(cgroup);
-            } catch (java.nio.file.FileSystemException busy) {
-                assertThat(System.nanoTime()).as("%s removed", cgroup).isLessThan(deadline);
-                Thread.sleep(50);
-            }
-        }
     }
 }
