@@ -24,18 +24,7 @@ class KindAreaReaderTest {
     /** One sample as kind_add() writes it: the kind's epoch slot, then its histogram bucket. */
     private void sample(int cpu, SwitchKind kind, long epoch, long ns) {
         long base = (long) cpu * KernelLayout.CPU_KINDS_SIZE + KernelLayout.KINDS_KIND + (long) kind.ordinal() * KernelLayout.KIND_AGG_SIZE;
-        long slot = KernelLayout.slot(base + KernelLayout.KIND_SLOTS, epoch);
-        if (area.getLong(slot + KernelLayout.SLOT_EPOCH) != epoch) {
-            area.setLong(slot + KernelLayout.SLOT_EPOCH, epoch);
-            area.setLong(slot + KernelLayout.SLOT_COUNT, 0);
-            area.setLong(slot + KernelLayout.SLOT_SUM, 0);
-            area.setLong(slot + KernelLayout.SLOT_MIN, ns);
-            area.setLong(slot + KernelLayout.SLOT_MAX, ns);
-        }
-        area.setLong(slot + KernelLayout.SLOT_MIN, Math.min(ns, area.getLong(slot + KernelLayout.SLOT_MIN)));
-        area.setLong(slot + KernelLayout.SLOT_MAX, Math.max(ns, area.getLong(slot + KernelLayout.SLOT_MAX)));
-        area.setLong(slot + KernelLayout.SLOT_SUM, area.getLong(slot + KernelLayout.SLOT_SUM) + ns);
-        area.setLong(slot + KernelLayout.SLOT_COUNT, area.getLong(slot + KernelLayout.SLOT_COUNT) + 1);
+        FakeCpuArea.slotAdd(area, KernelLayout.slot(base + KernelLayout.KIND_SLOTS, epoch), epoch, ns);
         long bucket = base + KernelLayout.KIND_HIST + 8L * LogLinearBuckets.bucketOf(ns);
         area.setLong(bucket, area.getLong(bucket) + 1);
     }
