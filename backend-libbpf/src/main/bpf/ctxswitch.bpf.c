@@ -370,7 +370,10 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 no
 /*
  * Whether a start was taken after every program was attached: one taken earlier may have missed its
  * other half while the programs attached one by one (entry seen, end not yet), so it is dropped,
- * neither sample nor unpaired. False for no start, and for any start while unarmed.
+ * neither sample nor unpaired. False for no start, and for any start while unarmed: an end found while
+ * unarmed (attaching, or detaching) records nothing either, so that the switches a CPU records are
+ * consecutive ones, from its first start after arming to its last end before disarming, with no switch
+ * of that run left out.
  */
 static __always_inline int armed_start(__u64 start)
 {
@@ -418,7 +421,7 @@ int ctxsw_exit(__u64 *ctx)
 			a->unpaired++;
 		return 0;
 	}
-	if (start < ctl.armed_ns)	/* taken while attaching: dropped (see armed_start) */
+	if (!armed_start(start))	/* taken while attaching, or ending while unarmed: dropped */
 		return 0;
 	if (!(__u8)ctx[0]) {		/* __schedule() kept the same task */
 		a->no_switch++;
@@ -548,7 +551,7 @@ static __always_inline int switch_ended(void)
 	}
 	a->start_ns = 0;
 	a->next_task = 0;
-	if (!start || start < ctl.armed_ns)	/* untimed (counted at the switch), or taken while attaching */
+	if (!armed_start(start))	/* untimed (counted at the switch), taken while attaching, or unarmed */
 		return 0;
 	if (now < start) {
 		a->unpaired++;
