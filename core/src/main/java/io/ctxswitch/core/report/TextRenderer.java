@@ -109,6 +109,9 @@ public final class TextRenderer {
         if (c.overflow() > 0) {
             out.append(String.format(Locale.ROOT, "  %,12d switches not attributed to a cgroup: its table was full%n", c.overflow()));
         }
+        if (!c.top().isEmpty()) { // README.md, "Breakdown by cgroup": each cgroup's histogram has a bucket per power of two
+            out.append("  (count, mean and max exact; a cgroup's p99 within a factor of 1.42, from power-of-two buckets)\n");
+        }
     }
 
     /** The header of {@link #intervalLine} rows. */

@@ -120,7 +120,8 @@ class CgroupBreakdownTest {
         assertThat(top.get(2).get("id").asLong()).isEqualTo(9);
         String text = new TextRenderer().render(s);
         assertThat(text).containsPattern("\\n\\s+3\\s+2\\.33 us\\s+\\S+\\s+4\\.00 us\\s+7  /svc\\n")
-                .containsPattern("\\n\\s+1 [^\\n]*\\s9  \\? \\(removed before its path was read\\)\\n");
+                .containsPattern("\\n\\s+1 [^\\n]*\\s9  \\? \\(removed before its path was read\\)\\n")
+                .contains("a cgroup's p99 within a factor of 1.42");
     }
 
     /** A bounded table: samples of cgroups past its capacity still count, in the overflow. */
