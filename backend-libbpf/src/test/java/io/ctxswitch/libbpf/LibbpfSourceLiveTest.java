@@ -209,6 +209,34 @@ class LibbpfSourceLiveTest {
         assertThat(BpfPrograms.leftSince(before)).as("its programs, after close").doesNotContainAnyElementsOf(loaded);
     }
 
+    /**
+     * --by=cgroup: the program loads and attaches with its cgroup table, and every switch measured is in a cgroup
+     * or in the overflow (over a whole run, exactly: the table's slots and the totals' are written by the same
+     * program run in the same epoch, and the overflow is cumulative). The ping-pong's threads are in this JVM's
+     * cgroup v2, listed with at least their switches.
+     */
+    @Test
+    void byCgroupPutsEverySwitchInACgroup() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        LatencyStats total = new LatencyStats();
+        try {
+            source.start(new TraceOptions(ProbeMode.AUTO, false).withByCgroup(true));
+            total.add(source.drain());
+            PinnedPingPong.once(0, 2_000);
+            source.stop();
+            total.add(source.drain());
+        } finally {
+            source.close();
+        }
+        Summary s = Summary.of("summary", "libbpf", source.probeDescription(), 1, total, false, 0);
+        assertThat(s.byCgroup()).as("tracked").isNotNull();
+        long attributed = total.cgroups().byCount().stream().mapToLong(c -> c.latency().count()).sum();
+        assertThat(attributed + total.cgroups().overflowSamples()).isEqualTo(s.count());
+        assertThat(s.count()).isGreaterThanOrEqualTo(4_000);
+        assertThat(total.cgroups().byCount()).as("the ping-pong's cgroup")
+                .anySatisfy(c -> assertThat(c.latency().count()).isGreaterThanOrEqualTo(4_000));
+    }
+
     /** Without --top the table stays empty; without --per-cpu no CPU is binned (CpuAreaBinsTest: what that saves). */
     @Test
     void withoutPerTaskTheTaskTableStaysEmpty() throws Exception {

@@ -304,8 +304,37 @@ class MainTest {
         String[][] cases = {
             {"--by=kind --backend=bpftrace --bpftrace=" + tool,
                 "ctxswitch: --by=kind is not supported by the bpftrace backend; backends that can: libbpf, perf"},
-            {"--by=kind --serve=9100", "ctxswitch: --by does not apply to --serve: the exporter has no kind label yet"},
-            {"--by=cgroup --perf=" + tool, "ctxswitch: Invalid value for option '--by': expected one of [kind] (case-insensitive) but was 'cgroup'"},
+            {"--by=kind --serve=9100", "ctxswitch: --by=kind does not apply to --serve: the exporter has no kind label yet"},
+            {"--by=job --perf=" + tool, "ctxswitch: Invalid value for option '--by' (kind|cgroup): expected one of [kind, cgroup] (case-insensitive) but was 'job'"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
+
+    /**
+     * --by=cgroup: refused (exit 2, one line, nothing run) by the backends that cannot break switches down by cgroup
+     * (perf: its perf script has no cgroup field before 6.x; bpftrace: not yet), naming the one that can; also with
+     * --by=kind, which perf can, and with --serve and --replay.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byCgroupIsRefusedWhereItCannotBeHonoured(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = toolThatNotesItRan(dir, ran);
+        String[][] cases = {
+            {"--by=cgroup --backend=perf --perf=" + tool,
+                "ctxswitch: --by=cgroup is not supported by the perf backend; the backend that can: libbpf"},
+            {"--by=kind,cgroup --backend=perf --perf=" + tool,
+                "ctxswitch: --by=cgroup is not supported by the perf backend; the backend that can: libbpf"},
+            {"--by=cgroup --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --by=cgroup is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--by=cgroup --serve=9100", "ctxswitch: --by=cgroup does not apply to --serve: the exporter has no cgroup label yet"},
+            {"--by=cgroup --replay=" + tool,
+                "ctxswitch: --by=cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
         };
         for (String[] c : cases) {
             err.reset();

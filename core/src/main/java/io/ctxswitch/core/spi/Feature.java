@@ -36,6 +36,11 @@ public enum Feature {
      */
     BY_KIND,
     /**
+     * The switches broken down by the incoming task's cgroup v2 ({@code --by=cgroup}), into
+     * {@link io.ctxswitch.core.stats.LatencyStats#cgroups} of every part drained, each cgroup with its path.
+     */
+    BY_CGROUP,
+    /**
      * Each switch at or above a threshold handed over as it is seen, with both tasks ({@code --slower};
      * {@link TraceOptions#slowerNs}, {@link LatencySource#onOutlier}).
      */
