@@ -22,9 +22,12 @@ import java.util.Objects;
  *               may skip that work when not
  * @param slowerNs {@code --slower}: hand every kept switch of at least this many ns to
  *                 {@link LatencySource#onOutlier}'s callback ({@link Feature#OUTLIERS}); 0 for none
+ * @param serve whether the figures will be read while tracing ({@code --serve}, {@link Feature#SERVE}):
+ *              a source that serves only in some probe modes ({@link LatencySource#featuresLackedIn})
+ *              chooses among those with {@code --probe=auto}
  */
 public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu,
-                           boolean byKind, long slowerNs) {
+                           boolean byKind, long slowerNs, boolean serve) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
@@ -49,17 +52,22 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
 
     /** Without classifying switches by kind, nor --slower. */
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
-        this(probe, perTask, record, filter, perCpu, false, 0);
+        this(probe, perTask, record, filter, perCpu, false, 0, false);
     }
 
     /** The same options, classifying each switch by kind or not. */
     public TraceOptions withByKind(boolean classify) {
-        return new TraceOptions(probe, perTask, record, filter, perCpu, classify, slowerNs);
+        return new TraceOptions(probe, perTask, record, filter, perCpu, classify, slowerNs, serve);
     }
 
     /** The same options, with {@code --slower}'s threshold ({@code 0} for none). */
     public TraceOptions withSlowerNs(long thresholdNs) {
-        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, thresholdNs);
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, thresholdNs, serve);
+    }
+
+    /** The same options, served ({@code --serve}) or not. */
+    public TraceOptions withServe(boolean served) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, slowerNs, served);
     }
 
     public static TraceOptions defaults() {
