@@ -180,7 +180,9 @@ class BpftraceContainerIT {
      * printed once the probes are detached) has exactly its count, and its sum to the summary's rounding.
      */
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void servesItsSnapshotsWhileAPingPongRuns() throws Exception {
+        LiveHost.assumeSchedTpCapable(); // the one mode that serves: the container shares this kernel
         int port = Loopback.freePort();
         String url = "http://127.0.0.1:" + port + "/metrics";
         try (GenericContainer<?> bpftrace = onHostNetwork("--backend=bpftrace", "--serve=" + port, "--format=json",
