@@ -128,7 +128,9 @@ public final class BpftraceSource implements LatencySource {
                 tool = null;
                 problem = e.getMessage();
             }
-            choice = BpftraceHost.gather(tool, problem, options.probe()).choose(options.probe(), options.serve());
+            // Serving with auto can take only sched-tp: nothing to ask bpftrace --info (which loads a program) about fentry for.
+            ProbeMode considered = options.serve() && options.probe() == ProbeMode.AUTO ? ProbeMode.SCHED_TP : options.probe();
+            choice = BpftraceHost.gather(tool, problem, considered).choose(options.probe(), options.serve());
             choiceFor = options.probe();
             choiceServing = options.serve();
         }
