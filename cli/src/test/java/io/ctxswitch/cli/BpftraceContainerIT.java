@@ -240,8 +240,8 @@ class BpftraceContainerIT {
             // The summary gives the mean rounded to a tenth of a ns: the same sum within that rounding.
             assertThat(summary.get("mean_ns").asDouble() * served).as("the summary's sum, ns")
                     .isCloseTo(servedSumNs, org.assertj.core.data.Offset.offset(0.05 * served + 1));
-            // No upper bound from the kernel's count: three runs served one switch more than the kernel counted away
-            // from the blocked thread (20059/20058, 20046/20045), not yet explained.
+            // No upper bound from the kernel's count: runs served one switch more than the kernel counted away
+            // from the blocked thread, or two (20059/20058, 20046/20045, 20035/20033), not yet explained.
             assertThat(served).as("the last scrape: the kernel counted %d, %d since the thread was named", kernel, named)
                     .isGreaterThanOrEqualTo(named - notSamples(last));
         }
