@@ -164,7 +164,8 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     @Option(names = "--serve", paramLabel = "[HOST:]PORT",
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (HOST: 127.0.0.1 unless given) until Ctrl+C or SIGTERM,"
-                + " read from the kernel at each scrape; then print the summary. libbpf backend only, for now.")
+                + " read at each scrape; then print the summary. Backends: libbpf, perf, and bpftrace in sched-tp mode"
+                + " (Linux 6.15+; its once-a-second snapshot, without --per-cpu).")
     String serve;
 
     @Option(names = "--serve-config", paramLabel = "FILE",
@@ -206,7 +207,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         Map<Feature, String> wanted = wantedFeatures();
         wanted.putAll(filter.features());
         if (replay == null && !listBackends) {
-            String refusal = selector.refusal(backend, wanted);
+            String refusal = selector.refusal(backend, wanted, probe);
             if (refusal != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), refusal);
             }
@@ -225,7 +226,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         trap.install();
         TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by(Breakdown.kind))
                 .withByCgroup(by(Breakdown.cgroup))
-                .withSlowerNs(slower == null ? 0 : slower.toNanos());
+                .withSlowerNs(slower == null ? 0 : slower.toNanos()).withServe(serveAt != null);
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -517,6 +518,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (serve != null) {
             wanted.put(Feature.SERVE, "--serve");
+            if (perCpu) {
+                wanted.put(Feature.SERVE_PER_CPU, "--serve with --per-cpu");
+            }
         }
         if (by(Breakdown.kind)) {
             wanted.put(Feature.BY_KIND, "--by=kind");

@@ -162,7 +162,10 @@ class MainTest {
         assertThat(dir.resolve("kept")).doesNotExist();
     }
 
-    /** --serve: a bad address, a backend that cannot serve, and options that do not go with it; exit 2, nothing probed. */
+    /**
+     * --serve: a bad address, a backend that cannot serve (bpftrace in kprobe or fentry mode, or per CPU), and options
+     * that do not go with it; exit 2, nothing probed.
+     */
     @Test
     void serveIsRefusedInOneLineWhereItCannotWork(@TempDir Path dir) throws Exception {
         Path ran = dir.resolve("ran");
@@ -171,7 +174,18 @@ class MainTest {
             {"--serve=http", "ctxswitch: --serve=http: the port must be a number from 1 to 65535, not 'http'"},
             {"--serve=:9100", "ctxswitch: --serve=:9100: the host before ':' is empty (leave out the colon for 127.0.0.1)"},
             {"--serve=70000", "ctxswitch: --serve=70000: the port must be a number from 1 to 65535, not '70000'"},
-            {"--serve=9100 --backend=bpftrace --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend; backends that can: libbpf, perf"},
+            {"--serve=9100 --backend=bpftrace --probe=kprobe --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend"
+                + " with --probe=kprobe: its kprobe and fentry scripts print their histogram only once stopped, since reading a map while"
+                + " tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches;"
+                + " it serves with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
+            {"--serve=9100 --backend=bpftrace --probe=fentry --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend"
+                + " with --probe=fentry: its kprobe and fentry scripts print their histogram only once stopped, since reading a map while"
+                + " tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches;"
+                + " it serves with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
+            {"--serve=9100 --per-cpu --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --serve with --per-cpu is not supported by the bpftrace backend; backends that can: libbpf, perf"},
+            {"--serve=9100 --per-cpu --backend=bpftrace --probe=sched-tp --bpftrace=" + tool,
+                "ctxswitch: --serve with --per-cpu is not supported by the bpftrace backend; backends that can: libbpf, perf"},
             {"--serve=9100 --interval=1s", "ctxswitch: --interval does not apply to --serve: Prometheus chooses its own intervals when it scrapes"},
             {"--serve=9100 --top=5", "ctxswitch: --top does not apply to --serve: the exporter has no per-task metrics"},
             {"--serve=9100 --replay=x", "ctxswitch: --replay does not apply to --serve: it serves what it traces now"},

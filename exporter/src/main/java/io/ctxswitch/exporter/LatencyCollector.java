@@ -122,6 +122,9 @@ public final class LatencyCollector implements MultiCollector {
                 .help("Context-switch latency: on one CPU, from the moment a task stops running to the moment the next one starts");
         if (perCpu) {
             for (CumulativeFigures.Cpu cpu : now.cpus()) {
+                if (cpu.cpu() == CumulativeFigures.Cpu.ALL_CPUS) { // the CLI refuses --per-cpu for such a source (Feature.SERVE_PER_CPU)
+                    throw new IllegalStateException("the source keeps one histogram for all CPUs: it cannot be served per CPU");
+                }
                 latency.dataPoint(point(cpu.buckets(), cpu.sumNs(), Labels.of("cpu", Integer.toString(cpu.cpu())), nativeBuckets, kernelBuckets));
             }
         } else {
