@@ -37,18 +37,10 @@ class CgroupAreaReaderTest {
         area.setLong(entry + KernelLayout.CPU_CGROUP_ID, id);
         long slot = KernelLayout.cgroupSlot(entry + KernelLayout.CPU_CGROUP_SLOTS, epoch);
         long exact = slot + KernelLayout.CGROUP_SLOT_EXACT;
-        if (area.getLong(exact + KernelLayout.SLOT_EPOCH) != epoch) {
+        if (area.getLong(exact + KernelLayout.SLOT_EPOCH) != epoch) { // a new epoch clears the slot's histogram too
             area.setMemory(slot + KernelLayout.CGROUP_SLOT_HIST, KernelLayout.CGROUP_BUCKETS * 8L, (byte) 0);
-            area.setLong(exact + KernelLayout.SLOT_EPOCH, epoch);
-            area.setLong(exact + KernelLayout.SLOT_COUNT, 0);
-            area.setLong(exact + KernelLayout.SLOT_SUM, 0);
-            area.setLong(exact + KernelLayout.SLOT_MIN, ns);
-            area.setLong(exact + KernelLayout.SLOT_MAX, ns);
         }
-        area.setLong(exact + KernelLayout.SLOT_MIN, Math.min(ns, area.getLong(exact + KernelLayout.SLOT_MIN)));
-        area.setLong(exact + KernelLayout.SLOT_MAX, Math.max(ns, area.getLong(exact + KernelLayout.SLOT_MAX)));
-        area.setLong(exact + KernelLayout.SLOT_SUM, area.getLong(exact + KernelLayout.SLOT_SUM) + ns);
-        area.setLong(exact + KernelLayout.SLOT_COUNT, area.getLong(exact + KernelLayout.SLOT_COUNT) + 1);
+        FakeCpuArea.slotAdd(area, exact, epoch, ns);
         long bucket = slot + KernelLayout.CGROUP_SLOT_HIST + 8L * Math.min(63 - Long.numberOfLeadingZeros(Math.max(ns, 1)),
                 KernelLayout.CGROUP_BUCKETS - 1);
         area.setLong(bucket, area.getLong(bucket) + 1);
