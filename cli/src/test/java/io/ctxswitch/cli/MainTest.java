@@ -397,6 +397,36 @@ class MainTest {
     }
 
     /**
+     * --by=kind on --replay of bpftrace output recorded with --by=kind (real bpftrace 0.23): every kind, in order, adding
+     * up to the count, in JSON and in the text report's table; without --by=kind, no breakdown.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byKindAppliesToABpftraceRecordingMadeWithIt() throws Exception {
+        Path recorded = Path.of("../backend-bpftrace/src/test/resources/bpftrace/schedtp-0.23-linux6.18-kind.json.txt");
+        assertThat(run("--replay=" + recorded, "--format=json", "--by=kind")).as(err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        java.util.List<String> names = new java.util.ArrayList<>();
+        long sum = 0;
+        for (com.fasterxml.jackson.databind.JsonNode k : json.get("by_kind")) {
+            names.add(k.get("kind").asText());
+            sum += k.get("count").asLong();
+        }
+        assertThat(names).containsExactly("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
+        assertThat(sum).isEqualTo(json.get("count").asLong()).isPositive();
+
+        out.reset();
+        assertThat(run("--replay=" + recorded, "--by=kind")).as(err()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("(?m)^  kind +count +min +mean +p99 +max$")
+                .containsPattern("(?m)^  preempted +[\\d,]+ ").containsPattern("(?m)^  to-idle +[\\d,]+ ");
+
+        out.reset();
+        assertThat(run("--replay=" + recorded, "--format=json")).as(err()).isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).get("by_kind").isNull())
+                .as("without --by=kind").isTrue();
+    }
+
+    /**
      * --slower on a replay: a perf trace's pairs at or above it are printed before the summary (JSON: one object a line,
      * with the trace's own time), counted in the summary; bpftrace's output holds no switches: a usage error, exit 2.
      */
