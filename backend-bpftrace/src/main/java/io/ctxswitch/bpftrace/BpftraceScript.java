@@ -8,10 +8,11 @@ import io.ctxswitch.core.stats.LogLinearBuckets;
  * Generates the bpftrace program that measures the interval of docs/probes.md with the chosen
  * probes and aggregates in the kernel: per CPU count, sum, min and max (exact, so the mean is
  * exact), the log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the
- * script, no loop), and with {@code --top} the same figures per incoming task. Nothing is printed
+ * script, no loop), with {@code --top} the same figures per incoming task, and with {@code --by=kind} (sched-tp)
+ * the exact figures per CPU and kind of switch and the histogram per kind ({@link #noteKind}). Nothing is printed
  * per event; bpftrace prints the maps when it is stopped, and the small ones once a second as a
  * snapshot (see {@link #snapshotMaps}), so that a bpftrace killed mid-run still leaves figures. Its inputs
- * are the probe mode, bpftrace's version, whether tasks are wanted, and the filters, which reach it only as validated
+ * are the probe mode, bpftrace's version, whether tasks and kinds are wanted, and the filters, which reach it only as validated
  * values ({@link SwitchFilter}): numbers written as numbers, and a task name inside a string literal
  * with its quotes, backslashes and line breaks escaped, so that no name changes the script's shape.
  */
