@@ -288,6 +288,76 @@ class BpftraceContainerIT {
         }
     }
 
+    /**
+     * --by=kind with the real bpftrace 0.23 (sched-tp), on KindIT's loads: a pipe ping-pong on CPU 0 goes to sleep in
+     * read() or is preempted by the partner it woke; two busy loops sharing CPU 1 only ever leave it preempted. The
+     * loads are stopped while bpftrace starts and again before it stops, so the growth of the kernel's counts
+     * (/proc/PID/status: voluntary_ctxt_switches, nonvoluntary_ctxt_switches) between the two stops is what happened
+     * while tracing: blocked shows at least 97 % of the ping-pong's voluntary switches, preempted 97 % of the loads'
+     * nonvoluntary ones, and the kinds add up exactly to the count.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void kindsOfAPingPongAndOfBusyLoopsSharingACpu() throws Exception {
+        LiveHost.assumeSchedTpCapable(); // the one mode that classifies: the container shares this kernel
+        if (!KernelVm.onPath("gcc") || !KernelVm.onPath("taskset")) {
+            Jar.skip("--by=kind test: gcc or taskset is missing (apt-get install gcc util-linux)");
+        }
+        try (ForkedLoad pingPong = new ForkedLoad("kind-pp", 0, "ping", "pong");
+             ForkedLoad spinners = new ForkedLoad("kind-spin", 1, "spin-a", "spin-b")) {
+            List<Integer> pids = new ArrayList<>(pingPong.pids());
+            pids.addAll(spinners.pids());
+            pingPong.stop();
+            spinners.stop();
+            Map<Integer, long[]> before = new java.util.HashMap<>();
+            for (int pid : pids) {
+                before.put(pid, ForkedLoad.kernelSwitchesEach(pid));
+            }
+            JsonNode summary;
+            try (GenericContainer<?> bpftrace = container(true, "--backend=bpftrace", "--format=json", "--by=kind")) {
+                bpftrace.start();
+                String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
+                assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace, sched-tp in bpftrace");
+                pingPong.resume();
+                spinners.resume();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                long start = pingPong.kernelSwitches("ping");
+                while (pingPong.kernelSwitches("ping") - start < 20_000) {
+                    assertThat(System.nanoTime()).as("ping left its CPU 20000 times").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                pingPong.stop();
+                spinners.stop();
+                interrupt(bpftrace);
+                assertThat(exitCode(bpftrace)).as(bpftrace.getLogs(OutputFrame.OutputType.STDERR)).isZero();
+                summary = JSON.readTree(bpftrace.getLogs(OutputFrame.OutputType.STDOUT));
+            }
+            Map<Integer, long[]> grown = new java.util.HashMap<>();
+            for (int pid : pids) {
+                long[] now = ForkedLoad.kernelSwitchesEach(pid);
+                grown.put(pid, new long[] {now[0] - before.get(pid)[0], now[1] - before.get(pid)[1]});
+            }
+            long sleptPingPong = grown.get(pingPong.pid("ping"))[0] + grown.get(pingPong.pid("pong"))[0];
+            long preempted = 0;
+            for (int pid : new int[] {pingPong.pid("ping"), pingPong.pid("pong"), spinners.pid("spin-a"), spinners.pid("spin-b")}) {
+                preempted += grown.get(pid)[1];
+            }
+            Map<String, Long> kinds = new java.util.LinkedHashMap<>();
+            summary.get("by_kind").forEach(k -> kinds.put(k.get("kind").asText(), k.get("count").asLong()));
+            System.err.printf("bpftrace 0.23 --by=kind: %d switches, by kind %s; kernel: ping-pong slept %d times, the loads"
+                    + " left their CPU runnable %d times%n", summary.get("count").asLong(), kinds, sleptPingPong, preempted);
+            assertThat(kinds.keySet()).containsExactly("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
+            assertThat(kinds.values().stream().mapToLong(Long::longValue).sum()).as("the kinds' counts")
+                    .isEqualTo(summary.get("count").asLong()).isPositive();
+            assertThat(grown.get(spinners.pid("spin-a"))[1] + grown.get(spinners.pid("spin-b"))[1]).as("the busy loops were preempted")
+                    .isPositive();
+            assertThat(kinds.get("blocked")).as("blocked: the ping-pong slept %d times", sleptPingPong)
+                    .isGreaterThanOrEqualTo((long) (0.97 * sleptPingPong));
+            assertThat(kinds.get("preempted")).as("preempted: the loads left their CPU runnable %d times", preempted)
+                    .isGreaterThanOrEqualTo((long) (0.97 * preempted));
+        }
+    }
+
     /** The real bpftrace killed mid-run: its last snapshot's figures, then the error (exit 3). */
     @Test
     void bpftraceKilledMidRunLeavesItsLastSnapshot() throws Exception {
