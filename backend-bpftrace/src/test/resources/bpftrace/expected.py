@@ -85,6 +85,23 @@ def rank_bucket(hist, p):
         if running >= wanted:
             return list(bucket_bounds(int(b)))
 
+KINDS = ["preempted", "blocked", "yield", "exit", "from-idle", "to-idle"]  # the script's kind numbers, in order
+
+def kinds_of(maps):
+    """With --by=kind the exact maps are keyed "cpu,kind" and the histogram "bucket,kind": per kind its count,
+    sum, min, max (over its CPUs) and how many samples its buckets hold."""
+    out = {}
+    for i, name in enumerate(KINDS):
+        keys = [k for k in maps.get("@ctxsw_n", {}) if k.split(",")[1] == str(i) and maps["@ctxsw_n"][k] > 0]
+        out[name] = {
+            "count": sum(maps["@ctxsw_n"][k] for k in keys),
+            "sum_ns": sum(maps["@ctxsw_sum"][k] for k in keys),
+            "min_ns": min((maps["@ctxsw_min"][k] for k in keys), default=None),
+            "max_ns": max((maps["@ctxsw_max"][k] for k in keys), default=None),
+            "histogram_count": sum(c for k, c in maps.get("@ctxsw_hist", {}).items() if k.split(",")[1] == str(i)),
+        }
+    return out
+
 for path in sorted(glob.glob("*.txt")):
     maps, printed = maps_of(path)
     n = maps.get("@ctxsw_n", {})
@@ -95,7 +112,10 @@ for path in sorted(glob.glob("*.txt")):
         k = (int(tid), comm) if tid == "0" else (int(tid), "")
         tasks.setdefault(k, []).append((c, comm))
     top = max(tasks.values(), key=lambda names: sum(c for c, _ in names)) if tasks else None
-    p50_low, p50_high = p50_bucket(maps.get("@ctxsw_hist", {}))
+    hist = {}  # by bucket; with --by=kind its keys are "bucket,kind": summed over the kinds
+    for key, c in maps.get("@ctxsw_hist", {}).items():
+        hist[key.split(",")[0]] = hist.get(key.split(",")[0], 0) + c
+    p50_low, p50_high = p50_bucket(hist)
     expected = {
         "probe": next((p.split("probe ", 1)[1] for p in printed if p.startswith("ctxswitch bpftrace script: probe ")), None),
         "elapsed_ns": next((int(p.rsplit(" ", 1)[1]) for p in printed if p.startswith("ctxswitch: elapsed ns ")), None),
@@ -103,16 +123,17 @@ for path in sorted(glob.glob("*.txt")):
         "sum_ns": sum(maps.get("@ctxsw_sum", {}).values()),
         "min_ns": min(maps.get("@ctxsw_min", {}).values()) if count else None,
         "max_ns": max(maps.get("@ctxsw_max", {}).values()) if count else None,
-        "cpus": len([c for c in n.values() if c > 0]),
-        "histogram_count": sum(maps.get("@ctxsw_hist", {}).values()),
+        "cpus": len({key.split(",")[0] for key, c in n.items() if c > 0}),
+        "histogram_count": sum(hist.values()),
         "p50_bucket_low_ns": p50_low,
         "p50_bucket_high_ns": p50_high,
-        "percentile_buckets_ns": {p: rank_bucket(maps.get("@ctxsw_hist", {}), p) for p in CUSTOM},
+        "percentile_buckets_ns": {p: rank_bucket(hist, p) for p in CUSTOM},
         "unpaired": maps.get("@ctxsw_unpaired", {}).get("", 0),
         "no_switch": maps.get("@ctxsw_no_switch", {}).get("", 0),
         "tasks": len(tasks),
         "top_task_count": sum(c for c, _ in top) if top else 0,
         "top_task_comm": max(top)[1] if top else None,
+        "kinds": kinds_of(maps) if "ctxswitch: by kind" in printed else None,
     }
     with open(path.rsplit(".txt", 1)[0] + ".expected.json", "w") as f:
         json.dump(expected, f, indent=1)

@@ -40,12 +40,22 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
         return choose(requested, false);
     }
 
-    /**
-     * @param serving {@code --serve}: auto takes only a mode whose snapshots hold the histogram
-     *                ({@link BpftraceProbe#snapshotsHistogram}); a mode named that does not was refused
-     *                before (see {@link BpftraceSource#featuresLackedIn})
-     */
+    /** {@link #choose(ProbeMode, boolean, String)} for --serve (or not). */
     Choice choose(ProbeMode requested, boolean serving) {
+        return choose(requested, serving, SERVING_NEEDS);
+    }
+
+    /** Why --serve with auto takes only sched-tp, as the message says it when that mode is missing. */
+    static final String SERVING_NEEDS = "--serve with bpftrace needs a mode whose snapshots hold the histogram ("
+            + BpftraceSource.NOT_SERVING + ")";
+
+    /**
+     * @param schedTpOnly with {@code --serve} or {@code --by=kind}, auto takes only sched-tp, the one mode whose
+     *                    snapshots hold the histogram and whose script classifies; a mode named that cannot was
+     *                    refused before (see {@link BpftraceSource#featuresLackedIn})
+     * @param needs what asks for sched-tp and why, the start of the message when auto finds it missing
+     */
+    Choice choose(ProbeMode requested, boolean schedTpOnly, String needs) {
         Availability basics = basics();
         if (basics != null) {
             return new Choice(null, basics, null);
@@ -55,7 +65,7 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
             Availability a = availability(probe);
             return new Choice(a.available() ? probe : null, a, null);
         }
-        List<BpftraceProbe> candidates = serving ? PREFERENCE.stream().filter(BpftraceProbe::snapshotsHistogram).toList() : PREFERENCE;
+        List<BpftraceProbe> candidates = schedTpOnly ? List.of(BpftraceProbe.SCHED_TP) : PREFERENCE;
         List<String> passedOver = new ArrayList<>();
         for (BpftraceProbe probe : candidates) {
             Availability a = availability(probe);
@@ -67,9 +77,8 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
             }
             passedOver.add(probe.mode + ": " + a.reason());
         }
-        if (serving) {
-            return new Choice(null, Availability.missing("--serve with bpftrace needs a mode whose snapshots hold the histogram ("
-                    + BpftraceSource.NOT_SERVING + "): " + String.join("; ", passedOver)), null);
+        if (schedTpOnly) {
+            return new Choice(null, Availability.missing(needs + ": " + String.join("; ", passedOver)), null);
         }
         return new Choice(null, Availability.missing("no probe mode works here: " + String.join("; ", passedOver)), null);
     }

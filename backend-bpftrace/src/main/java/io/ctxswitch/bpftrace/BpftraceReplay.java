@@ -33,24 +33,54 @@ public final class BpftraceReplay implements ReplayFormat {
 
     @Override
     public LatencySource replay(InputStream input, String inputName, long skippedLines, TraceOptions options) {
-        return new Source(input, inputName, skippedLines);
+        // BEGIN's lines, printed before anything else, say whether the script classified: looked for in the first
+        // lines, so that --by=kind on a recording without kinds is refused before it is read (a usage error).
+        java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(input, HEAD);
+        boolean kinds;
+        try {
+            buffered.mark(HEAD);
+            kinds = new String(buffered.readNBytes(HEAD), StandardCharsets.ISO_8859_1).contains(BpftraceScript.BY_KIND);
+            buffered.reset();
+        } catch (IOException e) {
+            kinds = false; // read again, and reported, by the replay itself
+        }
+        Source source = new Source(buffered, inputName, skippedLines, kinds);
+        if (options.byKind()) {
+            source.result.classifyKinds();
+        }
+        return source;
     }
+
+    /** How much of the recording's start is looked at for BEGIN's lines (they come first: a few hundred bytes). */
+    private static final int HEAD = 4096;
 
     /** Our script's output, read (see {@link BackgroundReplay}) into the same result as a live bpftrace's. */
     static final class Source extends BackgroundReplay {
         private final InputStream input;
         private final BpftraceResult result = new BpftraceResult();
 
-        /** @param skippedBefore lines passed over before the input (junk before the output), counted as skipped */
-        Source(InputStream input, String inputName, long skippedBefore) {
+        private final boolean kinds;
+
+        /**
+         * @param skippedBefore lines passed over before the input (junk before the output), counted as skipped
+         * @param kinds whether the recording's start says that the script classified each switch (--by=kind)
+         */
+        Source(InputStream input, String inputName, long skippedBefore, boolean kinds) {
             super(inputName);
             this.input = input;
+            this.kinds = kinds;
             result.skippedBefore(skippedBefore);
         }
 
         @Override
         public String name() {
             return BpftraceSource.NAME;
+        }
+
+        /** --by=kind where the recording was made with it: its maps are keyed by kind too. */
+        @Override
+        public java.util.Set<io.ctxswitch.core.spi.Feature> features() {
+            return kinds ? java.util.EnumSet.of(io.ctxswitch.core.spi.Feature.BY_KIND) : java.util.EnumSet.noneOf(io.ctxswitch.core.spi.Feature.class);
         }
 
         @Override

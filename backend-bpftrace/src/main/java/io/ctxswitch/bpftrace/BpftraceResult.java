@@ -1,6 +1,8 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.stats.CumulativeFigures;
+import io.ctxswitch.core.stats.ExactStats;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.ctxswitch.core.stats.ProcessTable;
@@ -20,9 +22,12 @@ import java.util.regex.Pattern;
  * (bench/compare.sh).
  */
 final class BpftraceResult {
-    /** How many parts each keyed map's key has: per CPU one, per task (tid, pid, comm) three. */
+    /**
+     * How many parts each keyed map's key has at most: per CPU one, or with --by=kind two (CPU, kind), and
+     * the histogram's (bucket[, kind]) likewise; per task (tid, pid, comm) three.
+     */
     static final Map<String, Integer> KEY_PARTS = Map.of(
-            "@ctxsw_n", 1, "@ctxsw_sum", 1, "@ctxsw_min", 1, "@ctxsw_max", 1, "@ctxsw_hist", 1,
+            "@ctxsw_n", 2, "@ctxsw_sum", 2, "@ctxsw_min", 2, "@ctxsw_max", 2, "@ctxsw_hist", 2,
             "@ctxsw_task_n", 3, "@ctxsw_task_sum", 3, "@ctxsw_task_min", 3, "@ctxsw_task_max", 3);
     private static final Pattern IDLE_NAME = Pattern.compile("swapper/(\\d+)");
 
@@ -35,6 +40,8 @@ final class BpftraceResult {
     private long snapshotElapsedNs = -1;
     private String probe;
     private boolean attached;
+    private boolean kindsRecorded; // the script classified (it said so in BEGIN): its maps are keyed by kind too
+    private boolean classify; // --by=kind: the figures are broken down by kind, where the output has them
     private long elapsedNs = -1;
     private long lost;
     private long skipped;
@@ -52,6 +59,16 @@ final class BpftraceResult {
         this.outliers = sink;
         this.clock = clock;
         this.cgroups = cgroups;
+    }
+
+    /** --by=kind: the figures by kind, where the script recorded them ({@link #kindsRecorded}). */
+    void classifyKinds() {
+        classify = true;
+    }
+
+    /** Whether the script classified each switch ({@link BpftraceScript#BY_KIND}), so that the maps hold the kinds. */
+    boolean kindsRecorded() {
+        return kindsRecorded;
     }
 
     /** What to do with each line once it is taken (keep it, notice that the probes are attached). */
@@ -124,6 +141,8 @@ final class BpftraceResult {
             snapshotElapsedNs = number(text.substring(BpftraceScript.SNAPSHOT_END.length()));
         } else if (text.startsWith(BpftraceScript.HEADER)) {
             probe = text.substring(BpftraceScript.HEADER.length()).strip();
+        } else if (text.equals(BpftraceScript.BY_KIND)) {
+            kindsRecorded = true;
         } else if (text.equals(BpftraceScript.ATTACHED)) {
             attached = true;
         } else if (text.startsWith(BpftraceScript.OUTLIER)) {
@@ -222,25 +241,47 @@ final class BpftraceResult {
     LatencyStats stats() {
         takeSnapshotUnlessEnded();
         LatencyStats stats = new LatencyStats();
-        Map<List<String>, Long> counts = map("@ctxsw_n");
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (Map.Entry<List<String>, Long> e : counts.entrySet()) {
-            List<String> cpu = e.getKey();
+        boolean byKind = classify && kindsRecorded;
+        if (byKind) {
+            stats.kinds().markClassified();
+        }
+        // Per CPU, or with --by=kind per CPU and kind (its kinds added up here, exactly): the exact figures.
+        Map<Long, ExactStats> cpus = new java.util.TreeMap<>();
+        ExactStats[] kinds = new ExactStats[SwitchKind.values().length];
+        ExactStats all = new ExactStats();
+        for (Map.Entry<List<String>, Long> e : map("@ctxsw_n").entrySet()) {
+            List<String> key = e.getKey();
             long count = e.getValue();
-            if (count <= 0 || number(cpu.get(0)) < 0) {
+            long cpu = number(key.get(0));
+            int kind = key.size() == 2 ? kindOf(key.get(1)) : -1;
+            if (count <= 0 || cpu < 0 || key.size() == 2 && kind < 0) {
                 continue;
             }
-            long cpuMin = map("@ctxsw_min").getOrDefault(cpu, 0L);
-            long cpuMax = map("@ctxsw_max").getOrDefault(cpu, 0L);
-            stats.addCpu((int) number(cpu.get(0)), count, map("@ctxsw_sum").getOrDefault(cpu, 0L), cpuMin, cpuMax);
-            min = Math.min(min, cpuMin);
-            max = Math.max(max, cpuMax);
+            ExactStats figures = new ExactStats();
+            figures.add(count, map("@ctxsw_sum").getOrDefault(key, 0L), map("@ctxsw_min").getOrDefault(key, 0L),
+                    map("@ctxsw_max").getOrDefault(key, 0L));
+            cpus.computeIfAbsent(cpu, c -> new ExactStats()).add(figures);
+            all.add(figures);
+            if (kind >= 0) {
+                (kinds[kind] == null ? kinds[kind] = new ExactStats() : kinds[kind]).add(figures);
+            }
+        }
+        cpus.forEach((cpu, f) -> stats.addCpu(cpu.intValue(), f.count(), f.sumNs(), f.minNs(), f.maxNs()));
+        for (int k = 0; k < kinds.length; k++) {
+            if (byKind && kinds[k] != null) {
+                stats.kinds().add(SwitchKind.values()[k], kinds[k].count(), kinds[k].sumNs(), kinds[k].minNs(), kinds[k].maxNs());
+            }
         }
         for (Map.Entry<List<String>, Long> e : map("@ctxsw_hist").entrySet()) {
             long b = number(e.getKey().get(0));
-            if (b >= 0 && b < LogLinearBuckets.COUNT && e.getValue() > 0) {
-                stats.addToDistribution(LogLinearBuckets.representative((int) b, min, max), e.getValue());
+            int kind = e.getKey().size() == 2 ? kindOf(e.getKey().get(1)) : -1;
+            if (b < 0 || b >= LogLinearBuckets.COUNT || e.getValue() <= 0 || e.getKey().size() == 2 && kind < 0) {
+                continue;
+            }
+            stats.addToDistribution(LogLinearBuckets.representative((int) b, all.minNs(), all.maxNs()), e.getValue());
+            if (byKind && kinds[kind] != null) {
+                stats.kinds().addToDistribution(SwitchKind.values()[kind],
+                        LogLinearBuckets.representative((int) b, kinds[kind].minNs(), kinds[kind].maxNs()), e.getValue());
             }
         }
         addTasks(stats.processes());
@@ -313,6 +354,12 @@ final class BpftraceResult {
                     map("@ctxsw_task_sum").getOrDefault(key, 0L), map("@ctxsw_task_min").getOrDefault(key, 0L),
                     map("@ctxsw_task_max").getOrDefault(key, 0L));
         }
+    }
+
+    /** The kind the script numbered {@code text} ({@link SwitchKind}'s order), or -1. */
+    private static int kindOf(String text) {
+        long k = number(text);
+        return k >= 0 && k < SwitchKind.values().length ? (int) k : -1;
     }
 
     private Map<List<String>, Long> map(String name) {

@@ -1,5 +1,6 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 
@@ -7,16 +8,19 @@ import io.ctxswitch.core.stats.LogLinearBuckets;
  * Generates the bpftrace program that measures the interval of docs/probes.md with the chosen
  * probes and aggregates in the kernel: per CPU count, sum, min and max (exact, so the mean is
  * exact), the log-linear histogram of {@link LogLinearBuckets} (bucket index computed in the
- * script, no loop), and with {@code --top} the same figures per incoming task. Nothing is printed
+ * script, no loop), with {@code --top} the same figures per incoming task, and with {@code --by=kind} (sched-tp)
+ * the exact figures per CPU and kind of switch and the histogram per kind ({@link #noteKind}). Nothing is printed
  * per event; bpftrace prints the maps when it is stopped, and the small ones once a second as a
  * snapshot (see {@link #snapshotMaps}), so that a bpftrace killed mid-run still leaves figures. Its inputs
- * are the probe mode, bpftrace's version, whether tasks are wanted, and the filters, which reach it only as validated
+ * are the probe mode, bpftrace's version, whether tasks and kinds are wanted, and the filters, which reach it only as validated
  * values ({@link SwitchFilter}): numbers written as numbers, and a task name inside a string literal
  * with its quotes, backslashes and line breaks escaped, so that no name changes the script's shape.
  */
 final class BpftraceScript {
     /** The first line the script prints, and what --replay recognises it by. */
     static final String HEADER = "ctxswitch bpftrace script: probe ";
+    /** Printed by BEGIN under --by=kind: the maps' keys then end with the kind (a replay needs to know). */
+    static final String BY_KIND = "ctxswitch: by kind";
     /** Printed once every probe is attached (interval probes are attached last). */
     static final String ATTACHED = "ctxswitch: attached";
     /** Printed by END: how long bpftrace ran, which is the span a replay covers. */
@@ -57,14 +61,30 @@ final class BpftraceScript {
      *                 with A's tid, name and state noted at its start and sched_switch; 0 for none
      */
     static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter, long slowerNs) {
+        return generate(probe, version, perTask, filter, slowerNs, false);
+    }
+
+    /**
+     * @param byKind {@code --by=kind} (sched-tp only, see {@link #noteKind}): the exact figures keyed by CPU and
+     *               kind, the histogram by bucket and kind, so that the kinds add up to the totals by construction
+     */
+    static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter, long slowerNs,
+                           boolean byKind) {
         if (filter.cgroup() != null) {
             throw new IllegalArgumentException("the bpftrace backend cannot filter by cgroup");
         }
+        if (byKind && probe != BpftraceProbe.SCHED_TP) {
+            throw new IllegalArgumentException("the bpftrace backend classifies switches in sched-tp mode only: " + NOT_CLASSIFYING);
+        }
         String keep = condition(filter, probe);
         StringBuilder s = new StringBuilder();
-        s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); }\n");
+        s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); ")
+                .append(byKind ? "printf(\"" + BY_KIND + "\\n\"); }\n" : "}\n");
+        if (byKind) {
+            noteKind(s);
+        }
         switch (probe) {
-            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle(), slowerNs);
+            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle(), slowerNs, byKind);
             case FENTRY -> {
                 boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
                 String entry = modern ? "fentry:" : "kfunc:";
@@ -93,7 +113,47 @@ final class BpftraceScript {
         if (slowerNs > 0) {
             s.append("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
         }
+        if (byKind) {
+            s.append("\tclear(@ctxsw_kind);\n\tclear(@ctxsw_yield);\n");
+        }
         return s.append("}\n").toString();
+    }
+
+    /**
+     * Why the kprobe and fentry scripts do not classify: they see sched_switch as the perf-event tracepoint, whose
+     * prev_state is the kernel's report of A's state, not the preempt flag and raw state that libbpf's program
+     * classifies by; only the raw tracepoint has those, and bpftrace 0.17 (the one on kernels before 6.15 here) has none.
+     */
+    static final String NOT_CLASSIFYING = "its kprobe and fentry scripts see sched_switch's reported prev_state"
+            + " (R+, Z, X), not the preempt flag and raw state --by=kind classifies by (a raw tracepoint, which bpftrace 0.17 lacks)";
+
+    /** The kind's number in the maps (the order of {@link SwitchKind}, which BpftraceResult reads them back by). */
+    private static int kind(SwitchKind k) {
+        return k.ordinal();
+    }
+
+    /**
+     * --by=kind: how A leaves, noted per CPU at sched_switch by the rules of the libbpf program's note_kind
+     * (README, "Breakdown by kind"), from the raw tracepoint's arguments: arg0 is preempt, arg3 A's raw
+     * __state (Linux 5.18+). An idle A is from-idle; a preempted one preempted; TASK_DEAD (0x80) exit; any
+     * other state blocked; a running A inside sched_yield() (marked on this CPU at its system call's entry)
+     * a yield, else preempted (back to user mode with need_resched, or cond_resched()). The mark is A's
+     * tid + 1 (libbpf's is the task pointer: the same task, as its own last switch clears it), used up by A's
+     * next switch that is not a preemption, or by the system call's return. The kind is stored plus one, so
+     * that a switch whose sched_switch was not seen (probes attached or detached one by one) reads 0.
+     */
+    private static void noteKind(StringBuilder s) {
+        s.append("tracepoint:syscalls:sys_enter_sched_yield { @ctxsw_yield[cpu] = tid + 1; }\n");
+        s.append("tracepoint:syscalls:sys_exit_sched_yield /@ctxsw_yield[cpu] == tid + 1/ { @ctxsw_yield[cpu] = 0; }\n");
+        s.append("rawtracepoint:sched_switch {\n\t$k = ").append(kind(SwitchKind.PREEMPTED)).append(";\n")
+                .append("\t$y = @ctxsw_yield[cpu] == tid + 1;\n")
+                .append("\tif (tid == 0) { $k = ").append(kind(SwitchKind.FROM_IDLE)).append("; }\n")
+                .append("\telse if (arg0 & 0xff) { $k = ").append(kind(SwitchKind.PREEMPTED)).append("; }\n")
+                .append("\telse if (arg3 & 0x80) { $k = ").append(kind(SwitchKind.EXIT)).append("; }\n")
+                .append("\telse if (arg3 & 0xffffffff) { $k = ").append(kind(SwitchKind.BLOCKED)).append("; }\n")
+                .append("\telse if ($y) { $k = ").append(kind(SwitchKind.YIELD)).append("; }\n")
+                .append("\tif ($y && (arg0 & 0xff) == 0) { @ctxsw_yield[cpu] = 0; }\n")
+                .append("\t@ctxsw_kind[cpu] = $k + 1;\n}\n");
     }
 
     /**
@@ -182,7 +242,7 @@ final class BpftraceScript {
      * A task enters __schedule() (A); the exit with is_switch is B's start: a sample. --exclude-idle
      * keeps A's tid at the entry (sched_exit_tp gives only is_switch).
      */
-    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean excludeIdle, long slowerNs) {
+    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean excludeIdle, long slowerNs, boolean byKind) {
         s.append("""
                 rawtracepoint:sched_entry_tp {
                 	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
@@ -204,8 +264,14 @@ final class BpftraceScript {
                 		@ctxsw_no_switch = count();
                 	} else {
                 """);
-        record(s, perTask, keep, slowerNs);
-        s.append("\t}\n}\n");
+        if (byKind) { // the kind noted since the entry (B idle: to-idle, unless A was), then cleared
+            s.append("\t\t$k = @ctxsw_kind[cpu];\n\t\t@ctxsw_kind[cpu] = 0;\n")
+                    .append("\t\tif ($k == 0) { @ctxsw_unpaired = count(); } else {\n")
+                    .append("\t\t$k = $k - 1;\n\t\tif (tid == 0 && $k != ").append(kind(SwitchKind.FROM_IDLE))
+                    .append(") { $k = ").append(kind(SwitchKind.TO_IDLE)).append("; }\n");
+        }
+        record(s, perTask, keep, slowerNs, byKind);
+        s.append(byKind ? "\t\t}\n\t}\n}\n" : "\t}\n}\n");
         if (slowerNs > 0) { // A's state: sched_switch reports it between the entry and the exit
             s.append("tracepoint:sched:sched_switch {\n\tif (@ctxsw_start[cpu]) { @ctxsw_prev_state[cpu] = args->prev_state; }\n}\n");
         }
@@ -275,22 +341,21 @@ final class BpftraceScript {
                 		@ctxsw_start[cpu] = 0;
                 		@ctxsw_next[cpu] = 0;
                 """);
-        record(s, perTask, keep, slowerNs);
+        record(s, perTask, keep, slowerNs, false);
         s.append("\t}\n}\n");
     }
 
     /** One sample $d on this CPU, for the current (incoming) task; with filters, only if {@code keep} holds. */
-    private static void record(StringBuilder s, boolean perTask, String keep, long slowerNs) {
+    private static void record(StringBuilder s, boolean perTask, String keep, long slowerNs, boolean byKind) {
         int sub = LogLinearBuckets.SUB_BITS;
+        String cpuKey = byKind ? "[cpu, $k]" : "[cpu]";
         if (keep != null) {
             s.append("\t\tif (!(").append(keep).append(")) {\n\t\t\t").append(FILTERED_MAP).append(" = count();\n\t\t} else {\n");
         }
+        s.append("\t\t$d = $now - $s;\n");
+        s.append("\t\t@ctxsw_n").append(cpuKey).append(" = count();\n\t\t@ctxsw_sum").append(cpuKey).append(" = sum($d);\n")
+                .append("\t\t@ctxsw_min").append(cpuKey).append(" = min($d);\n\t\t@ctxsw_max").append(cpuKey).append(" = max($d);\n");
         s.append("""
-                		$d = $now - $s;
-                		@ctxsw_n[cpu] = count();
-                		@ctxsw_sum[cpu] = sum($d);
-                		@ctxsw_min[cpu] = min($d);
-                		@ctxsw_max[cpu] = max($d);
                 		$v = $d;
                 		$e = (uint64)0;
                 		if ($v >= 4294967296) { $v = $v >> 32; $e = $e + 32; }
@@ -304,7 +369,7 @@ final class BpftraceScript {
         s.append("\t\tif ($e > ").append(LogLinearBuckets.MAX_EXP).append(") { $b = ").append(LogLinearBuckets.COUNT - 1)
                 .append("; } else if ($e >= ").append(sub).append(") { $b = (($e - ").append(sub - 1).append(") << ").append(sub)
                 .append(") + (($d >> ($e - ").append(sub).append(")) & ").append((1 << sub) - 1).append("); }\n");
-        s.append("\t\t@ctxsw_hist[$b] = count();\n");
+        s.append(byKind ? "\t\t@ctxsw_hist[$b, $k] = count();\n" : "\t\t@ctxsw_hist[$b] = count();\n");
         if (perTask) {
             s.append("""
                     		@ctxsw_task_n[tid, pid, comm] = count();

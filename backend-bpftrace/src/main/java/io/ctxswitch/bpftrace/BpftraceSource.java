@@ -84,28 +84,29 @@ public final class BpftraceSource implements LatencySource {
     /**
      * Per-task maps in the script, bpftrace's output kept as it came, the filters a condition in the
      * script can decide (not --cgroup: bpftrace's cgroup builtin names one cgroup, not its
-     * descendants), and serving its once-a-second snapshots, cumulative (not in every mode: see
-     * {@link #featuresLackedIn}); not per CPU (the script's histogram is one for all CPUs: one per CPU
+     * descendants), serving its once-a-second snapshots, cumulative, and classifying each switch by
+     * kind (neither in every mode: see {@link #featuresLackedIn}); not per CPU (the script's histogram is one for all CPUs: one per CPU
      * would multiply the keys each snapshot reads by the CPUs that switched, up to 3,840 a CPU); no
      * intervals: the snapshots' figures are totals, and bpftrace prints its full maps once, when stopped.
      */
     @Override
     public Set<Feature> features() {
         return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
-                Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS);
+                Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS, Feature.BY_KIND);
     }
 
     /** Why the modes before 6.15 do not serve (issue 13's finding; see {@link BpftraceScript#snapshotMaps}). */
     static final String NOT_SERVING = "its kprobe and fentry scripts print their histogram only once stopped, since reading a map"
             + " while tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches";
 
-    /** --serve only where the snapshots hold the histogram: sched-tp. */
+    /** --serve only where the snapshots hold the histogram, --by=kind only where the script classifies: sched-tp. */
     @Override
     public Map<Feature, String> featuresLackedIn(ProbeMode probe) {
-        if (probe == ProbeMode.AUTO || BpftraceProbe.of(probe).snapshotsHistogram()) {
+        if (probe == ProbeMode.AUTO || probe == BpftraceProbe.SCHED_TP.mode) {
             return Map.of();
         }
-        return Map.of(Feature.SERVE, NOT_SERVING + "; it serves with --probe=" + BpftraceProbe.SCHED_TP.mode + " (Linux 6.15+)");
+        String there = " with --probe=" + BpftraceProbe.SCHED_TP.mode + " (Linux 6.15+)";
+        return Map.of(Feature.SERVE, NOT_SERVING + "; it serves" + there, Feature.BY_KIND, BpftraceScript.NOT_CLASSIFYING + "; it classifies" + there);
     }
 
     /** --slower: the script prints each outlier (printf), read back as bpftrace writes it. */
@@ -120,7 +121,9 @@ public final class BpftraceSource implements LatencySource {
     }
 
     private BpftraceHost.Choice choice(TraceOptions options) {
-        if (choice == null || choiceFor != options.probe() || choiceServing != options.serve()) {
+        // Serving and classifying both need sched-tp (featuresLackedIn): auto considers only that mode then.
+        boolean schedTpOnly = options.serve() || options.byKind();
+        if (choice == null || choiceFor != options.probe() || choiceServing != schedTpOnly) {
             String problem = null;
             try {
                 tool = BpftraceTool.find(settings.binary());
@@ -128,13 +131,22 @@ public final class BpftraceSource implements LatencySource {
                 tool = null;
                 problem = e.getMessage();
             }
-            // Serving with auto can take only sched-tp: nothing to ask bpftrace --info (which loads a program) about fentry for.
-            ProbeMode considered = options.serve() && options.probe() == ProbeMode.AUTO ? ProbeMode.SCHED_TP : options.probe();
-            choice = BpftraceHost.gather(tool, problem, considered).choose(options.probe(), options.serve());
+            // Auto that can take only sched-tp: nothing to ask bpftrace --info (which loads a program) about fentry for.
+            ProbeMode considered = schedTpOnly && options.probe() == ProbeMode.AUTO ? ProbeMode.SCHED_TP : options.probe();
+            choice = BpftraceHost.gather(tool, problem, considered).choose(options.probe(), schedTpOnly, onlyIn(options));
             choiceFor = options.probe();
-            choiceServing = options.serve();
+            choiceServing = schedTpOnly;
         }
         return choice;
+    }
+
+    /** What needs sched-tp and why, for the message when auto finds it missing. */
+    private static String onlyIn(TraceOptions options) {
+        if (!options.byKind()) {
+            return BpftraceHost.SERVING_NEEDS;
+        }
+        return (options.serve() ? "--serve and --by=kind with bpftrace need" : "--by=kind with bpftrace needs")
+                + " its sched-tp mode (" + BpftraceScript.NOT_CLASSIFYING + ")";
     }
 
     @Override
@@ -149,7 +161,11 @@ public final class BpftraceSource implements LatencySource {
             throw SourceException.environment(chosen.availability().reason());
         }
         perTask = options.perTask();
-        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask, options.filter(), options.slowerNs());
+        String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask, options.filter(), options.slowerNs(),
+                options.byKind());
+        if (options.byKind()) {
+            result.classifyKinds();
+        }
         if (options.slowerNs() > 0) { // bpftrace's nsecs is CLOCK_MONOTONIC, as is HotSpot's nanoTime on Linux
             result.watchOutliers(outlierSink, io.ctxswitch.core.model.WallClock.fromJvm(), io.ctxswitch.core.host.CgroupPaths.ofThisHost());
         }

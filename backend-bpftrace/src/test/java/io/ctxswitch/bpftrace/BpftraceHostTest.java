@@ -63,10 +63,31 @@ class BpftraceHostTest {
         assertThat(source.featuresLackedIn(ProbeMode.AUTO)).isEmpty();
         assertThat(source.featuresLackedIn(ProbeMode.SCHED_TP)).isEmpty();
         for (ProbeMode older : new ProbeMode[] {ProbeMode.KPROBE, ProbeMode.FENTRY}) {
-            assertThat(source.featuresLackedIn(older)).containsOnlyKeys(io.ctxswitch.core.spi.Feature.SERVE);
+            assertThat(source.featuresLackedIn(older)).containsOnlyKeys(io.ctxswitch.core.spi.Feature.SERVE, io.ctxswitch.core.spi.Feature.BY_KIND);
             assertThat(source.featuresLackedIn(older).get(io.ctxswitch.core.spi.Feature.SERVE)).startsWith(BpftraceSource.NOT_SERVING)
                     .endsWith("it serves with --probe=sched-tp (Linux 6.15+)");
         }
+    }
+
+    /**
+     * --by=kind: declared, but only in sched-tp mode, whose script reads sched_switch's raw tracepoint (the kprobe and
+     * fentry scripts see the perf-event tracepoint's reported state, and bpftrace 0.17 has no raw tracepoint); with
+     * auto it takes only sched-tp, and where that is missing says why.
+     */
+    @Test
+    void kindsOnlyInSchedTpMode() {
+        BpftraceSource source = new BpftraceSource(new BpftraceSettings(null));
+        assertThat(source.features()).contains(io.ctxswitch.core.spi.Feature.BY_KIND);
+        for (ProbeMode older : new ProbeMode[] {ProbeMode.KPROBE, ProbeMode.FENTRY}) {
+            assertThat(source.featuresLackedIn(older).get(io.ctxswitch.core.spi.Feature.BY_KIND)).isEqualTo(BpftraceScript.NOT_CLASSIFYING
+                    + "; it classifies with --probe=sched-tp (Linux 6.15+)");
+        }
+        String needs = "--by=kind with bpftrace needs its sched-tp mode";
+        assertThat(host(V023, true, true, false, "6.18.0").choose(ProbeMode.AUTO, true, needs).probe()).isEqualTo(BpftraceProbe.SCHED_TP);
+        BpftraceHost.Choice debian12 = host(V017, false, true, true, "6.1.0-56-amd64").choose(ProbeMode.AUTO, true, needs);
+        assertThat(debian12.probe()).isNull();
+        assertThat(debian12.availability().reason())
+                .isEqualTo(needs + ": sched-tp: bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
     }
 
     @Test

@@ -32,6 +32,22 @@ class BpftraceLineTest {
                 .containsExactly(new BpftraceLine.MapValue("@ctxsw_task_n", List.of("0", "0", "swapper/1"), 5));
     }
 
+    /**
+     * --by=kind's maps, keyed by CPU and kind, the histogram by bucket and kind: the JSON lines from bpftrace 0.23
+     * (schedtp-0.23-linux6.18-kind.json.txt); the text ones written in the form its other keyed maps print in
+     * (no text recording of the --by=kind script was made).
+     */
+    @Test
+    void mapsKeyedByKind() {
+        assertThat(parse("{\"type\": \"map\", \"data\": {\"@ctxsw_n\": {\"0,2\": 1, \"1,3\": 2, \"0,5\": 2}}}")).containsExactly(
+                new BpftraceLine.MapValue("@ctxsw_n", List.of("0", "2"), 1), new BpftraceLine.MapValue("@ctxsw_n", List.of("1", "3"), 2),
+                new BpftraceLine.MapValue("@ctxsw_n", List.of("0", "5"), 2));
+        assertThat(parse("{\"type\": \"map\", \"data\": {\"@ctxsw_min\": {\"1,4\": 1212}}}"))
+                .containsExactly(new BpftraceLine.MapValue("@ctxsw_min", List.of("1", "4"), 1212));
+        assertThat(parse("@ctxsw_hist[914, 1]: 3")).containsExactly(new BpftraceLine.MapValue("@ctxsw_hist", List.of("914", "1"), 3));
+        assertThat(parse("@ctxsw_sum[0, 1]: 98765")).containsExactly(new BpftraceLine.MapValue("@ctxsw_sum", List.of("0", "1"), 98765));
+    }
+
     @Test
     void printfAndChatter() {
         assertThat(parse("{\"type\": \"printf\", \"data\": \"ctxswitch: attached\\n\"}"))

@@ -36,7 +36,7 @@ class BpftraceResultTest {
     @ValueSource(strings = {"kprobe-0.17-linux6.1-top.json.txt", "kprobe-0.17-linux6.1.text.txt", "fentry-0.17-linux6.1.json.txt",
             "schedtp-0.23-linux6.18-top.json.txt", "schedtp-0.23-linux6.18-top.text.txt",
             "schedtp-0.23-linux6.18-top-snapshots.json.txt", "schedtp-0.23-linux6.18-killed.json.txt",
-            "schedtp-0.23-linux6.18-killed-mid-snapshot.json.txt"})
+            "schedtp-0.23-linux6.18-killed-mid-snapshot.json.txt", "schedtp-0.23-linux6.18-kind.json.txt"})
     void figuresMatchTheIndependentReading(String fixture) throws IOException {
         JsonNode expected;
         try (InputStream in = getClass().getResourceAsStream("/bpftrace/" + fixture.replace(".txt", ".expected.json"))) {
@@ -83,6 +83,62 @@ class BpftraceResultTest {
         long high = expected.get("p50_bucket_high_ns").asLong();
         assertThat(stats.distribution().getValueAtPercentile(50)).as("p50, in the bucket [%d, %d)", low, high)
                 .isBetween(low, high - 1 + high / 1000);
+    }
+
+    /** The fixtures recorded with --by=kind (their BEGIN says "ctxswitch: by kind"). */
+    static final String[] KIND_FIXTURES = {"schedtp-0.23-linux6.18-kind.json.txt"};
+
+    /**
+     * --by=kind: each kind's exact figures and bucket count are expected.py's reading of the maps keyed by CPU and
+     * kind; the kinds add up exactly to the total, in the report too (every kind, in SwitchKind's order). Read
+     * without --by=kind, the same output gives the same totals and no breakdown.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("kindFixtures")
+    void kindsMatchTheIndependentReadingAndAddUpToTheTotal(String fixture) throws IOException {
+        JsonNode expected;
+        try (InputStream in = getClass().getResourceAsStream("/bpftrace/" + fixture.replace(".txt", ".expected.json"))) {
+            expected = JSON.readTree(in).get("kinds");
+        }
+        BpftraceResult result = new BpftraceResult();
+        result.classifyKinds();
+        try (InputStream in = getClass().getResourceAsStream("/bpftrace/" + fixture)) {
+            result.readAll(in, () -> false, line -> { });
+        }
+        assertThat(result.kindsRecorded()).isTrue();
+        LatencyStats stats = result.stats();
+        assertThat(stats.kinds().classified()).isTrue();
+        assertThat(stats.skippedLines()).isZero();
+        long sum = 0;
+        int kindsSeen = 0;
+        for (io.ctxswitch.core.model.SwitchKind kind : io.ctxswitch.core.model.SwitchKind.values()) {
+            JsonNode e = expected.get(kind.label());
+            io.ctxswitch.core.stats.ExactStats got = stats.kinds().stats(kind);
+            assertThat(got.count()).as(kind.label()).isEqualTo(e.get("count").asLong());
+            assertThat(got.sumNs()).as(kind.label()).isEqualTo(e.get("sum_ns").asLong());
+            if (got.count() > 0) {
+                kindsSeen++;
+                assertThat(got.minNs()).as(kind.label()).isEqualTo(e.get("min_ns").asLong());
+                assertThat(got.maxNs()).as(kind.label()).isEqualTo(e.get("max_ns").asLong());
+            }
+            assertThat(stats.kinds().distributionOf(kind).getTotalCount()).as(kind.label()).isEqualTo(e.get("histogram_count").asLong());
+            sum += got.count();
+        }
+        assertThat(kindsSeen).as("kinds with switches in the recording").isGreaterThanOrEqualTo(4);
+        assertThat(sum).as("the kinds' counts").isEqualTo(stats.total().count()).isPositive();
+        Summary s = Summary.of("summary", "bpftrace", "replay", 1, stats, false, 0, Percentiles.DEFAULT);
+        assertThat(s.byKind()).extracting(Summary.KindLine::kind).containsExactly(io.ctxswitch.core.model.SwitchKind.values());
+        assertThat(s.byKind().stream().mapToLong(Summary.KindLine::count).sum()).isEqualTo(s.count());
+
+        LatencyStats plain = read(fixture).stats();
+        assertThat(plain.kinds().classified()).as("read without --by=kind").isFalse();
+        assertThat(plain.total().count()).isEqualTo(stats.total().count());
+        assertThat(plain.total().sumNs()).isEqualTo(stats.total().sumNs());
+        assertThat(plain.perCpu()).hasSameSizeAs(stats.perCpu());
+    }
+
+    static String[] kindFixtures() {
+        return KIND_FIXTURES;
     }
 
     @org.junit.jupiter.api.Test

@@ -40,6 +40,54 @@ class BpftraceScriptTest {
                 .contains("rawtracepoint:sched_entry_tp {\n\tif (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }\n\t@ctxsw_prev[cpu] = tid;\n");
     }
 
+    /**
+     * --by=kind (sched-tp): A's leaving noted at sched_switch's raw tracepoint by libbpf's rules, in their order (idle A,
+     * preempt, TASK_DEAD, any other state, a yield, else preempted), the numbers those of SwitchKind's order; B idle at
+     * the end makes it to-idle unless A was idle; a switch whose note was not seen is unpaired, not a sample; the exact
+     * figures keyed by CPU and kind and the histogram by bucket and kind (one set of maps: the kinds add up to the
+     * totals by construction); the notes cleared at the end; nothing of it without --by=kind.
+     */
+    @Test
+    void byKindNotesHowALeftAtSchedSwitchAndKeysTheFiguresByKind() {
+        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 0, true);
+        assertThat(s).startsWith("BEGIN { printf(\"ctxswitch bpftrace script: probe sched-tp\\n\"); printf(\"ctxswitch: by kind\\n\"); }\n")
+                .contains("""
+                        tracepoint:syscalls:sys_enter_sched_yield { @ctxsw_yield[cpu] = tid + 1; }
+                        tracepoint:syscalls:sys_exit_sched_yield /@ctxsw_yield[cpu] == tid + 1/ { @ctxsw_yield[cpu] = 0; }
+                        rawtracepoint:sched_switch {
+                        	$k = 0;
+                        	$y = @ctxsw_yield[cpu] == tid + 1;
+                        	if (tid == 0) { $k = 4; }
+                        	else if (arg0 & 0xff) { $k = 0; }
+                        	else if (arg3 & 0x80) { $k = 3; }
+                        	else if (arg3 & 0xffffffff) { $k = 1; }
+                        	else if ($y) { $k = 2; }
+                        	if ($y && (arg0 & 0xff) == 0) { @ctxsw_yield[cpu] = 0; }
+                        	@ctxsw_kind[cpu] = $k + 1;
+                        }
+                        """)
+                .contains("""
+                        		$k = @ctxsw_kind[cpu];
+                        		@ctxsw_kind[cpu] = 0;
+                        		if ($k == 0) { @ctxsw_unpaired = count(); } else {
+                        		$k = $k - 1;
+                        		if (tid == 0 && $k != 4) { $k = 5; }
+                        """)
+                .contains("@ctxsw_n[cpu, $k] = count();").contains("@ctxsw_sum[cpu, $k] = sum($d);").contains("@ctxsw_min[cpu, $k] = min($d);")
+                .contains("@ctxsw_max[cpu, $k] = max($d);").contains("@ctxsw_hist[$b, $k] = count();").doesNotContain("@ctxsw_n[cpu] ")
+                .contains("\tclear(@ctxsw_kind);\n\tclear(@ctxsw_yield);\n");
+        assertThat(java.util.List.of(io.ctxswitch.core.model.SwitchKind.values()).stream().map(Enum::ordinal).toList())
+                .as("the numbers above are SwitchKind's").containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(io.ctxswitch.core.model.SwitchKind.FROM_IDLE.ordinal()).isEqualTo(4);
+        assertThat(io.ctxswitch.core.model.SwitchKind.EXIT.ordinal()).isEqualTo(3);
+        String plain = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false);
+        assertThat(plain).doesNotContain("kind").doesNotContain("yield").doesNotContain("sched_switch").contains("@ctxsw_n[cpu] = count();");
+        for (BpftraceProbe older : new BpftraceProbe[] {BpftraceProbe.KPROBE, BpftraceProbe.FENTRY}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> BpftraceScript.generate(older, V023, false,
+                    io.ctxswitch.core.spi.SwitchFilter.NONE, 0, true)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
     @Test
     void fentryIsSpelledKfuncBefore020() {
         assertThat(BpftraceScript.generate(BpftraceProbe.FENTRY, V017, false)).contains("kfunc:rcu_note_context_switch {")
@@ -76,7 +124,8 @@ class BpftraceScriptTest {
     void everyMapPrintedIsWrittenSomewhereInEveryMode() {
         for (BpftraceProbe probe : BpftraceProbe.values()) {
             for (BpftraceVersion version : java.util.List.of(V017, V023)) {
-                String s = BpftraceScript.generate(probe, version, true);
+                boolean byKind = probe == BpftraceProbe.SCHED_TP && version == V023;
+                String s = BpftraceScript.generate(probe, version, true, io.ctxswitch.core.spi.SwitchFilter.NONE, 0, byKind);
                 java.util.regex.Matcher printed = java.util.regex.Pattern.compile("print\\((@\\w+)\\)").matcher(s);
                 while (printed.find()) {
                     String map = printed.group(1);

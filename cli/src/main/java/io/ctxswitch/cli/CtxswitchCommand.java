@@ -96,7 +96,8 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "kind|cgroup", split = ",",
             description = "Break the figures down, by one or both, comma-separated (--by=kind,cgroup). kind: by kind of switch,"
                 + " how the outgoing task left the CPU (preempted, blocked, yield, exit) or whether an idle task was on either"
-                + " side (from-idle, to-idle); the kinds add up to the total. Backends: libbpf (Linux 5.18+), perf. JSON: by_kind."
+                + " side (from-idle, to-idle); the kinds add up to the total. Backends: libbpf (Linux 5.18+), perf, bpftrace (sched-tp"
+                + " mode). JSON: by_kind."
                 + " cgroup: the " + io.ctxswitch.core.report.Summary.TOP_CGROUPS + " cgroups v2 switched into most (the incoming"
                 + " task's), with their paths, count, mean, p99 and max; the others summed. Backend: libbpf. JSON: top_cgroups.")
     java.util.List<Breakdown> by;
@@ -484,12 +485,16 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
     }
 
-    /** --by=kind on a replay: the trace must say how each switch's outgoing task left (perf traces with sched_switch). */
+    /**
+     * --by=kind on a replay: the trace must say how each switch's outgoing task left (perf traces with sched_switch,
+     * bpftrace output of a run with --by=kind).
+     */
     private void checkReplayByKind(LatencySource source, String formatName) {
         if (by(Breakdown.kind) && !source.features().contains(Feature.BY_KIND)) {
             source.close();
             throw new OneLineUsageError("--by=kind cannot be applied to " + formatName
-                    + ": it does not record how each switch's outgoing task left; perf traces do (perf script text or perf.data)");
+                    + ": it does not record how each switch's outgoing task left; perf traces do (perf script text or perf.data),"
+                    + " and bpftrace output recorded with --by=kind");
         }
     }
 

@@ -288,6 +288,132 @@ class BpftraceContainerIT {
         }
     }
 
+    /**
+     * --by=kind with the real bpftrace 0.23 (sched-tp), on KindIT's loads: a pipe ping-pong on CPU 0 goes to sleep in
+     * read() or is preempted by the partner it woke; two busy loops sharing CPU 1 only ever leave it preempted.
+     * Blocked shows at least 97 % of the ping-pong's voluntary switches, preempted 97 % of the loads' nonvoluntary
+     * ones, and the kinds add up exactly to the count.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void kindsOfAPingPongAndOfBusyLoopsSharingACpu() throws Exception {
+        assumeKindLoads();
+        try (ForkedLoad pingPong = new ForkedLoad("kind-pp", 0, "ping", "pong");
+             ForkedLoad spinners = new ForkedLoad("kind-spin", 1, "spin-a", "spin-b")) {
+            Kinds t = traceKinds(List.of(), 20_000, "ping", pingPong, spinners);
+            int ping = pingPong.pid("ping");
+            int pong = pingPong.pid("pong");
+            int a = spinners.pid("spin-a");
+            int b = spinners.pid("spin-b");
+            assertThat(t.nonvoluntary(a, b)).as("the busy loops were preempted").isPositive();
+            assertThat(t.kind("blocked")).as("blocked: the ping-pong slept %d times", t.voluntary(ping, pong))
+                    .isGreaterThanOrEqualTo((long) (0.97 * t.voluntary(ping, pong)));
+            long preempted = t.nonvoluntary(ping, pong, a, b);
+            assertThat(t.kind("preempted")).as("preempted: the loads left their CPU runnable %d times", preempted)
+                    .isGreaterThanOrEqualTo((long) (0.97 * preempted));
+        }
+    }
+
+    /** As KindIT's: two SCHED_FIFO tasks calling sched_yield() on CPU 1 each leave it, still runnable, by yielding. */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void fifoTasksYieldingToEachOtherAreYields() throws Exception {
+        assumeKindLoads();
+        try (ForkedLoad yielders = new ForkedLoad("kind-yield", 1, "yield-a", "yield-b")) {
+            Kinds t = traceKinds(List.of("--cpus=1"), 20_000, "yield-a", yielders);
+            int a = yielders.pid("yield-a");
+            int b = yielders.pid("yield-b");
+            assertThat(t.kind("yield")).as("yield: the FIFO tasks left their CPU runnable %d times", t.nonvoluntary(a, b))
+                    .isGreaterThanOrEqualTo((long) (0.97 * t.nonvoluntary(a, b))).isPositive();
+        }
+    }
+
+    private static void assumeKindLoads() {
+        LiveHost.assumeSchedTpCapable(); // the one mode that classifies: the container shares this kernel
+        if (!KernelVm.onPath("gcc") || !KernelVm.onPath("taskset")) {
+            Jar.skip("--by=kind test: gcc or taskset is missing (apt-get install gcc util-linux)");
+        }
+    }
+
+    /** A --by=kind summary, and the growth of the kernel's voluntary and nonvoluntary counts of each load task. */
+    private record Kinds(JsonNode summary, Map<Integer, long[]> grown) {
+        long kind(String name) {
+            for (JsonNode k : summary.get("by_kind")) {
+                if (k.get("kind").asText().equals(name)) {
+                    return k.get("count").asLong();
+                }
+            }
+            throw new AssertionError("no kind " + name + " in " + summary.get("by_kind"));
+        }
+
+        long voluntary(int... pids) {
+            return java.util.Arrays.stream(pids).mapToLong(pid -> grown.get(pid)[0]).sum();
+        }
+
+        long nonvoluntary(int... pids) {
+            return java.util.Arrays.stream(pids).mapToLong(pid -> grown.get(pid)[1]).sum();
+        }
+    }
+
+    /**
+     * The container's bpftrace traces with --by=kind and {@code args} while {@code loads} run, until {@code role} of
+     * the first load has left its CPU {@code switches} times. As in KindIT, the loads are stopped while bpftrace
+     * starts and again before it stops, so the growth of the kernel's counts (/proc/PID/status) between the two stops
+     * is what happened while tracing. Every run's kinds add up exactly to its count.
+     */
+    private static Kinds traceKinds(List<String> args, long switches, String role, ForkedLoad... loads) throws Exception {
+        List<Integer> pids = new ArrayList<>();
+        for (ForkedLoad load : loads) {
+            load.stop();
+            pids.addAll(load.pids());
+        }
+        Map<Integer, long[]> before = new java.util.HashMap<>();
+        for (int pid : pids) {
+            before.put(pid, ForkedLoad.kernelSwitchesEach(pid));
+        }
+        List<String> all = new ArrayList<>(List.of("--backend=bpftrace", "--format=json", "--by=kind"));
+        all.addAll(args);
+        JsonNode summary;
+        try (GenericContainer<?> bpftrace = container(true, all.toArray(String[]::new))) {
+            bpftrace.start();
+            String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
+            assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace, sched-tp in bpftrace");
+            for (ForkedLoad load : loads) {
+                load.resume();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long start = loads[0].kernelSwitches(role);
+            while (loads[0].kernelSwitches(role) - start < switches) {
+                assertThat(System.nanoTime()).as("%s left its CPU %d times", role, switches).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            for (ForkedLoad load : loads) {
+                load.stop();
+            }
+            interrupt(bpftrace);
+            assertThat(exitCode(bpftrace)).as(bpftrace.getLogs(OutputFrame.OutputType.STDERR)).isZero();
+            summary = JSON.readTree(bpftrace.getLogs(OutputFrame.OutputType.STDOUT));
+        }
+        Map<Integer, long[]> grown = new java.util.HashMap<>();
+        StringBuilder kernel = new StringBuilder();
+        for (int pid : pids) {
+            long[] now = ForkedLoad.kernelSwitchesEach(pid);
+            grown.put(pid, new long[] {now[0] - before.get(pid)[0], now[1] - before.get(pid)[1]});
+            kernel.append(' ').append(pid).append(' ').append(grown.get(pid)[0]).append('/').append(grown.get(pid)[1]);
+        }
+        System.err.printf("bpftrace 0.23 --by=kind %s: %d switches, by kind %s; kernel voluntary/nonvoluntary:%s%n", args,
+                summary.get("count").asLong(), summary.get("by_kind"), kernel);
+        List<String> names = new ArrayList<>();
+        long sum = 0;
+        for (JsonNode k : summary.get("by_kind")) {
+            names.add(k.get("kind").asText());
+            sum += k.get("count").asLong();
+        }
+        assertThat(names).containsExactly("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
+        assertThat(sum).as("the kinds' counts").isEqualTo(summary.get("count").asLong()).isPositive();
+        return new Kinds(summary, grown);
+    }
+
     /** The real bpftrace killed mid-run: its last snapshot's figures, then the error (exit 3). */
     @Test
     void bpftraceKilledMidRunLeavesItsLastSnapshot() throws Exception {

@@ -316,8 +316,14 @@ class MainTest {
         Path ran = dir.resolve("ran");
         Path tool = toolThatNotesItRan(dir, ran);
         String[][] cases = {
-            {"--by=kind --backend=bpftrace --bpftrace=" + tool,
-                "ctxswitch: --by=kind is not supported by the bpftrace backend; backends that can: libbpf, perf"},
+            {"--by=kind --backend=bpftrace --probe=kprobe --bpftrace=" + tool,
+                "ctxswitch: --by=kind is not supported by the bpftrace backend with --probe=kprobe: its kprobe and fentry scripts see"
+                    + " sched_switch's reported prev_state (R+, Z, X), not the preempt flag and raw state --by=kind classifies by (a raw"
+                    + " tracepoint, which bpftrace 0.17 lacks); it classifies with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
+            {"--by=kind --backend=bpftrace --probe=fentry --bpftrace=" + tool,
+                "ctxswitch: --by=kind is not supported by the bpftrace backend with --probe=fentry: its kprobe and fentry scripts see"
+                    + " sched_switch's reported prev_state (R+, Z, X), not the preempt flag and raw state --by=kind classifies by (a raw"
+                    + " tracepoint, which bpftrace 0.17 lacks); it classifies with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
             {"--by=kind --serve=9100", "ctxswitch: --by=kind does not apply to --serve: the exporter has no kind label yet"},
             {"--by=job --perf=" + tool, "ctxswitch: Invalid value for option '--by' (kind|cgroup): expected one of [kind, cgroup] (case-insensitive) but was 'job'"},
         };
@@ -358,7 +364,10 @@ class MainTest {
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
     }
 
-    /** --by=kind on --replay: a perf trace gives each switch's kind; bpftrace output, which holds totals, is refused. */
+    /**
+     * --by=kind on --replay: a perf trace gives each switch's kind; bpftrace output recorded without --by=kind, which
+     * holds totals only, is refused.
+     */
     @Test
     @org.junit.jupiter.api.Timeout(120)
     void byKindAppliesToPerfTracesAndIsRefusedForBpftraceOutput(@TempDir Path dir) throws Exception {
@@ -383,7 +392,38 @@ class MainTest {
         Path bpftrace = Path.of("../backend-bpftrace/src/test/resources/bpftrace/kprobe-0.17-linux6.1.text.txt");
         assertThat(run("--replay=" + bpftrace, "--by=kind")).as(err()).isEqualTo(2);
         assertThat(err().strip()).isEqualTo("ctxswitch: --by=kind cannot be applied to bpftrace output of ctxswitch's script: it does not record"
-                + " how each switch's outgoing task left; perf traces do (perf script text or perf.data)");
+                + " how each switch's outgoing task left; perf traces do (perf script text or perf.data), and bpftrace output recorded"
+                + " with --by=kind");
+    }
+
+    /**
+     * --by=kind on --replay of bpftrace output recorded with --by=kind (real bpftrace 0.23): every kind, in order, adding
+     * up to the count, in JSON and in the text report's table; without --by=kind, no breakdown.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byKindAppliesToABpftraceRecordingMadeWithIt() throws Exception {
+        Path recorded = Path.of("../backend-bpftrace/src/test/resources/bpftrace/schedtp-0.23-linux6.18-kind.json.txt");
+        assertThat(run("--replay=" + recorded, "--format=json", "--by=kind")).as(err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        java.util.List<String> names = new java.util.ArrayList<>();
+        long sum = 0;
+        for (com.fasterxml.jackson.databind.JsonNode k : json.get("by_kind")) {
+            names.add(k.get("kind").asText());
+            sum += k.get("count").asLong();
+        }
+        assertThat(names).containsExactly("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
+        assertThat(sum).isEqualTo(json.get("count").asLong()).isPositive();
+
+        out.reset();
+        assertThat(run("--replay=" + recorded, "--by=kind")).as(err()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("(?m)^  kind +count +min +mean +p99 +max$")
+                .containsPattern("(?m)^  preempted +[\\d,]+ ").containsPattern("(?m)^  to-idle +[\\d,]+ ");
+
+        out.reset();
+        assertThat(run("--replay=" + recorded, "--format=json")).as(err()).isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).get("by_kind").isNull())
+                .as("without --by=kind").isTrue();
     }
 
     /**
