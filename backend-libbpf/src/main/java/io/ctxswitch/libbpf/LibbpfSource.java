@@ -120,7 +120,7 @@ public final class LibbpfSource implements LatencySource {
                 options.byKind(), options.slowerNs(), options.byCgroup());
         running = probe;
         try {
-            reader = new KernelReader(lib, object, perTask, options.perCpu());
+            reader = new KernelReader(lib, object, perTask, options.perCpu(), options.serve());
             if (options.slowerNs() > 0) {
                 outliers = OutlierRing.start(lib, object.outliersFd(), outlierSink);
             }
