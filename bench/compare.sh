@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every tracer against what users would run instead, on the same workload, in one run.
 #   sudo bench/compare.sh [PAIRS] [LOOPS]          (defaults 15 and 100000)
+#   ONLY=REGEX sudo bench/compare.sh ...            only the tracers whose label matches (grep -E); the
+#                                                   results then go to compare-<host>-only-<REGEX>.md
 # Workload: taskset -c 0 perf bench sched pipe -l LOOPS, untraced and traced, alternating pair by
 # pair. For each tracer: the median traced/untraced time with its spread, the time from start to
 # attached, its peak resident memory, and its own CPU while tracing (steady state, 5 s of load).
@@ -8,6 +10,7 @@
 # without the per-task table), ctxswitch perf, the reference C tracer, bpftrace >= 0.18 with the
 # in-kernel equivalent script (BPFTRACE=path, or Debian trixie's in /var/tmp/trixie: see below),
 # and perf record --switch-events. Tracers' user space runs on CPU 1, the workload on CPU 0.
+# The --serve row is scraped once a second (curl, on CPU 1) for as long as it traces, as Prometheus would.
 # bpftrace 0.23: debootstrap --variant=minbase trixie /var/tmp/trixie && chroot /var/tmp/trixie apt-get install -y bpftrace
 set -euo pipefail
 pairs=${1:-15}
@@ -16,6 +19,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jar=$root/cli/target/ctxswitch.jar
 host=$(hostname -s)
 out=$root/bench/results/compare-$host
+only=${ONLY:-}
+[ -z "$only" ] || out=$out-only-$(printf '%s' "$only" | tr -c 'A-Za-z0-9' '-')
 [ -f "$jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 2; }
 make -s -C "$root/bench/reftracer"
 command -v gnuplot >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null
@@ -63,12 +68,24 @@ start() {
 		done
 	fi
 	attach_ms=$(( $(now_ms) - t0 ))
+	if [ -n "$scrape_url" ]; then
+		taskset -c "$cpu" sh -c "while :; do curl -sf -o /dev/null '$scrape_url' || exit 1; sleep 1; done" &
+		scraper=$!
+	fi
 }
-stop() { kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -f "$tmp"/perf*.data; }
+stop() {
+	if [ -n "$scraper" ]; then
+		kill -0 "$scraper" 2>/dev/null || { echo "a scrape of $scrape_url failed" >&2; exit 1; }
+		kill "$scraper"; wait "$scraper" 2>/dev/null || true; scraper=
+	fi
+	kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -f "$tmp"/perf*.data
+}
+scrape_url= scraper=
 
 # measure LABEL READY COMMAND...: one table row
 measure() {
 	local label=$1; shift
+	[ -z "$only" ] || grep -qE -- "$only" <<<"$label" || return 0
 	local ratios=() attach=() rss=()
 	for _ in $(seq "$pairs"); do
 		local base traced p
@@ -101,6 +118,10 @@ java=("$root/ctxswitch") # as users run it: the launcher execs the JVM with its 
 : >"$tmp/rows"
 measure "ctxswitch libbpf" "tracing with" "${java[@]}" --backend=libbpf
 measure "ctxswitch libbpf --top=10" "tracing with" "${java[@]}" --backend=libbpf --top=10
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+scrape_url=http://127.0.0.1:$port/metrics
+measure "ctxswitch libbpf --serve, scraped every second" "serving http" "${java[@]}" --backend=libbpf --serve="$port"
+scrape_url=
 measure "ctxswitch perf" "tracing with" "${java[@]}" --backend=perf
 measure "reference C libbpf tracer (count, sum)" "attached" "$root/target/reftracer/reftracer" 3600
 if [ ${#bpftrace[@]} -gt 0 ]; then

@@ -15,22 +15,9 @@ import java.util.Arrays;
  */
 public final class SwitchPairer {
     private LatencyStats stats;
-    private boolean[] pending = new boolean[0];
-    private long[] outTime = new long[0];
-    private int[] outPrev = new int[0];
-    private int[] outNext = new int[0];
-    private int[] outNextPid = new int[0];
-    private String[] outPrevName = new String[0];
-    /** --by=kind: per CPU, how the pending OUT's task left, and the last sched_switch line (prev, next, how prev left). */
-    private SwitchKind[] outLeaving = new SwitchKind[0];
-    private int[] switchPrev = new int[0];
-    private int[] switchNext = new int[0];
-    private SwitchKind[] switchLeaving = new SwitchKind[0];
+    /** By CPU number, grown as higher CPUs show up. */
+    private PerCpu[] cpus = new PerCpu[0];
     private final boolean byKind;
-    private String[] outPrevState = new String[0];
-    /** --slower: per CPU, the last sched_switch's prev and its state, which the OUT record that follows it takes. */
-    private int[] schedPrev = new int[0];
-    private String[] schedState = new String[0];
     private OutlierWatch watch;
     private final CommCache names = new CommCache();
 
@@ -114,13 +101,13 @@ public final class SwitchPairer {
 
     /** The kernel writes sched_switch's line just before the OUT record of the same switch, on the same CPU. */
     private void schedSwitch(PerfRecord r) {
-        int cpu = grow(r.cpu());
-        switchPrev[cpu] = r.tid();
-        switchNext[cpu] = r.otherTid();
-        switchLeaving[cpu] = r.leaving();
+        PerCpu c = on(r.cpu());
+        c.switchPrev = r.tid();
+        c.switchNext = r.otherTid();
+        c.switchLeaving = r.leaving();
         if (watch != null) { // --slower: A's state, which the OUT record that follows takes
-            schedPrev[cpu] = r.tid();
-            schedState[cpu] = r.prevState();
+            c.schedPrev = r.tid();
+            c.schedState = r.prevState();
         }
     }
 
@@ -130,87 +117,102 @@ public final class SwitchPairer {
     }
 
     private void out(PerfRecord r) {
-        int cpu = grow(r.cpu());
+        PerCpu c = on(r.cpu());
         if (classifies()) {
-            boolean described = switchLeaving[cpu] != null && switchPrev[cpu] == r.tid() && switchNext[cpu] == r.otherTid();
-            outLeaving[cpu] = described ? switchLeaving[cpu] : r.preempted() ? SwitchKind.PREEMPTED : SwitchKind.BLOCKED;
-            switchLeaving[cpu] = null;
+            boolean described = c.switchLeaving != null && c.switchPrev == r.tid() && c.switchNext == r.otherTid();
+            c.outLeaving = described ? c.switchLeaving : r.preempted() ? SwitchKind.PREEMPTED : SwitchKind.BLOCKED;
+            c.switchLeaving = null;
         }
-        if (pending[cpu]) {
+        if (c.pending) {
             unpaired();
         }
-        pending[cpu] = true;
-        outTime[cpu] = r.timeNs();
-        outPrev[cpu] = r.tid();
-        outNext[cpu] = r.otherTid();
-        outNextPid[cpu] = r.otherPid();
-        outPrevName[cpu] = names.name(r);
+        c.pending = true;
+        c.outTime = r.timeNs();
+        c.outPrev = r.tid();
+        c.outNext = r.otherTid();
+        c.outNextPid = r.otherPid();
+        c.outPrevName = names.name(r);
         if (watch != null) {
-            outPrevState[cpu] = schedPrev[cpu] == r.tid() ? schedState[cpu] : null;
-            schedState[cpu] = null;
+            c.outPrevState = c.schedPrev == r.tid() ? c.schedState : null;
+            c.schedState = null;
         }
     }
 
     private void in(PerfRecord r) {
-        int cpu = grow(r.cpu());
-        boolean paired = pending[cpu] && r.tid() == outNext[cpu] && r.otherTid() == outPrev[cpu] && r.timeNs() >= outTime[cpu];
-        if (paired && !filter.keeps(cpu, outPrev[cpu], r.tid(), outNextPid[cpu], names.name(r))) {
+        int cpu = r.cpu();
+        PerCpu c = on(cpu);
+        boolean paired = c.pending && r.tid() == c.outNext && r.otherTid() == c.outPrev && r.timeNs() >= c.outTime;
+        if (paired && !filter.keeps(cpu, c.outPrev, r.tid(), c.outNextPid, names.name(r))) {
             stats.addFiltered(1); // paired, but not what the filters keep: neither a sample nor unpaired
         } else if (paired) {
             // The IN names prev's process (pid/tid); the OUT named next's. The name is the IN line's task.
-            stats.record(new SwitchSample(cpu, outTime[cpu], r.timeNs(),
-                    new SwitchSample.Task(outPrev[cpu], r.otherPid(), outPrevName[cpu]),
-                    new SwitchSample.Task(r.tid(), outNextPid[cpu], names.name(r))));
+            stats.record(new SwitchSample(cpu, c.outTime, r.timeNs(),
+                    new SwitchSample.Task(c.outPrev, r.otherPid(), c.outPrevName),
+                    new SwitchSample.Task(r.tid(), c.outNextPid, names.name(r))));
             // one classification for --by=kind and for --slower's outliers
-            SwitchKind kind = classifies() ? SwitchKind.of(outPrev[cpu] == 0, r.tid() == 0, outLeaving[cpu]) : null;
+            SwitchKind kind = classifies() ? SwitchKind.of(c.outPrev == 0, r.tid() == 0, c.outLeaving) : null;
             if (byKind) {
-                stats.kinds().record(kind, r.timeNs() - outTime[cpu]);
+                stats.kinds().record(kind, r.timeNs() - c.outTime);
             }
             if (times != null) {
-                times.record(r.timeNs(), cpu, r.timeNs() - outTime[cpu]);
+                times.record(r.timeNs(), cpu, r.timeNs() - c.outTime);
             }
             if (cumulative != null) {
-                cumulative.record(cpu, r.timeNs() - outTime[cpu]);
+                cumulative.record(cpu, r.timeNs() - c.outTime);
             }
-            long latency = r.timeNs() - outTime[cpu];
+            long latency = r.timeNs() - c.outTime;
             if (watch != null && latency >= watch.thresholdNs()) {
-                watch.sink().accept(new Outlier(watch.time(r.timeNs()), watch.base(), cpu, latency, outPrev[cpu],
-                        outPrevName[cpu], outPrevState[cpu], r.tid(), names.name(r), -1, null, kind.label()));
+                watch.sink().accept(new Outlier(watch.time(r.timeNs()), watch.base(), cpu, latency, c.outPrev,
+                        c.outPrevName, c.outPrevState, r.tid(), names.name(r), -1, null, kind.label()));
             }
         } else {
             unpaired();
         }
-        pending[cpu] = false;
+        c.pending = false;
     }
 
     /** OUTs that never saw their IN become unpaired. */
     public void finish() {
-        for (int cpu = 0; cpu < pending.length; cpu++) {
-            if (pending[cpu]) {
+        for (PerCpu c : cpus) {
+            if (c.pending) {
                 unpaired();
-                pending[cpu] = false;
+                c.pending = false;
             }
         }
     }
 
-    private int grow(int cpu) {
-        if (cpu >= pending.length) {
-            int n = Math.max(cpu + 1, pending.length * 2);
-            pending = Arrays.copyOf(pending, n);
-            outTime = Arrays.copyOf(outTime, n);
-            outPrev = Arrays.copyOf(outPrev, n);
-            outNext = Arrays.copyOf(outNext, n);
-            outNextPid = Arrays.copyOf(outNextPid, n);
-            outPrevName = Arrays.copyOf(outPrevName, n);
-            outLeaving = Arrays.copyOf(outLeaving, n);
-            switchPrev = Arrays.copyOf(switchPrev, n);
-            switchNext = Arrays.copyOf(switchNext, n);
-            switchLeaving = Arrays.copyOf(switchLeaving, n);
-            outPrevState = Arrays.copyOf(outPrevState, n);
-            schedPrev = Arrays.copyOf(schedPrev, n);
-            schedState = Arrays.copyOf(schedState, n);
+    /** CPU {@code cpu}'s state, the array grown (at least doubled) to hold it if it is the highest yet. */
+    private PerCpu on(int cpu) {
+        if (cpu >= cpus.length) {
+            int had = cpus.length;
+            cpus = Arrays.copyOf(cpus, Math.max(cpu + 1, had * 2));
+            for (int i = had; i < cpus.length; i++) {
+                cpus[i] = new PerCpu();
+            }
         }
-        return cpu;
+        return cpus[cpu];
+    }
+
+    /** What the pairer holds for one CPU between records: its pending OUT record, and the sched_switch line before it. */
+    private static final class PerCpu {
+        /** An OUT record waits for its IN; what it said follows. */
+        boolean pending;
+        long outTime;
+        int outPrev;
+        int outNext;
+        int outNextPid;
+        String outPrevName;
+        /** --by=kind (and --slower's outliers): how the pending OUT's task left. */
+        SwitchKind outLeaving;
+        /** --slower: the pending OUT's task's state, from the sched_switch line before it. */
+        String outPrevState;
+        /** --by=kind: the last sched_switch line (prev, next, how prev left), until an OUT record takes it. */
+        int switchPrev;
+        int switchNext;
+        SwitchKind switchLeaving;
+        /** --slower: the last sched_switch's prev and its state, which the OUT record that follows it takes. */
+        int schedPrev;
+        String schedState;
     }
 
     /** Decoded task names by thread id, so that a name is decoded once, not once per switch. */

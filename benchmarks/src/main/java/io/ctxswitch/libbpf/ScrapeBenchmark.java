@@ -4,17 +4,14 @@ import com.sun.jna.Memory;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.ctxswitch.exporter.ExporterInfo;
 import io.ctxswitch.exporter.LatencyCollector;
-import io.prometheus.metrics.config.EscapingScheme;
+import io.ctxswitch.exporter.ScrapeWriter;
+import io.ctxswitch.exporter.testing.AcceptingRequest;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
-import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Collections;
-import java.util.Enumeration;
-import java.util.List;
+import java.io.OutputStream;
+import java.util.zip.GZIPOutputStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,17 +26,20 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One scrape of {@code --serve --per-cpu} on a 256-CPU machine, as the server answers it: the
- * collector reads every CPU's slot and histogram from the kernel's area (synthetic memory laid out
- * as struct cpu_agg[], as {@link MapReadBenchmark}'s), builds the classic and native buckets, and
- * writes the exposition in the format that the scraper's Accept header chooses, as the server's
- * handler does: text and OpenMetrics by the library's writer from the collector's snapshots (no
+ * One scrape of {@code --serve --per-cpu} on a 256-CPU machine, as the server answers a plain
+ * scrape ({@link ScrapeWriter}): the collector reads every CPU's slot and histogram from the kernel's
+ * area (synthetic memory laid out as struct cpu_agg[], as {@link MapReadBenchmark}'s), builds the
+ * classic and native buckets, and writes the exposition in the format that the scraper's Accept
+ * header chooses: text and OpenMetrics by the library's writer from the collector's snapshots (no
  * native buckets: those formats do not carry them), protobuf by {@link
  * LatencyCollector#writeProtobuf} (native buckets straight from the kernel's counts). Single-threaded
  * and never blocking, so its time is its CPU time. Target: under 5 ms (issue 14).
  *
  * <p>{@code spread}: "typical" has 8 latencies per CPU (400 ns to 90 us); "every-bucket" has every
- * kernel bucket non-empty on every CPU, the most native buckets a scrape can carry.
+ * kernel bucket non-empty on every CPU, the most native buckets a scrape can carry. {@code
+ * compression}: "none"; "gzip", as the server compresses for a scraper that accepts it (Prometheus
+ * does), {@link ScrapeWriter#gzipped}; "gzip-default", gzip at its default level, as the library's
+ * handler compresses (and the server did before).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,13 +56,13 @@ public class ScrapeBenchmark {
     @Param({"typical", "every-bucket"})
     public String spread;
 
-    private PrometheusRegistry registry;
-    private LatencyCollector collector;
-    private ExpositionFormatWriter writer;
-    private EscapingScheme scheme;
+    @Param({"none", "gzip", "gzip-default"})
+    public String compression;
+
+    private ScrapeWriter scrapeWriter;
     private PrometheusHttpRequest request;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
-    /** Bytes of the last exposition, printed once so that the size goes with the time. */
+    /** Bytes of the last answer, printed once so that the size goes with the time. */
     private int size;
 
     @Setup
@@ -95,50 +95,40 @@ public class ScrapeBenchmark {
             area.setLong(base + KernelLayout.CPU_UNPAIRED, 3);
         }
         CpuAreaReader reader = new CpuAreaReader(CPUS);
-        registry = new PrometheusRegistry();
-        collector = new LatencyCollector(() -> reader.cumulative(area, epoch), true,
+        PrometheusRegistry registry = new PrometheusRegistry();
+        LatencyCollector collector = new LatencyCollector(() -> reader.cumulative(area, epoch), true,
                 new ExporterInfo("bench", "libbpf", "sched-tp", "6.18"));
         registry.register(collector);
+        scrapeWriter = new ScrapeWriter(registry, collector);
         String accept = switch (format) {
             case "text" -> "text/plain;version=0.0.4";
             case "openmetrics" -> "application/openmetrics-text;version=1.0.0";
             case "protobuf" -> "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
             default -> throw new IllegalArgumentException(format);
         };
-        writer = ExpositionFormats.init().findWriter(accept);
-        scheme = EscapingScheme.fromAcceptHeader(accept);
-        request = new PrometheusHttpRequest() { // as the HTTP handler passes it: the collector reads its Accept header
-            @Override
-            public String getQueryString() {
-                return null;
-            }
-
-            @Override
-            public Enumeration<String> getHeaders(String name) {
-                return Collections.enumeration("Accept".equalsIgnoreCase(name) ? List.of(accept) : List.<String>of());
-            }
-
-            @Override
-            public String getMethod() {
-                return "GET";
-            }
-
-            @Override
-            public String getRequestPath() {
-                return "/metrics";
-            }
-        };
+        request = new AcceptingRequest(accept, "none".equals(compression) ? null : "gzip");
+        if (!scrapeWriter.answers(request) || ScrapeWriter.gzip(request) == "none".equals(compression)) {
+            throw new IllegalStateException("the server would not answer this request so: " + accept + ", " + compression);
+        }
         scrape();
-        System.out.printf("%n# %s, %s: %,d bytes per scrape%n", format, spread, size);
+        System.out.printf("%n# %s, %s, %s: %,d bytes per scrape%n", format, spread, compression, size);
     }
 
     @Benchmark
     public int scrape() throws IOException {
         out.reset();
-        if (writer instanceof PrometheusProtobufWriter) {
-            collector.writeProtobuf(out, scheme);
-        } else {
-            writer.write(out, registry.scrape(request));
+        switch (compression) {
+            case "none" -> scrapeWriter.write(out, request);
+            case "gzip" -> {
+                try (OutputStream body = ScrapeWriter.gzipped(out)) {
+                    scrapeWriter.write(body, request);
+                }
+            }
+            default -> {
+                try (OutputStream body = new GZIPOutputStream(out)) {
+                    scrapeWriter.write(body, request);
+                }
+            }
         }
         size = out.size();
         return size;

@@ -9,11 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * --by=cgroup, live, with the libbpf backend (issue 15): a pipe ping-pong in a cgroup v2 the test creates
@@ -32,58 +31,38 @@ class ByCgroupIT {
     /** "Within a few percent" of the kernel's count. */
     private static final double SHARE = 0.97;
 
-    private static Path cgroupRoot;
+    @RegisterExtension
+    static final CgroupV2 CGROUPS = new CgroupV2("bycgroup-cgroup2");
 
     @BeforeEach
     void needsACapableHost() {
         LiveHost.assumeSchedTpCapable();
-        if (!KernelVm.onPath("gcc") || !KernelVm.onPath("taskset")) {
-            Jar.skip("--by=cgroup test: gcc or taskset is missing (apt-get install gcc util-linux)");
-        }
-    }
-
-    @BeforeAll
-    static void mountCgroupV2() throws Exception {
-        cgroupRoot = CgroupV2.mount("bycgroup-cgroup2");
-    }
-
-    @AfterAll
-    static void unmountCgroupV2() throws Exception {
-        CgroupV2.unmount(cgroupRoot);
+        ForkedLoad.assumeStartable("--by=cgroup test");
     }
 
     @Test
     void listsEachCgroupWithTheSwitchesIntoItsTasks() throws Exception {
-        Path in = Files.createDirectories(cgroupRoot.resolve("bycg-in"));
-        Path out = Files.createDirectories(cgroupRoot.resolve("bycg-out"));
+        Path in = CGROUPS.create("bycg-in");
+        Path out = CGROUPS.create("bycg-out");
         try (ForkedLoad inside = new ForkedLoad("inside-pp", 0, "ping", "pong");
              ForkedLoad outside = new ForkedLoad("outside-pp", 1, "ping", "pong")) {
             inside.stop();
             outside.stop();
             inside.moveTo(in);
             outside.moveTo(out);
-            Map<Integer, Long> before = counts(inside, outside);
+            Map<Integer, Long> before = ForkedLoad.kernelSwitches(inside, outside);
             Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--backend=libbpf", "--format=json", "--by=cgroup");
             Jar.Run run;
             try {
                 ctxswitch.awaitErr("tracing with libbpf", 60);
-                inside.resume();
-                outside.resume();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                long pingBefore = before.get(inside.pid("ping"));
-                while (inside.kernelSwitches("ping") - pingBefore < PING_SWITCHES_WANTED) {
-                    assertThat(System.nanoTime()).as("the ping-pong made its switches").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
-                inside.stop();
-                outside.stop();
+                inside.runUntil("ping", before.get(inside.pid("ping")) + PING_SWITCHES_WANTED, outside);
                 ctxswitch.signal("INT");
                 run = ctxswitch.finish(60);
             } finally {
                 ctxswitch.process.destroyForcibly();
             }
             assertThat(run.exit()).as(run.err()).isZero();
-            Map<Integer, Long> after = counts(inside, outside);
+            Map<Integer, Long> after = ForkedLoad.kernelSwitches(inside, outside);
             JsonNode summary = JSON.readTree(run.out());
             JsonNode top = summary.get("top_cgroups");
             System.out.printf("--by=cgroup: %d switches; top_cgroups %s; others %d, overflow %d%n", summary.get("count").asLong(),
@@ -97,9 +76,6 @@ class ByCgroupIT {
             }
             assertThat(listed + summary.get("other_cgroups_count").asLong() + summary.get("cgroup_table_overflow").asLong())
                     .as("every switch is in a cgroup listed, in the others or in the overflow").isEqualTo(summary.get("count").asLong());
-        } finally {
-            CgroupV2.removeWhenEmpty(in); // the loads are killed by now
-            CgroupV2.removeWhenEmpty(out);
         }
     }
 
@@ -110,7 +86,7 @@ class ByCgroupIT {
      */
     @Test
     void aCgroupRemovedWhileTracingKeepsItsIdAndPath() throws Exception {
-        Path gone = Files.createDirectories(cgroupRoot.resolve("bycg-gone"));
+        Path gone = CGROUPS.create("bycg-gone");
         long id = (Long) Files.getAttribute(gone, "unix:ino");
         try (ForkedLoad load = new ForkedLoad("gone-pp", 0, "ping", "pong")) {
             load.stop();
@@ -126,7 +102,7 @@ class ByCgroupIT {
                 ctxswitch.awaitOut("\"cgroup\":\"/bycg-gone\",\"id\":" + id + ",", 1, 60);
                 load.stop();
                 after = load.kernelSwitches();
-                load.moveTo(cgroupRoot);
+                load.moveTo(CGROUPS.root());
                 CgroupV2.removeWhenEmpty(gone);
                 int intervals = occurrences(Files.readString(ctxswitch.out), "\"kind\":\"interval\"");
                 ctxswitch.awaitOut("\"kind\":\"interval\"", intervals + 2, 60); // drained after the removal
@@ -139,15 +115,10 @@ class ByCgroupIT {
             assertThat(gone).as("removed while tracing").doesNotExist();
             String[] lines = run.out().strip().split("\n");
             JsonNode top = JSON.readTree(lines[lines.length - 1]).get("top_cgroups");
-            long kernel = 0;
-            for (int pid : load.pids()) {
-                kernel += after.get(pid) - before.get(pid);
-            }
+            long kernel = grown(load, before, after);
             System.out.printf("removed cgroup %d: kernel %d switches; top_cgroups %s%n", id, kernel, top);
             assertThat(kernel).as("the ping-pong switched while in the cgroup").isPositive();
             assertListed(top, id, "/bycg-gone", kernel);
-        } finally {
-            CgroupV2.removeWhenEmpty(gone);
         }
     }
 
@@ -178,12 +149,6 @@ class ByCgroupIT {
                 .isBetween((long) Math.floor(kernel * SHARE), kernel);
         assertThat(line.get("mean_ns").asDouble()).as("a switch takes microseconds").isPositive().isLessThan(1_000_000.0);
         assertThat(line.get("p99_ns").asLong()).isPositive().isLessThanOrEqualTo(line.get("max_ns").asLong());
-    }
-
-    private static Map<Integer, Long> counts(ForkedLoad inside, ForkedLoad outside) throws Exception {
-        Map<Integer, Long> counts = new java.util.HashMap<>(inside.kernelSwitches());
-        counts.putAll(outside.kernelSwitches());
-        return counts;
     }
 
     /** The kernel's switches into the tasks of {@code load} between the two readings. */

@@ -13,11 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The filters applied in the kernel by the libbpf backend (issue 15): a pipe ping-pong "inside"
@@ -36,24 +35,13 @@ class FiltersIT {
     /** "Within a few percent" of the kernel's count. */
     private static final double SHARE = 0.97;
 
-    private static Path cgroupRoot;
+    @RegisterExtension
+    static final CgroupV2 CGROUPS = new CgroupV2("filters-cgroup2");
 
     @BeforeEach
     void needsACapableHost() {
         LiveHost.assumeSchedTpCapable();
-        if (!KernelVm.onPath("gcc") || !KernelVm.onPath("taskset")) {
-            Jar.skip("filters test: gcc or taskset is missing (apt-get install gcc util-linux)");
-        }
-    }
-
-    @BeforeAll
-    static void mountCgroupV2() throws Exception {
-        cgroupRoot = CgroupV2.mount("filters-cgroup2");
-    }
-
-    @AfterAll
-    static void unmountCgroupV2() throws Exception {
-        CgroupV2.unmount(cgroupRoot);
+        ForkedLoad.assumeStartable("filters test");
     }
 
     /** What one traced run left: ctxswitch's summary, and per process of the loads the switches into it. */
@@ -104,7 +92,7 @@ class FiltersIT {
     /** {@link #trace} with loads already started and stopped. */
     private static Traced traceStopped(List<String> filter, ForkedLoad inside, ForkedLoad outside, LoadStep whileStopped,
                                        List<String> witnessArgs) throws Exception {
-        Map<Integer, Long> before = counts(inside, outside);
+        Map<Integer, Long> before = ForkedLoad.kernelSwitches(inside, outside);
         List<String> args = new ArrayList<>(List.of("--backend=libbpf", "--format=json", "--top=100000", "--per-cpu"));
         args.addAll(filter);
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), args.toArray(String[]::new));
@@ -115,16 +103,7 @@ class FiltersIT {
                 witness.awaitErr("tracing with", 60);
             }
             whileStopped.run(inside, outside);
-            inside.resume();
-            outside.resume();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            long pingBefore = before.get(inside.pid("ping"));
-            while (inside.kernelSwitches("ping") - pingBefore < SWITCHES_WANTED / 2) {
-                assertThat(System.nanoTime()).as("the ping-pong made %d switches", SWITCHES_WANTED).isLessThan(deadline);
-                Thread.sleep(20);
-            }
-            inside.stop();
-            outside.stop();
+            inside.runUntil("ping", before.get(inside.pid("ping")) + SWITCHES_WANTED / 2, outside);
             ctxswitch.signal("INT");
             if (witness != null) {
                 witness.signal("INT");
@@ -133,7 +112,7 @@ class FiltersIT {
             }
             Jar.Run run = ctxswitch.finish(60);
             // Read once ctxswitch has stopped: a task shows as stopped just before its last switch away.
-            Map<Integer, Long> after = counts(inside, outside);
+            Map<Integer, Long> after = ForkedLoad.kernelSwitches(inside, outside);
             assertThat(run.exit()).as(run.err()).isZero();
             Map<Integer, Long> grown = new HashMap<>();
             after.forEach((pid, n) -> grown.put(pid, n - before.get(pid)));
@@ -154,12 +133,6 @@ class FiltersIT {
         void run(ForkedLoad inside, ForkedLoad outside) throws Exception;
     }
 
-    private static Map<Integer, Long> counts(ForkedLoad inside, ForkedLoad outside) throws Exception {
-        Map<Integer, Long> counts = new HashMap<>(inside.kernelSwitches());
-        counts.putAll(outside.kernelSwitches());
-        return counts;
-    }
-
     private static List<Integer> pingPong(ForkedLoad load) {
         return List.of(load.pid("ping"), load.pid("pong"));
     }
@@ -167,23 +140,17 @@ class FiltersIT {
     /** --cgroup: the inside load moves into a cgroup created below the one filtered on after tracing began. */
     @Test
     void cgroupCountsTheTasksOfACgroupCreatedBelowItAfterStartAndNoOthers() throws Exception {
-        Path app = Files.createDirectories(cgroupRoot.resolve("app"));
-        Path late = app.resolve("late");
-        try {
-            Traced t = trace(List.of("--cgroup=" + app), new String[] {"ping", "pong"}, (inside, outside) -> {
-                Files.createDirectory(late);
-                inside.moveTo(late);
-            });
-            assertThat(t.summary().get("filters").get("cgroup").asText()).isEqualTo(app.toString());
-            t.assertMeasured(pingPong(t.inside()));
-            assertThat(t.tasksMeasured()).as("tasks measured").isSubsetOf(t.inside().pids());
-            assertThat(t.summary().get("filtered").asLong()).as("switches into the outside ping-pong, filtered out")
-                    .isGreaterThanOrEqualTo(t.kernel().get(t.outside().pid("ping")));
-        } finally {
-            // The load is gone (killed) by now; its cgroups can go.
-            CgroupV2.removeWhenEmpty(late);
-            CgroupV2.removeWhenEmpty(app);
-        }
+        Path app = CGROUPS.create("app");
+        Path late = CGROUPS.removeAfterTest(app.resolve("late"));
+        Traced t = trace(List.of("--cgroup=" + app), new String[] {"ping", "pong"}, (inside, outside) -> {
+            Files.createDirectory(late);
+            inside.moveTo(late);
+        });
+        assertThat(t.summary().get("filters").get("cgroup").asText()).isEqualTo(app.toString());
+        t.assertMeasured(pingPong(t.inside()));
+        assertThat(t.tasksMeasured()).as("tasks measured").isSubsetOf(t.inside().pids());
+        assertThat(t.summary().get("filtered").asLong()).as("switches into the outside ping-pong, filtered out")
+                .isGreaterThanOrEqualTo(t.kernel().get(t.outside().pid("ping")));
     }
 
     @Test

@@ -30,6 +30,13 @@ final class ForkedLoad implements AutoCloseable {
     /** Role to pid, the parent (which only waits) as "parent". */
     private final Map<String, Integer> pids = new LinkedHashMap<>();
 
+    /** Skips {@code test} (fails it on CI) where a load cannot start: it is built with gcc and pinned with taskset. */
+    static void assumeStartable(String test) {
+        if (!Jar.onPath("gcc") || !Jar.onPath("taskset")) {
+            Jar.skip(test + ": gcc or taskset is missing (apt-get install gcc util-linux)");
+        }
+    }
+
     /** Starts {@code roles} of the load on {@code cpu}, as processes named {@code name} (at most 15 bytes). */
     ForkedLoad(String name, int cpu, String... roles) throws Exception {
         Path binary = Path.of("target", "forked-load", name).toAbsolutePath();
@@ -119,6 +126,36 @@ final class ForkedLoad implements AutoCloseable {
             counts.put(pid, kernelSwitches(pid));
         }
         return counts;
+    }
+
+    /** {@link #kernelSwitches()} of every process of {@code loads}, by pid. */
+    static Map<Integer, Long> kernelSwitches(ForkedLoad... loads) throws IOException {
+        Map<Integer, Long> counts = new LinkedHashMap<>();
+        for (ForkedLoad load : loads) {
+            counts.putAll(load.kernelSwitches());
+        }
+        return counts;
+    }
+
+    /**
+     * Resumes this stopped load and {@code alongside}, waits (a minute at most, or the test fails) until the
+     * kernel's count of switches away from {@code role} ({@link #kernelSwitches(String)}) reaches {@code count},
+     * then stops them all again.
+     */
+    void runUntil(String role, long count, ForkedLoad... alongside) throws Exception {
+        resume();
+        for (ForkedLoad other : alongside) {
+            other.resume();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (kernelSwitches(role) < count) {
+            assertThat(System.nanoTime()).as("%s (pid %d) switched away %d times", role, pid(role), count).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        stop();
+        for (ForkedLoad other : alongside) {
+            other.stop();
+        }
     }
 
     /** Moves every process of the load into the cgroup v2 directory {@code cgroup}, one pid at a time. */

@@ -24,6 +24,9 @@ final class Loopback {
         HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
         c.setConnectTimeout(2000);
         c.setReadTimeout(5000);
+        // No keep-alive: the JDK caches idle connections by host and port for seconds, and tests reuse
+        // ports (freePort); a later request could otherwise go down an earlier server's connection.
+        c.setRequestProperty("Connection", "close");
         if (accept != null) {
             c.setRequestProperty("Accept", accept);
         }

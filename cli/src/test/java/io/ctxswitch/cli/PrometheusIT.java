@@ -116,6 +116,23 @@ class PrometheusIT {
         return Long.parseLong(out);
     }
 
+    /**
+     * A text scrape. One CI run saw the first scrape time out (5 s) and never again in any run; as
+     * Prometheus does, the test scrapes again (through {@link #await}), and an attempt that timed
+     * out prints the server's threads, so that a recurrence says where it waited.
+     */
+    private static String scrapeOrShowThreads(Jar.Running ctxswitch, int port) throws Exception {
+        try {
+            return Loopback.get("http://127.0.0.1:" + port + "/metrics", "text/plain;version=0.0.4");
+        } catch (java.net.SocketTimeoutException e) {
+            io.ctxswitch.core.host.ChildProcess.Outcome threads = io.ctxswitch.core.host.ChildProcess.command(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(ctxswitch.process.pid()), "Thread.print").run(java.time.Duration.ofSeconds(30));
+            System.out.println("a scrape of :" + port + " timed out; the server's threads:\n" + threads.output());
+            throw e;
+        }
+    }
+
     /** The power-of-two bucket (classic le) that holds {@code ns}: floor(log2). */
     private static int powerOfTwo(double ns) {
         return 63 - Long.numberOfLeadingZeros((long) ns);
@@ -130,8 +147,8 @@ class PrometheusIT {
 
         // promtool accepts the exposition as Prometheus's text format.
         Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-        promtool.getOutputStream().write(Loopback.get("http://127.0.0.1:" + port + "/metrics", "text/plain;version=0.0.4")
-                .getBytes(StandardCharsets.UTF_8));
+        String exposition = await("a first scrape", () -> scrapeOrShowThreads(ctxswitch, port), s -> true);
+        promtool.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
         promtool.getOutputStream().close();
         String lint = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(promtool.waitFor()).as(lint).isZero();

@@ -1,5 +1,6 @@
 package io.ctxswitch.exporter;
 
+import static io.ctxswitch.exporter.testing.AcceptingRequest.accepting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.stats.CumulativeFigures;
@@ -95,31 +96,6 @@ class LatencyCollectorTest {
         collector.collect();
         collector.collect();
         assertThat(reads[0]).isEqualTo(2);
-    }
-
-    /** A scrape request as the HTTP handler passes it, with only an Accept header. */
-    private static io.prometheus.metrics.exporter.common.PrometheusHttpRequest accepting(String accept) {
-        return new io.prometheus.metrics.exporter.common.PrometheusHttpRequest() {
-            @Override
-            public String getQueryString() {
-                return null;
-            }
-
-            @Override
-            public java.util.Enumeration<String> getHeaders(String name) {
-                return java.util.Collections.enumeration("Accept".equalsIgnoreCase(name) && accept != null ? List.of(accept) : List.<String>of());
-            }
-
-            @Override
-            public String getMethod() {
-                return "GET";
-            }
-
-            @Override
-            public String getRequestPath() {
-                return "/metrics";
-            }
-        };
     }
 
     private static boolean hasNativeBuckets(MetricSnapshots snapshots) {

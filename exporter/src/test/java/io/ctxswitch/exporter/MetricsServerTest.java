@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
+import io.ctxswitch.exporter.testing.AcceptingRequest;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -163,6 +166,33 @@ class MetricsServerTest {
         HttpURLConnection debug = request("GET", "/metrics?debug=prometheus-protobuf", accept);
         assertThat(debug.getHeaderField("Content-Type")).startsWith("text/plain");
         assertThat(body(debug)).contains("name: \"ctxswitch_latency_seconds\"").contains("schema: 7");
+    }
+
+    /**
+     * A plain text or OpenMetrics scrape, answered by {@link ScrapeWriter}: the library's writer's bytes
+     * for the same request, with its content type and a Content-Length, or gzipped when asked (at the
+     * fastest level, which the benchmark measures; here, that it decodes to the same bytes).
+     */
+    @Test
+    void aTextScrapeIsTheLibrarysExpositionGzippedWhenAsked() throws Exception {
+        for (String accept : new String[] {"text/plain;version=0.0.4", "application/openmetrics-text;version=1.0.0"}) {
+            ExpositionFormatWriter writer = ExpositionFormats.init().findWriter(accept);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            writer.write(expected, collector.collect(AcceptingRequest.accepting(accept)), EscapingScheme.fromAcceptHeader(accept));
+
+            HttpURLConnection plain = request("GET", "/metrics", accept);
+            assertThat(plain.getHeaderField("Content-Type")).as(accept).isEqualTo(writer.getContentType());
+            assertThat(plain.getHeaderField("Content-Length")).as(accept).isEqualTo(Integer.toString(expected.size()));
+            assertThat(plain.getInputStream().readAllBytes()).as(accept).isEqualTo(expected.toByteArray());
+
+            HttpURLConnection gzip = request("GET", "/metrics", accept);
+            gzip.setRequestProperty("Accept-Encoding", "gzip");
+            assertThat(gzip.getHeaderField("Content-Type")).as(accept).isEqualTo(writer.getContentType());
+            assertThat(gzip.getHeaderField("Content-Encoding")).as(accept).isEqualTo("gzip");
+            try (InputStream in = new GZIPInputStream(gzip.getInputStream())) {
+                assertThat(in.readAllBytes()).as(accept).isEqualTo(expected.toByteArray());
+            }
+        }
     }
 
     @Test
