@@ -272,6 +272,20 @@ class LatencyCollectorTest {
         assertThat(series(text(collector.collect()))).isEqualTo(bound);
     }
 
+    /** OpenMetrics carries the labels as the Prometheus text does (the protobuf's: HistogramProtobufTest). */
+    @Test
+    void openMetricsCarriesTheLabels() throws Exception {
+        ByteArrayOutputStream kinds = new ByteArrayOutputStream();
+        OpenMetricsTextFormatWriter.create().write(kinds, new LatencyCollector(() -> BY_KIND, true, LatencyCollector.Breakdown.KIND, INFO).collect());
+        assertThat(kinds.toString(StandardCharsets.UTF_8)).contains("ctxswitch_latency_seconds_count{cpu=\"0\",kind=\"blocked\"} 2")
+                .contains("ctxswitch_latency_seconds_bucket{cpu=\"1\",kind=\"to-idle\",le=\"4.096E-6\"} 1").endsWith("# EOF\n");
+        ByteArrayOutputStream cgroups = new ByteArrayOutputStream();
+        OpenMetricsTextFormatWriter.create().write(cgroups, new LatencyCollector(() -> BY_CGROUP, false, LatencyCollector.Breakdown.CGROUP, INFO).collect());
+        assertThat(cgroups.toString(StandardCharsets.UTF_8)).contains("ctxswitch_latency_seconds_count{cgroup=\"/\"} 3")
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"other\",le=\"+Inf\"} 0")
+                .contains("ctxswitch_cgroup_unattributed_total 2").endsWith("# EOF\n");
+    }
+
     /** promtool accepts the labelled expositions: kinds, kinds per CPU, cgroups with a path that needs escaping. */
     @Test
     void promtoolAcceptsTheLabelledExpositions() throws Exception {
