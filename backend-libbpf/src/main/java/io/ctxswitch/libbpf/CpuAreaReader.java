@@ -28,11 +28,7 @@ public final class CpuAreaReader {
     private final long[] noSwitchPrevious;
     private final long[] droppedPrevious;
     /** Exact figures of every interval closed so far, per CPU, for {@link #cumulative}. */
-    private final long[] closedCount;
-    private final long[] closedSum;
-    private long lastClosed;
-    /** How often {@link #cumulative} reads a busy CPU again to catch its figures between two samples. */
-    static final int CONSISTENT_READ_ATTEMPTS = 4;
+    private final CumulativeAggregates closed;
     private final long[] untimedStartPrevious;
     private final long[] untimedEndPrevious;
     private final long[] filteredPrevious;
@@ -57,8 +53,7 @@ public final class CpuAreaReader {
         this.unpairedPrevious = new long[cpus];
         this.noSwitchPrevious = new long[cpus];
         this.droppedPrevious = new long[cpus];
-        this.closedCount = new long[cpus];
-        this.closedSum = new long[cpus];
+        this.closed = new CumulativeAggregates(cpus);
         this.untimedStartPrevious = new long[cpus];
         this.untimedEndPrevious = new long[cpus];
         this.cpuBinsPrevious = perCpuBins ? new long[cpus][cpuBinsNow.length] : null;
@@ -89,8 +84,7 @@ public final class CpuAreaReader {
                 long max = area.getLong(slot + KernelLayout.SLOT_MAX);
                 long sum = area.getLong(slot + KernelLayout.SLOT_SUM);
                 part.addCpu(cpu, count, sum, min, max);
-                closedCount[cpu] += count;
-                closedSum[cpu] += sum;
+                closed.closed(cpu, count, sum);
                 if (count > 0) {
                     partMin = Math.min(partMin, min);
                     partMax = Math.max(partMax, max);
@@ -117,50 +111,24 @@ public final class CpuAreaReader {
             }
         }
         addDistribution(part, partMin, partMax);
-        lastClosed = closing;
+        closed.closedEpoch(closing);
     }
 
     /**
-     * Everything since the programs were loaded, without closing an interval: the intervals closed by
-     * {@link #read} so far plus the open one ({@code current}, unless {@link #read} already took it as
-     * final), and the cumulative histogram. Must not run concurrently with {@link #read}.
-     *
-     * <p>The programs on other CPUs keep writing meanwhile, and a sample updates the exact slot
-     * (sum, then count) before its histogram bucket. A CPU's figures are taken as consistent when its
-     * count and sum did not change while its histogram was copied and the histogram holds exactly that
-     * many samples; a CPU that stays busy through {@link #CONSISTENT_READ_ATTEMPTS} copies is given the
-     * histogram's own sample count, and the sum read just after it (ahead by at most the sample being
-     * recorded then). Either way, no field ever goes back between two calls.
+     * Everything since the programs were loaded, without closing an interval ({@link CumulativeAggregates}: the
+     * intervals closed by {@link #read} so far plus the open one, {@code current}, and the cumulative histogram).
+     * Must not run concurrently with {@link #read}.
      */
     public CumulativeFigures cumulative(Pointer area, long current) {
-        boolean open = current > lastClosed;
         List<CumulativeFigures.Cpu> perCpu = new ArrayList<>(cpus);
         long unpaired = 0;
         long noSwitch = 0;
         long lost = 0;
         for (int cpu = 0; cpu < cpus; cpu++) {
             long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
-            long slot = KernelLayout.slot(base + KernelLayout.CPU_SLOTS, current);
-            long[] buckets = new long[KernelLayout.NBUCKETS];
-            long count = 0;
-            long sum = 0;
-            for (int attempt = 0; attempt < CONSISTENT_READ_ATTEMPTS; attempt++) {
-                long count1 = openField(area, slot, current, open, KernelLayout.SLOT_COUNT);
-                long sum1 = openField(area, slot, current, open, KernelLayout.SLOT_SUM);
-                area.read(base + KernelLayout.CPU_HIST, buckets, 0, buckets.length);
-                long count2 = openField(area, slot, current, open, KernelLayout.SLOT_COUNT);
-                long sum2 = openField(area, slot, current, open, KernelLayout.SLOT_SUM);
-                long inHistogram = 0;
-                for (long b : buckets) {
-                    inHistogram += b;
-                }
-                count = inHistogram;
-                sum = closedSum[cpu] + sum2;
-                if (count1 == count2 && sum1 == sum2 && closedCount[cpu] + count2 == inHistogram) {
-                    break;
-                }
-            }
-            perCpu.add(new CumulativeFigures.Cpu(cpu, count, sum, buckets));
+            CumulativeAggregates.Reading r = closed.read(area, cpu, base + KernelLayout.CPU_SLOTS, base + KernelLayout.CPU_HIST,
+                    KernelLayout.NBUCKETS, current);
+            perCpu.add(new CumulativeFigures.Cpu(cpu, r.count(), r.sumNs(), r.buckets()));
             unpaired += area.getLong(base + KernelLayout.CPU_UNPAIRED);
             noSwitch += area.getLong(base + KernelLayout.CPU_NO_SWITCH);
             lost += area.getLong(base + KernelLayout.CPU_OUTLIERS_LOST);
@@ -168,12 +136,13 @@ public final class CpuAreaReader {
         return new CumulativeFigures(perCpu, unpaired, noSwitch, lost);
     }
 
-    /** A field of the open interval's slot, 0 when the slot holds an older interval or none is open. */
-    private static long openField(Pointer area, long slot, long current, boolean open, int field) {
-        if (!open || area.getLong(slot + KernelLayout.SLOT_EPOCH) != current) {
-            return 0;
+    /** Samples since load that the kernel's per-CPU cgroup tables had no room for (--by=cgroup; cumulative in the kernel). */
+    long cgroupDropped(Pointer area) {
+        long dropped = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            dropped += area.getLong((long) cpu * KernelLayout.CPU_AGG_SIZE + KernelLayout.CPU_CGROUP_DROPPED);
         }
-        return area.getLong(slot + field);
+        return dropped;
     }
 
     /** Switches so far in the interval {@code current}, still open (for a status line). */

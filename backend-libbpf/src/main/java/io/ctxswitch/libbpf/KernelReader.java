@@ -33,8 +33,11 @@ final class KernelReader {
     private final Memory value = new Memory(KernelLayout.PROC_AGG_SIZE);
     private final CpuTaskReader cpuTasks;
 
-    /** @param perCpuBins whether each CPU's samples are also put in its report bins (only {@code --per-cpu} shows them) */
-    KernelReader(Libbpf lib, LoadedObject object, boolean perTask, boolean perCpuBins) {
+    /**
+     * @param perCpuBins whether each CPU's samples are also put in its report bins (only {@code --per-cpu} shows them)
+     * @param serving    whether {@link #cumulative} will be asked ({@code --serve})
+     */
+    KernelReader(Libbpf lib, LoadedObject object, boolean perTask, boolean perCpuBins, boolean serving) {
         this.lib = lib;
         this.object = object;
         this.perTask = perTask;
@@ -42,7 +45,7 @@ final class KernelReader {
         this.cpuTasks = perTask ? new CpuTaskReader(object.cpus) : null;
         this.kindArea = object.kindsArea() == null ? null : new KindAreaReader(object.cpus);
         this.cgroupArea = object.cgroupsArea() == null ? null
-                : new CgroupAreaReader(object.cpus, io.ctxswitch.core.host.CgroupPaths.ofThisHost());
+                : new CgroupAreaReader(object.cpus, io.ctxswitch.core.host.CgroupPaths.ofThisHost(), serving);
     }
 
     /**
@@ -75,9 +78,19 @@ final class KernelReader {
         return part;
     }
 
-    /** Everything since load, without closing an interval (an exporter's scrape). */
+    /**
+     * Everything since load, without closing an interval (an exporter's scrape): the totals, and the breakdowns
+     * that the run keeps.
+     */
     io.ctxswitch.core.stats.CumulativeFigures cumulative() {
-        return cpuArea.cumulative(object.cpuArea(), epoch);
+        io.ctxswitch.core.stats.CumulativeFigures figures = cpuArea.cumulative(object.cpuArea(), epoch);
+        if (kindArea != null) {
+            figures = figures.withKinds(kindArea.cumulative(object.kindsArea(), epoch));
+        }
+        if (cgroupArea != null) {
+            figures = figures.withCgroups(cgroupArea.cumulative(object.cgroupsArea(), epoch, cpuArea.cgroupDropped(object.cpuArea())));
+        }
+        return figures;
     }
 
     /** Switches in the current, still open interval (for a status line). */

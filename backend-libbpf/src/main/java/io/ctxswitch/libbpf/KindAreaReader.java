@@ -2,9 +2,12 @@ package io.ctxswitch.libbpf;
 
 import com.sun.jna.Pointer;
 import io.ctxswitch.core.model.SwitchKind;
+import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.LogLinearBuckets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * --by=kind: reads the per-CPU figures by kind (struct cpu_kinds[cpus], memory-mapped) into one interval's
@@ -18,12 +21,15 @@ final class KindAreaReader {
     private final long[][] histPrevious = new long[KernelLayout.NKINDS][KernelLayout.NBUCKETS];
     private final long[][] histNow = new long[KernelLayout.NKINDS][KernelLayout.NBUCKETS];
     private final long[] histCpu = new long[KernelLayout.NBUCKETS];
+    /** Exact figures of every interval closed so far, per CPU and kind ({@code cpu * NKINDS + kind}), for {@link #cumulative}. */
+    private final CumulativeAggregates closed;
 
     KindAreaReader(int cpus) {
         if (kinds.length != KernelLayout.NKINDS) {
             throw new IllegalStateException("the BPF program has " + KernelLayout.NKINDS + " kinds, SwitchKind " + kinds.length);
         }
         this.cpus = cpus;
+        this.closed = new CumulativeAggregates(cpus * KernelLayout.NKINDS);
     }
 
     /** Adds the interval {@code closing} of every CPU and kind in {@code area} to {@code part}'s kinds. */
@@ -44,7 +50,9 @@ final class KindAreaReader {
                     long count = area.getLong(slot + KernelLayout.SLOT_COUNT);
                     long lo = area.getLong(slot + KernelLayout.SLOT_MIN);
                     long hi = area.getLong(slot + KernelLayout.SLOT_MAX);
-                    part.kinds().add(kinds[k], count, area.getLong(slot + KernelLayout.SLOT_SUM), lo, hi);
+                    long sum = area.getLong(slot + KernelLayout.SLOT_SUM);
+                    part.kinds().add(kinds[k], count, sum, lo, hi);
+                    closed.closed(cpu * KernelLayout.NKINDS + k, count, sum);
                     if (count > 0) {
                         min[k] = Math.min(min[k], lo);
                         max[k] = Math.max(max[k], hi);
@@ -65,5 +73,23 @@ final class KindAreaReader {
                 }
             }
         }
+        closed.closedEpoch(closing);
+    }
+
+    /**
+     * Each CPU's figures of each kind since load, without closing an interval ({@code --serve --by=kind}), read as
+     * {@link CpuAreaReader#cumulative} reads the totals. Must not run concurrently with {@link #read}.
+     */
+    List<CumulativeFigures.Kind> cumulative(Pointer area, long current) {
+        List<CumulativeFigures.Kind> all = new ArrayList<>(cpus * kinds.length);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            for (int k = 0; k < kinds.length; k++) {
+                long base = (long) cpu * KernelLayout.CPU_KINDS_SIZE + KernelLayout.KINDS_KIND + (long) k * KernelLayout.KIND_AGG_SIZE;
+                CumulativeAggregates.Reading r = closed.read(area, cpu * KernelLayout.NKINDS + k, base + KernelLayout.KIND_SLOTS,
+                        base + KernelLayout.KIND_HIST, KernelLayout.NBUCKETS, current);
+                all.add(new CumulativeFigures.Kind(kinds[k], cpu, r.count(), r.sumNs(), r.buckets()));
+            }
+        }
+        return all;
     }
 }

@@ -45,13 +45,15 @@ public final class LibbpfSource implements LatencySource {
 
     /**
      * Everything this backend has so far: intervals (two slots in the kernel), per-task figures,
-     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively, per CPU),
+     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively, per CPU; the
+     * kinds likewise, and the cgroups per interval, which the reader adds up: KernelReader.cumulative),
      * every filter, applied in the kernel, the breakdown by kind (sched_switch's prev_state: Linux 5.18+) and by
      * cgroup (B's cgroup v2 id, bpf_get_current_cgroup_id: Linux 4.18+, older than any mode's kernel).
      */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.SERVE_PER_CPU, Feature.PID_FILTER, Feature.TID_FILTER,
+        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.SERVE_PER_CPU, Feature.SERVE_BY_KIND, Feature.SERVE_BY_CGROUP,
+                Feature.PID_FILTER, Feature.TID_FILTER,
                 Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND,
                 Feature.OUTLIERS, Feature.BY_CGROUP);
     }
@@ -120,7 +122,7 @@ public final class LibbpfSource implements LatencySource {
                 options.byKind(), options.slowerNs(), options.byCgroup());
         running = probe;
         try {
-            reader = new KernelReader(lib, object, perTask, options.perCpu());
+            reader = new KernelReader(lib, object, perTask, options.perCpu(), options.serve());
             if (options.slowerNs() > 0) {
                 outliers = OutlierRing.start(lib, object.outliersFd(), outlierSink);
             }

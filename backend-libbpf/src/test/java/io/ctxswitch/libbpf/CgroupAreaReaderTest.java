@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.jna.Memory;
 import io.ctxswitch.core.host.CgroupPaths;
 import io.ctxswitch.core.report.Summary;
+import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,5 +139,69 @@ class CgroupAreaReaderTest {
         reader.read(cpus.area, 2, second);
         assertThat(first.cgroups().overflowSamples()).isEqualTo(7);
         assertThat(second.cgroups().overflowSamples()).as("cumulative in the kernel: the difference").isEqualTo(3);
+    }
+
+    private static CumulativeFigures.Cgroup cgroup(CumulativeFigures.Cgroups all, long id) {
+        return all.cgroups().stream().filter(c -> c.id() == id).findFirst().orElseThrow();
+    }
+
+    /**
+     * --serve --by=cgroup: a cgroup's figures since load are its entries' on every CPU, of the intervals closed so
+     * far and of the open one, the one the final drain took not counted twice; an entry's slot of an older interval
+     * (its histogram not cleared yet) counts for nothing; the paths are resolved; the overflow is passed on.
+     */
+    @Test
+    void cumulativeCgroupsAreTheClosedIntervalsAndTheOpenOneOnEveryCpu() throws Exception {
+        long app = inode(Files.createDirectories(hierarchy.resolve("app")));
+        CgroupAreaReader reader = new CgroupAreaReader(CPUS, new CgroupPaths(List.of(hierarchy)), true);
+        sample(0, 0, app, 1, 1_000);
+        sample(1, 2, app, 1, 3_000);
+        sample(1, 1, CgroupPaths.ROOT_ID, 1, 500);
+        CumulativeFigures.Cgroups open = reader.cumulative(area, 1, 5);
+        assertThat(open.unattributed()).isEqualTo(5);
+        assertThat(open.cgroups()).hasSize(2);
+        CumulativeFigures.Cgroup first = cgroup(open, app);
+        assertThat(first.path()).isEqualTo("/app");
+        assertThat(first.count()).isEqualTo(2);
+        assertThat(first.sumNs()).isEqualTo(4_000);
+        assertThat(first.log2Buckets()[9]).isEqualTo(1); // 1000 ns: [512, 1024)
+        assertThat(first.log2Buckets()[11]).isEqualTo(1); // 3000 ns: [2048, 4096)
+        assertThat(cgroup(open, CgroupPaths.ROOT_ID).path()).isEqualTo("/");
+
+        reader.read(area, 1, new LatencyStats()); // a drain closes epoch 1; the programs now write epoch 2
+        sample(0, 0, app, 2, 2_000);
+        CumulativeFigures.Cgroup afterDrain = cgroup(reader.cumulative(area, 2, 5), app);
+        assertThat(afterDrain.count()).isEqualTo(3);
+        assertThat(afterDrain.sumNs()).isEqualTo(6_000);
+        assertThat(LongStream.of(afterDrain.log2Buckets()).sum()).isEqualTo(3);
+
+        reader.read(area, 2, new LatencyStats());
+        sample(0, 0, app, 3, 9_000); // epoch 3 is the slot of epoch 1 again, cleared by this sample
+        CumulativeFigures.Cgroup third = cgroup(reader.cumulative(area, 3, 5), app);
+        assertThat(third.count()).as("epoch 1's histogram not counted again").isEqualTo(4);
+        assertThat(LongStream.of(third.log2Buckets()).sum()).isEqualTo(4);
+        assertThat(cgroup(reader.cumulative(area, 3, 5), CgroupPaths.ROOT_ID).count()).as("its old slots count for nothing").isEqualTo(1);
+
+        reader.read(area, 3, new LatencyStats()); // the final drain after detaching: epoch 3 taken as final
+        assertThat(cgroup(reader.cumulative(area, 3, 5), app).count()).as("epoch 3 not counted again").isEqualTo(4);
+    }
+
+    /** An entry caught between its exact figures and its bucket gets its histogram's count, never more. */
+    @Test
+    void aCgroupCaughtHalfWrittenGivesTheHistogramsCount() {
+        CgroupAreaReader reader = new CgroupAreaReader(CPUS, new CgroupPaths(List.of()), true);
+        sample(1, 3, CgroupPaths.ROOT_ID, 1, 1_000);
+        long entry = (long) KernelLayout.CPU_CGROUP_SIZE * (KernelLayout.CPU_CGROUPS + (CgroupPaths.ROOT_ID & 15) * 4 + 3);
+        long exact = KernelLayout.cgroupSlot(entry + KernelLayout.CPU_CGROUP_SLOTS, 1) + KernelLayout.CGROUP_SLOT_EXACT;
+        area.setLong(exact + KernelLayout.SLOT_SUM, area.getLong(exact + KernelLayout.SLOT_SUM) + 7_000);
+        area.setLong(exact + KernelLayout.SLOT_COUNT, area.getLong(exact + KernelLayout.SLOT_COUNT) + 1);
+        CumulativeFigures.Cgroup root = cgroup(reader.cumulative(area, 1, 0), CgroupPaths.ROOT_ID);
+        assertThat(root.count()).isEqualTo(LongStream.of(root.log2Buckets()).sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aReaderForTheDrainsOnlyIsNotAskedForCumulativeFigures() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CgroupAreaReader(CPUS, new CgroupPaths(List.of())).cumulative(area, 1, 0))
+                .isInstanceOf(IllegalStateException.class);
     }
 }

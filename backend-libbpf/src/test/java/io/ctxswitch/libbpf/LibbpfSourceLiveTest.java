@@ -130,7 +130,7 @@ class LibbpfSourceLiveTest {
         Libbpf lib = Libbpf.load();
         LatencyStats total = new LatencyStats();
         try (LoadedObject object = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, false)) {
-            KernelReader reader = new KernelReader(lib, object, false, false);
+            KernelReader reader = new KernelReader(lib, object, false, false, false);
             object.attach(probe.programs.subList(0, 1));
             int cpus = Runtime.getRuntime().availableProcessors();
             for (int cpu = 0; cpu < cpus; cpu++) {
@@ -163,7 +163,7 @@ class LibbpfSourceLiveTest {
         KernelProbe probe = KernelProbe.SCHED_TP;
         Libbpf lib = Libbpf.load();
         try (LoadedObject object = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, false)) {
-            KernelReader reader = new KernelReader(lib, object, false, false);
+            KernelReader reader = new KernelReader(lib, object, false, false, false);
             object.attach(probe.programs);
             PinnedPingPong.once(0, 2_000);
             LatencyStats beforeArming = reader.drain(true);

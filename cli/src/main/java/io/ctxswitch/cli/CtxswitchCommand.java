@@ -21,6 +21,7 @@ import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.host.CgroupV2;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.exporter.LatencyCollector;
 import io.ctxswitch.exporter.ServeAddress;
 import io.ctxswitch.exporter.ServeSecurity;
 import io.ctxswitch.exporter.WebConfig;
@@ -166,7 +167,8 @@ final class CtxswitchCommand implements Callable<Integer> {
     @Option(names = "--serve", paramLabel = "[HOST:]PORT",
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (HOST: 127.0.0.1 unless given) until Ctrl+C or SIGTERM,"
                 + " read at each scrape; then print the summary. Backends: libbpf, perf, and bpftrace in sched-tp mode"
-                + " (Linux 6.15+; its once-a-second snapshot, without --per-cpu).")
+                + " (Linux 6.15+; its once-a-second snapshot, without --per-cpu). With --by=kind or --by=cgroup (libbpf, one of"
+                + " them), the latency histogram is served by kind or by cgroup (the top cgroups and 'other'), a label on each series.")
     String serve;
 
     @Option(names = "--serve-config", paramLabel = "FILE",
@@ -270,7 +272,9 @@ final class CtxswitchCommand implements Callable<Integer> {
             java.util.function.Function<LatencySource, String> serving = s -> announcement.apply(s)
                     .replace("tracing with ", "serving " + url[0] + ", tracing with ").replace("press Ctrl+C to stop", "Ctrl+C or SIGTERM stops");
             ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, shown(), serving, host).filteredBy(filter);
-            try (Serving server = new Serving(serveAt, security, console, perCpu, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
+            LatencyCollector.Breakdown labels = by(Breakdown.kind) ? LatencyCollector.Breakdown.KIND
+                    : by(Breakdown.cgroup) ? LatencyCollector.Breakdown.CGROUP : LatencyCollector.Breakdown.NONE;
+            try (Serving server = new Serving(serveAt, security, console, perCpu, labels, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
             }
@@ -414,8 +418,10 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithServe(replay != null, "--replay", "it serves what it traces now");
             notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
             notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
-            notWithServe(by(Breakdown.kind), "--by=kind", "the exporter has no kind label yet");
-            notWithServe(by(Breakdown.cgroup), "--by=cgroup", "the exporter has no cgroup label yet");
+            notWithServe(by(Breakdown.kind) && by(Breakdown.cgroup), "--by=kind,cgroup",
+                    "the histogram is served with one breakdown's labels (the kernel does not cross them); choose kind or cgroup");
+            notWithServe(by(Breakdown.cgroup) && perCpu, "--by=cgroup with --per-cpu",
+                    "it would serve a series per CPU and cgroup; choose one");
             notWithServe(listBackends, "--list-backends", "it traces");
             notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
         }
@@ -525,6 +531,12 @@ final class CtxswitchCommand implements Callable<Integer> {
             wanted.put(Feature.SERVE, "--serve");
             if (perCpu) {
                 wanted.put(Feature.SERVE_PER_CPU, "--serve with --per-cpu");
+            }
+            if (by(Breakdown.kind)) {
+                wanted.put(Feature.SERVE_BY_KIND, "--serve with --by=kind");
+            }
+            if (by(Breakdown.cgroup)) {
+                wanted.put(Feature.SERVE_BY_CGROUP, "--serve with --by=cgroup");
             }
         }
         if (by(Breakdown.kind)) {

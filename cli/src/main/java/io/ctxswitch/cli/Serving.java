@@ -19,11 +19,14 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
     private final MetricsServer server;
     private final ServeAddress address;
     private final boolean perCpu;
+    private final LatencyCollector.Breakdown breakdown;
     private final String version;
 
-    Serving(ServeAddress address, ServeSecurity security, TraceSession.Listener console, boolean perCpu, String version) throws SourceException {
+    Serving(ServeAddress address, ServeSecurity security, TraceSession.Listener console, boolean perCpu, LatencyCollector.Breakdown breakdown,
+            String version) throws SourceException {
         this.console = console;
         this.perCpu = perCpu;
+        this.breakdown = breakdown;
         this.version = version;
         this.address = address;
         this.server = MetricsServer.bind(address, security);
@@ -42,7 +45,7 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
         String description = source.probeDescription();
         String probe = description.split(" ", 2)[0];
         ExporterInfo info = new ExporterInfo(version, source.name(), probe, System.getProperty("os.version"));
-        server.start(new LatencyCollector(source::cumulative, perCpu, info));
+        server.start(new LatencyCollector(source::cumulative, perCpu, breakdown, info));
         console.started(source);
     }
 

@@ -309,7 +309,10 @@ class MainTest {
                 + " switch's tasks and CPU; perf traces do (perf script text or perf.data)");
     }
 
-    /** --by=kind: refused (exit 2, one line, nothing run) where it cannot be honoured, naming those that can. */
+    /**
+     * --by=kind: refused (exit 2, one line, nothing run) where it cannot be honoured, naming those that can; served, by
+     * the backends whose running figures have no kinds (perf, bpftrace), and with --by=cgroup as well.
+     */
     @Test
     @org.junit.jupiter.api.Timeout(120)
     void byKindIsRefusedWhereItCannotBeHonoured(@TempDir Path dir) throws Exception {
@@ -324,7 +327,12 @@ class MainTest {
                 "ctxswitch: --by=kind is not supported by the bpftrace backend with --probe=fentry: its kprobe and fentry scripts see"
                     + " sched_switch's reported prev_state (R+, Z, X), not the preempt flag and raw state --by=kind classifies by (a raw"
                     + " tracepoint, which bpftrace 0.17 lacks); it classifies with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
-            {"--by=kind --serve=9100", "ctxswitch: --by=kind does not apply to --serve: the exporter has no kind label yet"},
+            {"--by=kind --serve=9100 --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --serve with --by=kind is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--by=kind --serve=9100 --backend=perf --perf=" + tool,
+                "ctxswitch: --serve with --by=kind is not supported by the perf backend; the backend that can: libbpf"},
+            {"--by=kind,cgroup --serve=9100", "ctxswitch: --by=kind,cgroup does not apply to --serve: the histogram is served with one"
+                + " breakdown's labels (the kernel does not cross them); choose kind or cgroup"},
             {"--by=job --perf=" + tool, "ctxswitch: Invalid value for option '--by' (kind|cgroup): expected one of [kind, cgroup] (case-insensitive) but was 'job'"},
         };
         for (String[] c : cases) {
@@ -338,7 +346,7 @@ class MainTest {
     /**
      * --by=cgroup: refused (exit 2, one line, nothing run) by the backends that cannot break switches down by cgroup
      * (perf: its perf script has no cgroup field before 6.x; bpftrace: not yet), naming the one that can; also with
-     * --by=kind, which perf can, and with --serve and --replay.
+     * --by=kind, which perf can, served by them, served per CPU (CPUs times cgroups series), and with --replay.
      */
     @Test
     @org.junit.jupiter.api.Timeout(120)
@@ -352,7 +360,12 @@ class MainTest {
                 "ctxswitch: --by=cgroup is not supported by the perf backend; the backend that can: libbpf"},
             {"--by=cgroup --backend=bpftrace --bpftrace=" + tool,
                 "ctxswitch: --by=cgroup is not supported by the bpftrace backend; the backend that can: libbpf"},
-            {"--by=cgroup --serve=9100", "ctxswitch: --by=cgroup does not apply to --serve: the exporter has no cgroup label yet"},
+            {"--by=cgroup --serve=9100 --backend=perf --perf=" + tool,
+                "ctxswitch: --serve with --by=cgroup is not supported by the perf backend; the backend that can: libbpf"},
+            {"--by=cgroup --serve=9100 --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --serve with --by=cgroup is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--by=cgroup --serve=9100 --per-cpu", "ctxswitch: --by=cgroup with --per-cpu does not apply to --serve: it would serve a"
+                + " series per CPU and cgroup; choose one"},
             {"--by=cgroup --replay=" + tool,
                 "ctxswitch: --by=cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
         };

@@ -38,8 +38,9 @@ import java.util.function.Function;
  * the order the generated code writes them; proto2, so a field that the library sets is written even
  * when it is zero, and repeated scalars are not packed. Spans and deltas follow the library's
  * {@code addBuckets}: a gap of one or two empty buckets continues the span with zero counts, a wider
- * one starts a new span whose offset is the gap. Exemplars and created timestamps: the collector
- * makes none.
+ * one starts a new span whose offset is the gap. A data point without native buckets (a cgroup's: the
+ * kernel keeps power-of-two buckets, LatencyCollector) has only its classic ones, as the library writes
+ * it. Exemplars and created timestamps: the collector makes none.
  */
 final class HistogramProtobuf {
     // MetricFamily
@@ -95,7 +96,8 @@ final class HistogramProtobuf {
     /**
      * Writes {@code histogram} (classic buckets, sum, count, labels: as the library would) with
      * native buckets of schema {@link PrometheusBuckets#NATIVE_SCHEMA} made from each data point's
-     * kernel bucket counts, as {@link PrometheusBuckets#nativeBuckets} makes them.
+     * kernel bucket counts, as {@link PrometheusBuckets#nativeBuckets} makes them; none for a data point
+     * whose kernel buckets are given as an empty array.
      */
     void write(OutputStream out, HistogramSnapshot snapshot, Function<HistogramDataPointSnapshot, long[]> kernelBuckets,
             EscapingScheme scheme) throws IOException {
@@ -110,7 +112,7 @@ final class HistogramProtobuf {
             if (kernel == null) { // a data point that escaping had to copy: a label name that needs it, which ours never do
                 throw new IllegalStateException("no kernel buckets for the data point labelled " + point.getLabels());
             }
-            addMetric(point, kernel, scheme);
+            addMetric(point, kernel.length == 0 ? null : kernel, scheme);
         }
         String name = SnapshotEscaper.getMetadataName(histogram.getMetadata(), scheme);
         String help = histogram.getMetadata().getHelp();
@@ -130,11 +132,14 @@ final class HistogramProtobuf {
         out.write(metrics, 0, metricsSize);
     }
 
-    /** Appends one data point's Metric (tag, length, message) to {@link #metrics}. */
+    /** Appends one data point's Metric (tag, length, message) to {@link #metrics}; {@code kernel} null for a classic-only one. */
     private void addMetric(HistogramDataPointSnapshot point, long[] kernel, EscapingScheme scheme) throws IOException {
-        spansAndDeltas(kernel);
+        boolean nativeBuckets = kernel != null;
+        if (nativeBuckets) {
+            spansAndDeltas(kernel);
+        }
         ClassicHistogramBuckets classic = point.getClassicBuckets();
-        int histogramSize = histogramSize(point, classic);
+        int histogramSize = histogramSize(point, classic, nativeBuckets);
         Labels labels = point.getLabels();
         int metricSize = 0;
         for (int i = 0; i < labels.size(); i++) {
@@ -160,7 +165,7 @@ final class HistogramProtobuf {
             out.writeInt64(METRIC_TIMESTAMP_MS, point.getScrapeTimestampMillis());
         }
         writeHeader(out, METRIC_HISTOGRAM, histogramSize);
-        writeHistogram(out, point, classic);
+        writeHistogram(out, point, classic, nativeBuckets);
         out.checkNoSpaceLeft(); // the sizes above and the bytes written agree
         metricsSize += total;
     }
@@ -252,7 +257,7 @@ final class HistogramProtobuf {
         return p;
     }
 
-    private int histogramSize(HistogramDataPointSnapshot point, ClassicHistogramBuckets classic) {
+    private int histogramSize(HistogramDataPointSnapshot point, ClassicHistogramBuckets classic, boolean nativeBuckets) {
         int size = 0;
         if (point.hasCount()) {
             size += CodedOutputStream.computeUInt64Size(SAMPLE_COUNT, point.getCount());
@@ -265,6 +270,9 @@ final class HistogramProtobuf {
             cumulative += classic.getCount(i);
             size += messageSize(BUCKET, bucketSize(cumulative, classic.getUpperBound(i)));
         }
+        if (!nativeBuckets) {
+            return size;
+        }
         size += CodedOutputStream.computeSInt32Size(SCHEMA, PrometheusBuckets.NATIVE_SCHEMA)
                 + CodedOutputStream.computeDoubleSize(ZERO_THRESHOLD, PrometheusBuckets.NATIVE_ZERO_THRESHOLD)
                 + CodedOutputStream.computeUInt64Size(ZERO_COUNT, PrometheusBuckets.NATIVE_ZERO_COUNT);
@@ -274,7 +282,8 @@ final class HistogramProtobuf {
         return size + deltasSize;
     }
 
-    private void writeHistogram(CodedOutputStream out, HistogramDataPointSnapshot point, ClassicHistogramBuckets classic) throws IOException {
+    private void writeHistogram(CodedOutputStream out, HistogramDataPointSnapshot point, ClassicHistogramBuckets classic, boolean nativeBuckets)
+            throws IOException {
         if (point.hasCount()) {
             out.writeUInt64(SAMPLE_COUNT, point.getCount());
         }
@@ -287,6 +296,9 @@ final class HistogramProtobuf {
             writeHeader(out, BUCKET, bucketSize(cumulative, classic.getUpperBound(i)));
             out.writeUInt64(CUMULATIVE_COUNT, cumulative);
             out.writeDouble(UPPER_BOUND, classic.getUpperBound(i));
+        }
+        if (!nativeBuckets) {
+            return;
         }
         out.writeSInt32(SCHEMA, PrometheusBuckets.NATIVE_SCHEMA);
         out.writeDouble(ZERO_THRESHOLD, PrometheusBuckets.NATIVE_ZERO_THRESHOLD);

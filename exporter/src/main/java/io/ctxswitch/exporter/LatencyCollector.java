@@ -1,5 +1,6 @@
 package io.ctxswitch.exporter;
 
+import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
@@ -29,6 +30,14 @@ import java.util.Map;
  * {@code _sum} and {@code _count}), per CPU under {@code --per-cpu}; the unpaired, no-switch and lost
  * counters; and {@code ctxswitch_info}.
  *
+ * <p>With a breakdown ({@link Breakdown}) the histogram has only the breakdown's series, never the total
+ * beside them: {@code sum without (kind)} or {@code sum without (cgroup)} gives the total, as a PromQL user
+ * expects of a label, where a total among them would be counted twice. By kind: one series per kind (and
+ * per CPU under {@code --per-cpu}: the kernel keeps kinds per CPU), every kind from the first scrape. By cgroup:
+ * the series of {@link CgroupSeries}, classic buckets only (the kernel keeps a cgroup's latencies in
+ * power-of-two buckets, which give the classic bounds exactly and no native schema's), and the counter of
+ * switches that no cgroup's series holds, {@code ctxswitch_cgroup_unattributed_total}.
+ *
  * <p>Scrapes are served one at a time: each reads the source afresh, so a later scrape never shows
  * less than an earlier one (the source guarantees it of its readings), and two scrapes at once do not
  * both pay for a reading of every CPU.
@@ -38,20 +47,44 @@ public final class LatencyCollector implements MultiCollector {
     private static final ExpositionFormats FORMATS = ExpositionFormats.init();
     private static final PrometheusProtobufWriter PROTOBUF = FORMATS.getPrometheusProtobufWriter();
 
+    static final String CGROUP_UNATTRIBUTED = "ctxswitch_cgroup_unattributed";
+    /** The kernel buckets given to HistogramProtobuf for a data point that has classic buckets only. */
+    private static final long[] CLASSIC_ONLY = new long[0];
+
     /** Where the figures come from: the running source's {@code cumulative()}. */
     public interface Figures {
         CumulativeFigures read() throws SourceException;
     }
 
+    /** What labels the histogram's series have besides {@code cpu}: none, {@code kind} or {@code cgroup}. */
+    public enum Breakdown {
+        NONE, KIND, CGROUP
+    }
+
     private final Figures figures;
     private final boolean perCpu;
+    private final Breakdown breakdown;
     private final ExporterInfo info;
+    /** --by=cgroup: which cgroups have series of their own; kept from scrape to scrape. */
+    private final CgroupSeries cgroupSeries = new CgroupSeries();
     /** Its buffers are kept from scrape to scrape (scrapes are one at a time): a well-filled scrape's are megabytes. */
     private final HistogramProtobuf histogramProtobuf = new HistogramProtobuf();
 
     public LatencyCollector(Figures figures, boolean perCpu, ExporterInfo info) {
+        this(figures, perCpu, Breakdown.NONE, info);
+    }
+
+    /**
+     * @throws IllegalArgumentException for {@code perCpu} with {@link Breakdown#CGROUP}: CPUs times cgroups
+     *                                  series (the CLI refuses it)
+     */
+    public LatencyCollector(Figures figures, boolean perCpu, Breakdown breakdown, ExporterInfo info) {
+        if (perCpu && breakdown == Breakdown.CGROUP) {
+            throw new IllegalArgumentException("cgroups are not served per CPU");
+        }
         this.figures = figures;
         this.perCpu = perCpu;
+        this.breakdown = breakdown;
         this.info = info;
     }
 
@@ -120,6 +153,30 @@ public final class LatencyCollector implements MultiCollector {
             Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
         HistogramSnapshot.Builder latency = HistogramSnapshot.builder().name(LATENCY).unit(Unit.SECONDS)
                 .help("Context-switch latency: on one CPU, from the moment a task stops running to the moment the next one starts");
+        switch (breakdown) {
+            case KIND -> kindPoints(now, latency, nativeBuckets, kernelBuckets);
+            case CGROUP -> cgroupPoints(now, latency, kernelBuckets);
+            case NONE -> totalPoints(now, latency, nativeBuckets, kernelBuckets);
+        }
+        List<MetricSnapshot> all = new java.util.ArrayList<>(List.of(
+                latency.build(),
+                counter("ctxswitch_unpaired", "Ends of a switch whose start was not seen on that CPU (not samples)", now.unpaired()),
+                counter("ctxswitch_no_switch", "Returns from the scheduler that switched to no other task (not samples)", now.noSwitch()),
+                counter("ctxswitch_lost", "Events lost in transit before they could be counted", now.lost())));
+        if (breakdown == Breakdown.CGROUP) {
+            all.add(counter(CGROUP_UNATTRIBUTED, "Switches in no cgroup's series: the kernel's per-CPU cgroup table had no room for their cgroup",
+                    now.cgroups() == null ? 0 : now.cgroups().unattributed()));
+        }
+        all.add(InfoSnapshot.builder().name("ctxswitch").help("What is measuring: version, backend, probe mode, kernel")
+                .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(
+                        "version", info.version(), "backend", info.backend(),
+                        "probe", info.probe(), "kernel", info.kernel())).build())
+                .build());
+        return new MetricSnapshots(all);
+    }
+
+    private void totalPoints(CumulativeFigures now, HistogramSnapshot.Builder latency, boolean nativeBuckets,
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
         if (perCpu) {
             for (CumulativeFigures.Cpu cpu : now.cpus()) {
                 if (cpu.cpu() == CumulativeFigures.Cpu.ALL_CPUS) { // the CLI refuses --per-cpu for such a source (Feature.SERVE_PER_CPU)
@@ -132,23 +189,59 @@ public final class LatencyCollector implements MultiCollector {
             long sumNs = 0;
             for (CumulativeFigures.Cpu cpu : now.cpus()) {
                 sumNs += cpu.sumNs();
-                long[] b = cpu.buckets();
-                for (int i = 0; i < b.length; i++) {
-                    buckets[i] += b[i];
-                }
+                add(buckets, cpu.buckets());
             }
             latency.dataPoint(point(buckets, sumNs, Labels.EMPTY, nativeBuckets, kernelBuckets));
         }
-        return MetricSnapshots.of(
-                latency.build(),
-                counter("ctxswitch_unpaired", "Ends of a switch whose start was not seen on that CPU (not samples)", now.unpaired()),
-                counter("ctxswitch_no_switch", "Returns from the scheduler that switched to no other task (not samples)", now.noSwitch()),
-                counter("ctxswitch_lost", "Events lost in transit before they could be counted", now.lost()),
-                InfoSnapshot.builder().name("ctxswitch").help("What is measuring: version, backend, probe mode, kernel")
-                        .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(
-                                "version", info.version(), "backend", info.backend(),
-                                "probe", info.probe(), "kernel", info.kernel())).build())
-                        .build());
+    }
+
+    /** One series per kind, every kind (and per CPU under --per-cpu, each CPU's kinds in their order). */
+    private void kindPoints(CumulativeFigures now, HistogramSnapshot.Builder latency, boolean nativeBuckets,
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
+        if (now.kinds().isEmpty() && !now.cpus().isEmpty()) { // the CLI serves --by=kind only from a source that breaks it down
+            throw new IllegalStateException("the source does not break its switches down by kind");
+        }
+        if (perCpu) {
+            for (CumulativeFigures.Kind k : now.kinds()) {
+                latency.dataPoint(point(k.buckets(), k.sumNs(), Labels.of("cpu", Integer.toString(k.cpu()), "kind", k.kind().label()),
+                        nativeBuckets, kernelBuckets));
+            }
+            return;
+        }
+        for (SwitchKind kind : SwitchKind.values()) {
+            long[] buckets = new long[LogLinearBuckets.COUNT];
+            long sumNs = 0;
+            for (CumulativeFigures.Kind k : now.kinds()) {
+                if (k.kind() == kind) {
+                    sumNs += k.sumNs();
+                    add(buckets, k.buckets());
+                }
+            }
+            latency.dataPoint(point(buckets, sumNs, Labels.of("kind", kind.label()), nativeBuckets, kernelBuckets));
+        }
+    }
+
+    /** The cgroups' series ({@link CgroupSeries}): classic buckets only, from their power-of-two buckets. */
+    private void cgroupPoints(CumulativeFigures now, HistogramSnapshot.Builder latency,
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
+        List<CumulativeFigures.Cgroup> cgroups = now.cgroups() == null ? List.of() : now.cgroups().cgroups();
+        for (CgroupSeries.Series s : cgroupSeries.series(cgroups)) {
+            HistogramSnapshot.HistogramDataPointSnapshot point = HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                    .classicHistogramBuckets(PrometheusBuckets.classicFromLog2(s.log2Buckets()))
+                    .sum(s.sumNs() / 1e9)
+                    .labels(Labels.of("cgroup", s.cgroup()))
+                    .build();
+            latency.dataPoint(point);
+            if (kernelBuckets != null) {
+                kernelBuckets.put(point, CLASSIC_ONLY);
+            }
+        }
+    }
+
+    private static void add(long[] to, long[] from) {
+        for (int i = 0; i < from.length; i++) {
+            to[i] += from[i];
+        }
     }
 
     /**
@@ -183,6 +276,6 @@ public final class LatencyCollector implements MultiCollector {
 
     @Override
     public List<String> getPrometheusNames() {
-        return List.of(LATENCY, "ctxswitch_unpaired", "ctxswitch_no_switch", "ctxswitch_lost", "ctxswitch");
+        return List.of(LATENCY, "ctxswitch_unpaired", "ctxswitch_no_switch", "ctxswitch_lost", CGROUP_UNATTRIBUTED, "ctxswitch");
     }
 }

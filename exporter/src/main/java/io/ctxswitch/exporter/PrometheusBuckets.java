@@ -77,6 +77,21 @@ final class PrometheusBuckets {
         return ClassicHistogramBuckets.of(CLASSIC_BOUNDS, counts);
     }
 
+    /**
+     * Samples per classic bucket from a cgroup's power-of-two buckets ({@code log2[i]}: [2^i, 2^(i+1)) ns, the last
+     * everything above): the classic bounds are powers of two of nanoseconds too, so each classic bucket is an
+     * exact sum of them, the same {@code le} values as the totals'. Finer ones ({@code le} from 2 ns) would be
+     * exact as well, but a histogram whose series had different bounds would not add up by {@code le}.
+     */
+    static ClassicHistogramBuckets classicFromLog2(long[] log2) {
+        long[] counts = new long[CLASSIC_BOUNDS.length];
+        for (int i = 0; i < log2.length; i++) {
+            int bound = i + 1 <= FIRST_POWER ? 0 : i + 1 - FIRST_POWER; // [2^i, 2^(i+1)) lies below 2^(i+1)
+            counts[Math.min(bound, counts.length - 1)] += log2[i];
+        }
+        return ClassicHistogramBuckets.of(CLASSIC_BOUNDS, counts);
+    }
+
     /** The native bucket that kernel bucket {@code b}'s samples go to. */
     static int nativeIndexOfKernelBucket(int b) {
         return NATIVE_INDEX[b];

@@ -62,8 +62,12 @@ class HistogramProtobufTest {
     }
 
     private static void assertSameAsLibrary(CumulativeFigures figures) throws IOException {
-        for (boolean perCpu : new boolean[] {true, false}) {
-            LatencyCollector collector = new LatencyCollector(() -> figures, perCpu, INFO);
+        assertSameAsLibrary(figures, LatencyCollector.Breakdown.NONE);
+    }
+
+    private static void assertSameAsLibrary(CumulativeFigures figures, LatencyCollector.Breakdown breakdown) throws IOException {
+        for (boolean perCpu : breakdown == LatencyCollector.Breakdown.CGROUP ? new boolean[] {false} : new boolean[] {true, false}) {
+            LatencyCollector collector = new LatencyCollector(() -> figures, perCpu, breakdown, INFO);
             for (EscapingScheme scheme : EscapingScheme.values()) {
                 byte[] library = library(collector, scheme);
                 assertThat(served(collector, scheme)).as("per-CPU %s, %s, %d bytes", perCpu, scheme, library.length).isEqualTo(library);
@@ -112,6 +116,39 @@ class HistogramProtobufTest {
             }
             assertSameAsLibrary(new CumulativeFigures(cpus, round, 2 * round, 3 * round));
         }
+    }
+
+    /** --by=kind: a series per kind (and CPU), each with its native buckets; a kind with no sample has none. */
+    @Test
+    void kindsAreExposedAsTheLibraryExposesThem() throws IOException {
+        CumulativeFigures totals = new CumulativeFigures(List.of(cpu(0, KNOWN_NS), cpu(1, 3000)), 7, 11, 3);
+        List<CumulativeFigures.Kind> kinds = new ArrayList<>();
+        for (io.ctxswitch.core.model.SwitchKind k : io.ctxswitch.core.model.SwitchKind.values()) {
+            CumulativeFigures.Cpu zero = k.ordinal() % 2 == 0 ? cpu(0, KNOWN_NS) : cpu(0);
+            CumulativeFigures.Cpu one = k.ordinal() < 3 ? cpu(1, 3000, 40 * k.ordinal()) : cpu(1);
+            kinds.add(new CumulativeFigures.Kind(k, 0, zero.count(), zero.sumNs(), zero.buckets()));
+            kinds.add(new CumulativeFigures.Kind(k, 1, one.count(), one.sumNs(), one.buckets()));
+        }
+        assertSameAsLibrary(totals.withKinds(kinds), LatencyCollector.Breakdown.KIND);
+    }
+
+    /**
+     * --by=cgroup: classic buckets only (the kernel's are powers of two, no native schema's), as the library writes a
+     * histogram without native buckets; a path that escaping leaves alone and one it would not.
+     */
+    @Test
+    void cgroupsAreExposedAsTheLibraryExposesThem() throws IOException {
+        CumulativeFigures totals = new CumulativeFigures(List.of(cpu(0, KNOWN_NS)), 1, 2, 3);
+        long[] app = new long[40];
+        app[9] = 5;
+        app[30] = 1;
+        long[] odd = new long[40];
+        odd[0] = 2;
+        odd[39] = 1L << 40;
+        assertSameAsLibrary(totals.withCgroups(new CumulativeFigures.Cgroups(List.of(
+                new CumulativeFigures.Cgroup(7, "/app.slice/web", 6, 5 * 700 + (3L << 30), app),
+                new CumulativeFigures.Cgroup(8, "/k8s/pod\"a\"/é", 2 + (1L << 40), 1L << 60, odd),
+                new CumulativeFigures.Cgroup(9, null, 0, 0, new long[40])), 4)), LatencyCollector.Breakdown.CGROUP);
     }
 
     /**

@@ -12,7 +12,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120)
 class LatencyCollectorTest {
     private static final ExporterInfo INFO = new ExporterInfo("0.1.0", "libbpf", "sched-tp", "6.18.0");
 
@@ -140,6 +142,165 @@ class LatencyCollectorTest {
             CumulativeFigures figures = new CumulativeFigures(each, 0, 0, 0);
             assertThat(series(text(new LatencyCollector(() -> figures, true, INFO).collect()))).as("%d CPUs", cpus).isEqualTo(23L * cpus + 4);
             assertThat(series(text(new LatencyCollector(() -> figures, false, INFO).collect()))).as("%d CPUs", cpus).isEqualTo(27);
+        }
+    }
+
+    /** Kinds on two CPUs: blocked 300 and 700 ns on CPU 0, 1000 ns on CPU 1; to-idle 3000 ns on CPU 1; the other kinds none. */
+    static final CumulativeFigures BY_KIND = withKinds(FIGURES);
+
+    static CumulativeFigures withKinds(CumulativeFigures totals) {
+        List<CumulativeFigures.Kind> kinds = new java.util.ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            for (io.ctxswitch.core.model.SwitchKind k : io.ctxswitch.core.model.SwitchKind.values()) {
+                long[] ns = k == io.ctxswitch.core.model.SwitchKind.BLOCKED ? (c == 0 ? new long[] {300, 700} : new long[] {1000})
+                        : k == io.ctxswitch.core.model.SwitchKind.TO_IDLE && c == 1 ? new long[] {3000} : new long[0];
+                CumulativeFigures.Cpu figures = cpu(c, ns);
+                kinds.add(new CumulativeFigures.Kind(k, c, figures.count(), figures.sumNs(), figures.buckets()));
+            }
+        }
+        return totals.withKinds(kinds);
+    }
+
+    /** The exposition's value of {@code sample} (a whole line's name and labels), or null. */
+    static Double value(String text, String sample) {
+        return text.lines().filter(l -> l.startsWith(sample + " ")).map(l -> Double.valueOf(l.substring(sample.length() + 1))).findFirst().orElse(null);
+    }
+
+    /** --by=kind: a series per kind, all six from the start, and no unlabelled total beside them (sum without (kind) is the total). */
+    @Test
+    void byKindServesEveryKindAndNoTotalBesideThem() throws Exception {
+        String text = text(new LatencyCollector(() -> BY_KIND, false, LatencyCollector.Breakdown.KIND, INFO).collect());
+        assertThat(text).contains("ctxswitch_latency_seconds_count{kind=\"blocked\"} 3")
+                .contains("ctxswitch_latency_seconds_sum{kind=\"blocked\"} 2.0E-6")
+                .contains("ctxswitch_latency_seconds_bucket{kind=\"blocked\",le=\"5.12E-7\"} 1")
+                .contains("ctxswitch_latency_seconds_bucket{kind=\"blocked\",le=\"1.024E-6\"} 3")
+                .contains("ctxswitch_latency_seconds_count{kind=\"to-idle\"} 1")
+                .contains("ctxswitch_latency_seconds_bucket{kind=\"to-idle\",le=\"4.096E-6\"} 1")
+                .contains("ctxswitch_latency_seconds_count{kind=\"preempted\"} 0")
+                .contains("ctxswitch_latency_seconds_count{kind=\"yield\"} 0")
+                .contains("ctxswitch_latency_seconds_count{kind=\"exit\"} 0")
+                .contains("ctxswitch_latency_seconds_count{kind=\"from-idle\"} 0")
+                .doesNotContain("ctxswitch_latency_seconds_count ").doesNotContain("cpu=");
+        double sum = 0;
+        for (io.ctxswitch.core.model.SwitchKind k : io.ctxswitch.core.model.SwitchKind.values()) {
+            sum += value(text, "ctxswitch_latency_seconds_count{kind=\"" + k.label() + "\"}");
+        }
+        assertThat(sum).as("the kinds add up to the samples").isEqualTo(4);
+    }
+
+    /** --by=kind with --per-cpu: the kernel keeps kinds per CPU, so each series has both labels. */
+    @Test
+    void byKindPerCpuHasBothLabels() throws Exception {
+        String text = text(new LatencyCollector(() -> BY_KIND, true, LatencyCollector.Breakdown.KIND, INFO).collect());
+        assertThat(text).contains("ctxswitch_latency_seconds_count{cpu=\"0\",kind=\"blocked\"} 2")
+                .contains("ctxswitch_latency_seconds_count{cpu=\"1\",kind=\"blocked\"} 1")
+                .contains("ctxswitch_latency_seconds_count{cpu=\"1\",kind=\"to-idle\"} 1")
+                .contains("ctxswitch_latency_seconds_count{cpu=\"0\",kind=\"to-idle\"} 0")
+                .doesNotContain("ctxswitch_latency_seconds_count{cpu=\"0\"}");
+    }
+
+    /** Two cgroups' power-of-two buckets and the table's overflow, as the libbpf backend reads them. */
+    static final CumulativeFigures BY_CGROUP = FIGURES.withCgroups(new CumulativeFigures.Cgroups(List.of(
+            cgroup(1, "/", new long[] {100, 300, 700}), // log2 buckets 6, 8, 9
+            cgroup(4242, "/sys/fs/\"odd\" path", new long[] {3000})), 2));
+
+    static CumulativeFigures.Cgroup cgroup(long id, String path, long[] latenciesNs) {
+        long[] log2 = new long[40];
+        long sum = 0;
+        for (long ns : latenciesNs) {
+            log2[63 - Long.numberOfLeadingZeros(ns)]++;
+            sum += ns;
+        }
+        return new CumulativeFigures.Cgroup(id, path, latenciesNs.length, sum, log2);
+    }
+
+    /**
+     * --by=cgroup: a series per cgroup labelled with its path (escaped as the format wants), "other", the count of
+     * switches no cgroup holds; the buckets are the kernel's powers of two at the totals' le values, no finer.
+     */
+    @Test
+    void byCgroupServesPathsOtherAndTheUnattributed() throws Exception {
+        String text = text(new LatencyCollector(() -> BY_CGROUP, false, LatencyCollector.Breakdown.CGROUP, INFO).collect());
+        assertThat(text).contains("ctxswitch_latency_seconds_count{cgroup=\"/\"} 3")
+                .contains("ctxswitch_latency_seconds_sum{cgroup=\"/\"} 1.1E-6")
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"/\",le=\"2.56E-7\"} 1") // 100 ns: [64, 128)
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"/\",le=\"5.12E-7\"} 2") // 300 ns: [256, 512)
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"/\",le=\"1.024E-6\"} 3")
+                .contains("ctxswitch_latency_seconds_count{cgroup=\"/sys/fs/\\\"odd\\\" path\"} 1")
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"/sys/fs/\\\"odd\\\" path\",le=\"2.048E-6\"} 0")
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"/sys/fs/\\\"odd\\\" path\",le=\"4.096E-6\"} 1")
+                .contains("ctxswitch_latency_seconds_count{cgroup=\"other\"} 0")
+                .contains("ctxswitch_cgroup_unattributed_total 2.0")
+                .doesNotContain("ctxswitch_latency_seconds_count ");
+        assertThat(text.lines().filter(l -> l.startsWith("ctxswitch_latency_seconds_bucket{cgroup=\"/\"")).count()).isEqualTo(21);
+    }
+
+    @Test
+    void cgroupsAreNotServedPerCpu() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LatencyCollector(() -> BY_CGROUP, true, LatencyCollector.Breakdown.CGROUP, INFO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * README's "Cardinality" with a breakdown: --by=kind serves 6 histograms (times the CPUs under --per-cpu) for the
+     * one; --by=cgroup at most 51 (50 cgroups and "other") and one more counter.
+     */
+    @Test
+    void seriesPerNodeWithABreakdown() throws Exception {
+        assertThat(series(text(new LatencyCollector(() -> BY_KIND, false, LatencyCollector.Breakdown.KIND, INFO).collect()))).isEqualTo(6 * 23 + 4);
+        assertThat(series(text(new LatencyCollector(() -> BY_KIND, true, LatencyCollector.Breakdown.KIND, INFO).collect()))).isEqualTo(2 * 6 * 23 + 4);
+        long[] counts = new long[200];
+        java.util.function.Supplier<CumulativeFigures> cgroups = () -> {
+            List<CumulativeFigures.Cgroup> all = new java.util.ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                long[] log2 = new long[40];
+                log2[10] = counts[i];
+                all.add(new CumulativeFigures.Cgroup(100 + i, "/c" + i, counts[i], counts[i] * 1500, log2));
+            }
+            return FIGURES.withCgroups(new CumulativeFigures.Cgroups(all, 0));
+        };
+        LatencyCollector collector = new LatencyCollector(cgroups::get, false, LatencyCollector.Breakdown.CGROUP, INFO);
+        java.util.Arrays.fill(counts, 1);
+        assertThat(series(text(collector.collect()))).as("the top ten and other").isEqualTo(11 * 23 + 5);
+        long bound = (CgroupSeries.MAX_SERVED + 1) * 23L + 5;
+        for (int round = 0; round < counts.length / 10; round++) { // ten other cgroups at the top each time
+            for (int i = 0; i < 10; i++) {
+                counts[round * 10 + i] += 1_000_000L * (round + 1);
+            }
+            assertThat(series(text(collector.collect()))).as("round %d", round).isLessThanOrEqualTo(bound);
+        }
+        assertThat(series(text(collector.collect()))).isEqualTo(bound);
+    }
+
+    /** OpenMetrics carries the labels as the Prometheus text does (the protobuf's: HistogramProtobufTest). */
+    @Test
+    void openMetricsCarriesTheLabels() throws Exception {
+        ByteArrayOutputStream kinds = new ByteArrayOutputStream();
+        OpenMetricsTextFormatWriter.create().write(kinds, new LatencyCollector(() -> BY_KIND, true, LatencyCollector.Breakdown.KIND, INFO).collect());
+        assertThat(kinds.toString(StandardCharsets.UTF_8)).contains("ctxswitch_latency_seconds_count{cpu=\"0\",kind=\"blocked\"} 2")
+                .contains("ctxswitch_latency_seconds_bucket{cpu=\"1\",kind=\"to-idle\",le=\"4.096E-6\"} 1").endsWith("# EOF\n");
+        ByteArrayOutputStream cgroups = new ByteArrayOutputStream();
+        OpenMetricsTextFormatWriter.create().write(cgroups, new LatencyCollector(() -> BY_CGROUP, false, LatencyCollector.Breakdown.CGROUP, INFO).collect());
+        assertThat(cgroups.toString(StandardCharsets.UTF_8)).contains("ctxswitch_latency_seconds_count{cgroup=\"/\"} 3")
+                .contains("ctxswitch_latency_seconds_bucket{cgroup=\"other\",le=\"+Inf\"} 0")
+                .contains("ctxswitch_cgroup_unattributed_total 2").endsWith("# EOF\n");
+    }
+
+    /** promtool accepts the labelled expositions: kinds, kinds per CPU, cgroups with a path that needs escaping. */
+    @Test
+    void promtoolAcceptsTheLabelledExpositions() throws Exception {
+        io.ctxswitch.core.testing.LiveTestSkip.unless(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/promtool")),
+                "promtool (apt-get install prometheus)");
+        for (LatencyCollector collector : List.of(new LatencyCollector(() -> BY_KIND, false, LatencyCollector.Breakdown.KIND, INFO),
+                new LatencyCollector(() -> BY_KIND, true, LatencyCollector.Breakdown.KIND, INFO),
+                new LatencyCollector(() -> BY_CGROUP, false, LatencyCollector.Breakdown.CGROUP, INFO))) {
+            String exposition = text(collector.collect());
+            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            promtool.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+            promtool.getOutputStream().close();
+            String lint = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promtool.waitFor()).as(lint).isZero();
+            assertThat(lint).isEmpty();
         }
     }
 }

@@ -23,6 +23,16 @@ public enum Feature {
      * CPU's histogram, not one for all CPUs ({@link io.ctxswitch.core.stats.CumulativeFigures.Cpu#ALL_CPUS}).
      */
     SERVE_PER_CPU,
+    /**
+     * {@link #SERVE} with a {@code kind} label ({@code --serve --by=kind}): the cumulative figures have each CPU's
+     * figures by kind ({@link io.ctxswitch.core.stats.CumulativeFigures#kinds}).
+     */
+    SERVE_BY_KIND,
+    /**
+     * {@link #SERVE} with a {@code cgroup} label ({@code --serve --by=cgroup}): the cumulative figures have each
+     * cgroup's ({@link io.ctxswitch.core.stats.CumulativeFigures#cgroups}).
+     */
+    SERVE_BY_CGROUP,
     /** Only switches into tasks of these processes ({@code --pid}, tgids); see {@link SwitchFilter}. */
     PID_FILTER,
     /** Only switches into these threads ({@code --tid}). */
