@@ -2,7 +2,8 @@
 # Runs inside the Linux 6.1 VM (vm/kernel.sh linux-image-amd64, booted with preempt=full), chrooted
 # into this machine's root; Linux61IT checks what it leaves in /mnt. Environment: CTXSWITCH_JAR, the
 # jar under test, and CTXSWITCH_LOAD (coverage.sh's load).
-# For each scenario NAME: NAME.json (stdout), NAME.err (stderr), NAME.exit (exit status).
+# For each scenario NAME: NAME.json (stdout), NAME.err (stderr), NAME.exit (exit status); coverage.sh's
+# scenarios also NAME.tasks.
 jar=${CTXSWITCH_JAR:?}
 out=/mnt
 export OUT=$out
@@ -49,6 +50,13 @@ if command -v bpftrace >/dev/null; then
 	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-auto auto 5
 	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-fentry fentry 5
 fi
+# --by=kind and --slower (one run does both) in the two modes whose start is a probe and whose kind comes from their
+# own sched_switch program: a pipe ping-pong alone, under preempt=full. The threshold is a power of two, a bin edge
+# of every histogram, so that the outliers printed + lost are exactly the histogram's switches from it up.
+for probe in kprobe fentry; do
+	CTXSWITCH_ARGS="--by=kind --slower=65536ns --per-cpu" LOAD_ROLES="ping pong" \
+		sh "$(dirname "$0")/coverage.sh" kind-slower-$probe $probe 4
+done
 if echo voluntary >/sys/kernel/debug/sched/preempt; then
 	cat /sys/kernel/debug/sched/preempt >"$out/preempt-voluntary"
 	sh "$(dirname "$0")/coverage.sh" coverage-auto-voluntary auto 5

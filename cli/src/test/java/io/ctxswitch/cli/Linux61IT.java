@@ -26,6 +26,7 @@ class Linux61IT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path OUT = Path.of("target/linux61").toAbsolutePath();
     private static final int PINGPONG_SWITCHES = 2 * 2_000; // perf bench sched pipe -l 2000: two switches a round trip
+    private static final long SLOWER_NS = 65_536; // probe-modes.sh's --slower=65536ns: a power of two, a bin edge
 
     @BeforeAll
     @Timeout(value = 32, unit = TimeUnit.MINUTES) // the VM's own limit below, and reading what it left
@@ -172,6 +173,24 @@ class Linux61IT {
         System.err.print(fentry.table());
         assertThat(fentry.summary().get("probe").asText()).startsWith("fentry in bpftrace (");
         fentry.assertNothingInvented();
+    }
+
+    /**
+     * --by=kind and --slower (issue 15) in the kprobe and fentry modes, whose start is a probe on
+     * rcu_note_context_switch() and whose kind and A's state come from their own sched_switch programs (note_kind
+     * there, switch_kind_now at the end): one run each, --by=kind --slower=65536ns --per-cpu, of a pipe ping-pong
+     * alone under preempt=full (coverage.sh with LOAD_ROLES, so the kernel's counts of the pair are read after
+     * SIGSTOP and before ctxswitch stops). 6.1's __schedule() counts a switch voluntary exactly when it is no
+     * preemption and A's state is not running, which is when the classification says blocked (or exit): so the
+     * pair's voluntary switches bound blocked, its nonvoluntary ones preempted, each less what the mode said it left
+     * untimed (fentry: switches into a task that had left through the notrace preempt_schedule()). The outliers are
+     * SlowerIT's: printed + lost = the histogram from the threshold up, and each outlier's kind is its own switch's.
+     */
+    @Test
+    void byKindAndSlowerClassifyEachSwitchInKprobeAndFentryModes() throws Exception {
+        for (String mode : new String[] {"kprobe", "fentry"}) {
+            KindSlowerRun.read(OUT, "kind-slower-" + mode).assertClassified(mode, SLOWER_NS);
+        }
     }
 
     /** Nothing of ours stays attached: no BPF program, and the kernel survived every attach and detach. */
