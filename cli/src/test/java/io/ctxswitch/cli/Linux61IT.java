@@ -185,6 +185,8 @@ class Linux61IT {
      * pair's voluntary switches bound blocked, its nonvoluntary ones preempted, each less what the mode said it left
      * untimed (fentry: switches into a task that had left through the notrace preempt_schedule()). The outliers are
      * SlowerIT's: printed + lost = the histogram from the threshold up, and each outlier's kind is its own switch's.
+     * That last check fails now and then in fentry mode (1 outlier of 2,266 in one run): its end programs can be
+     * preempted halfway and read a later switch's fields, a known bug (docs/kernel-maps.md, kinds).
      */
     @Test
     void byKindAndSlowerClassifyEachSwitchInKprobeAndFentryModes() throws Exception {
