@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Per-event cost of the libbpf backend's programs: plain, with the per-task table (--top), with a
-# filter that rejects every switch, and with --by=kind, from the kernel's own accounting (kernel.bpf_stats_enabled:
+# filter that rejects every switch, with --by=kind and with --by=cgroup, from the kernel's own accounting (kernel.bpf_stats_enabled:
 # run_time_ns / run_cnt per program, bpftool prog show). A pinned pipe ping-pong (taskset -c 0 perf bench
 # sched pipe) runs under each configuration in turn, ROUNDS times; reports the median ns per run of the
 # entry and exit programs, and the exit's ratio to the plain exit of the same jar in the same run (the
@@ -39,6 +39,7 @@ configs=(
 	"--tid (rejects all)|--tid=2147483647"
 	"--comm (rejects all)|--comm=no-such-task"
 	"--by=kind|--by=kind"
+	"--by=cgroup|--by=cgroup"
 	"--slower (prints nothing)|--slower=1h"
 )
 # ONLY=REGEX keeps the configurations whose label matches (e.g. ONLY='^(plain|--top)$'); the plain one always stays.
@@ -107,7 +108,7 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 {
-	echo "# Per-event cost of the libbpf programs: plain, with --top, with a filter that rejects every switch, with --by=kind and with --slower"
+	echo "# Per-event cost of the libbpf programs: plain, with --top, with a filter that rejects every switch, with --by=kind, --by=cgroup and --slower"
 	echo
 	echo "Machine: Linux $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%F)."
 	echo "Workload: \`taskset -c 0 perf bench sched pipe -l $loops\` under each configuration in turn, $rounds rounds; kernel.bpf_stats_enabled=1."

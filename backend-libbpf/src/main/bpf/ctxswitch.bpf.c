@@ -324,9 +324,62 @@ static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
 }
 
 /*
+ * --by=cgroup: this CPU's entry in cpu_cgroups for cgroup `id`, in its set of CGROUP_WAYS entries: its own, or
+ * one it takes, free or held by a cgroup with no sample in this interval nor the previous one (as cpu_task_entry:
+ * user space reads only slots of the interval it closes, so it never sees an entry change hands under it).
+ * NULL if other cgroups hold the whole set. Array lookups, which the kernel inlines: no call.
+ */
+static __always_inline struct cpu_cgroup *cpu_cgroup_entry(__u32 cpu, __u64 id, __u64 e)
+{
+	__u32 first = cpu * CPU_CGROUPS + ((__u32)id & (CPU_CGROUPS / CGROUP_WAYS - 1)) * CGROUP_WAYS;
+	struct cpu_cgroup *c, *spare = NULL;
+
+#pragma unroll
+	for (__u32 w = 0; w < CGROUP_WAYS; w++) {
+		__u32 i = first + w;
+
+		c = bpf_map_lookup_elem(&cpu_cgroups, &i);
+		if (!c)
+			return NULL;
+		if (c->id == id)
+			return c;
+		if (!spare && (!c->id || (c->slot[e & 1].exact.epoch != e && c->slot[(e - 1) & 1].exact.epoch != e - 1)))
+			spare = c;
+	}
+	if (spare)
+		spare->id = id;	/* its slots are of older intervals: cgroup_add resets the one it writes */
+	return spare;
+}
+
+/*
+ * --by=cgroup: a sample of d ns into B's cgroup on this CPU (epoch e): its exact figures and its log2 bucket,
+ * the slot's histogram cleared first when the slot is of an older interval. Counted in cgroup_dropped if the
+ * cgroup's set has no room on this CPU.
+ */
+static __always_inline void cgroup_add(struct cpu_agg *a, __u32 cpu, __u64 e, __u64 d)
+{
+	struct cpu_cgroup *c = cpu_cgroup_entry(cpu, bpf_get_current_cgroup_id(), e);
+	struct cgroup_slot *s;
+	__u64 b;
+
+	if (!c) {
+		a->cgroup_dropped++;
+		return;
+	}
+	s = &c->slot[e & 1];
+	if (s->exact.epoch != e)
+		__builtin_memset(s->hist, 0, sizeof(s->hist));
+	slot_add(&s->exact, e, d);
+	b = d ? log2_u64(d) : 0;
+	if (b >= CGROUP_BUCKETS)
+		b = CGROUP_BUCKETS - 1;
+	s->hist[b]++;
+}
+
+/*
  * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed): left
  * out if the filters say so (counted in filtered), else into the interval's exact figures, the
- * histogram, its kind's figures with --by=kind and, if asked for, the per-task table.
+ * histogram, its kind's figures with --by=kind, its cgroup's with --by=cgroup and, if asked for, the per-task table.
  */
 static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
 {
@@ -343,6 +396,8 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 no
 		a->hist[b]++;
 	if (by_kind)
 		kind_add(cpu, e, d, b);
+	if (by_cgroup)
+		cgroup_add(a, cpu, e, d);
 	if (slower_ns && d >= slower_ns)
 		send_outlier(a, cpu, now, d);
 
@@ -370,7 +425,10 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 no
 /*
  * Whether a start was taken after every program was attached: one taken earlier may have missed its
  * other half while the programs attached one by one (entry seen, end not yet), so it is dropped,
- * neither sample nor unpaired. False for no start, and for any start while unarmed.
+ * neither sample nor unpaired. False for no start, and for any start while unarmed: an end found while
+ * unarmed (attaching, or detaching) records nothing either, so that the switches a CPU records are
+ * consecutive ones, from its first start after arming to its last end before disarming, with no switch
+ * of that run left out.
  */
 static __always_inline int armed_start(__u64 start)
 {
@@ -418,7 +476,7 @@ int ctxsw_exit(__u64 *ctx)
 			a->unpaired++;
 		return 0;
 	}
-	if (start < ctl.armed_ns)	/* taken while attaching: dropped (see armed_start) */
+	if (!armed_start(start))	/* taken while attaching, or ending while unarmed: dropped */
 		return 0;
 	if (!(__u8)ctx[0]) {		/* __schedule() kept the same task */
 		a->no_switch++;
@@ -548,7 +606,7 @@ static __always_inline int switch_ended(void)
 	}
 	a->start_ns = 0;
 	a->next_task = 0;
-	if (!start || start < ctl.armed_ns)	/* untimed (counted at the switch), or taken while attaching */
+	if (!armed_start(start))	/* untimed (counted at the switch), taken while attaching, or unarmed */
 		return 0;
 	if (now < start) {
 		a->unpaired++;

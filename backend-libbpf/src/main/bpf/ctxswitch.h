@@ -20,6 +20,14 @@
  */
 #define CPU_TASK_WAYS 4
 #define CPU_TASKS 128
+/*
+ * --by=cgroup: entries per CPU in cpu_cgroups, CGROUP_WAYS per set, a cgroup's set on a CPU being its id's low
+ * bits (powers of two, as for cpu_tasks); and the log2 buckets of each entry's histogram: bucket i holds
+ * [2^i, 2^(i+1)) ns (0 and 1 ns in bucket 0), 2^(CGROUP_BUCKETS-1) ns (9.2 min) and above the last one.
+ */
+#define CGROUP_WAYS 4
+#define CPU_CGROUPS 64
+#define CGROUP_BUCKETS 40
 /* --cpus: a bitmap of this many 64-bit words, 8192 CPUs (the largest NR_CPUS distributions build). */
 #define CPU_MASK_WORDS 128
 /* --pid and --tid: up to this many ids in all are compared in line (.rodata.ids); more are looked up in ids. */
@@ -74,6 +82,8 @@ struct cpu_agg {
 	__u64 prev_id;			/* A's pid_tgid, noted at the start while A is current */
 	__u64 prev_state;		/* A's state from sched_switch: its raw prev_state, or OUTLIER_PREEMPTED */
 	char prev_comm[16];		/* A's name, noted at the start */
+	/* --by=cgroup (at the end, like --slower's fields): */
+	__u64 cgroup_dropped;		/* cumulative: samples not attributed, every entry of their cgroup's set was taken */
 };
 
 /*
@@ -107,6 +117,21 @@ struct cpu_kinds {
 	__u64 switch_kind;		/* KIND_* of A's leaving, set by sched_switch for the end of that switch */
 	__u64 yield_task;		/* the task inside sched_yield() on this CPU (its address), 0 for none */
 	struct kind_agg kind[NKINDS];
+};
+
+/*
+ * --by=cgroup: one interval's figures of one cgroup on one CPU: exact, and a log2 histogram for its p99. The
+ * histogram is per interval too (reset with the slot), so that an entry can change hands between intervals.
+ */
+struct cgroup_slot {
+	struct interval_slot exact;
+	__u64 hist[CGROUP_BUCKETS];
+};
+
+/* One entry of cpu_cgroups: a cgroup's figures on one CPU, written only by that CPU. */
+struct cpu_cgroup {
+	__u64 id;			/* the cgroup v2 id (bpf_get_current_cgroup_id()); 0 = never used */
+	struct cgroup_slot slot[2];	/* by epoch parity */
 };
 
 struct proc_agg {

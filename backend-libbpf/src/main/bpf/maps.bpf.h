@@ -74,6 +74,22 @@ struct {
 	__type(value, struct cpu_kinds);
 } kinds SEC(".maps");
 
+/*
+ * --by=cgroup: whether to break samples down by B's cgroup (user space sets it before load), and per CPU the
+ * cgroups' entries: CPU_CGROUPS per CPU, in sets of CGROUP_WAYS chosen by the cgroup id (max_entries is set to
+ * CPUs x CPU_CGROUPS with --by=cgroup, else left at 1, unused). mmapped by user space; each entry is written
+ * by its CPU only. A sample whose set on its CPU other cgroups hold is counted in cgroup_dropped.
+ */
+const volatile __u32 by_cgroup = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_cgroup);
+} cpu_cgroups SEC(".maps");
+
 /* One entry per possible CPU (max_entries is set before load); mmapped by user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

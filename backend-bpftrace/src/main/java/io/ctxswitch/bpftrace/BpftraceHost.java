@@ -37,6 +37,15 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
     }
 
     Choice choose(ProbeMode requested) {
+        return choose(requested, false);
+    }
+
+    /**
+     * @param serving {@code --serve}: auto takes only a mode whose snapshots hold the histogram
+     *                ({@link BpftraceProbe#snapshotsHistogram}); a mode named that does not was refused
+     *                before (see {@link BpftraceSource#featuresLackedIn})
+     */
+    Choice choose(ProbeMode requested, boolean serving) {
         Availability basics = basics();
         if (basics != null) {
             return new Choice(null, basics, null);
@@ -46,8 +55,9 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
             Availability a = availability(probe);
             return new Choice(a.available() ? probe : null, a, null);
         }
+        List<BpftraceProbe> candidates = serving ? PREFERENCE.stream().filter(BpftraceProbe::snapshotsHistogram).toList() : PREFERENCE;
         List<String> passedOver = new ArrayList<>();
-        for (BpftraceProbe probe : PREFERENCE) {
+        for (BpftraceProbe probe : candidates) {
             Availability a = availability(probe);
             if (a.available()) {
                 // Said only when a better mode was passed over: the best needs no explaining.
@@ -56,6 +66,10 @@ record BpftraceHost(String toolProblem, BpftraceVersion version, boolean root, b
                 return new Choice(probe, a, note);
             }
             passedOver.add(probe.mode + ": " + a.reason());
+        }
+        if (serving) {
+            return new Choice(null, Availability.missing("--serve with bpftrace needs a mode whose snapshots hold the histogram ("
+                    + BpftraceSource.NOT_SERVING + "): " + String.join("; ", passedOver)), null);
         }
         return new Choice(null, Availability.missing("no probe mode works here: " + String.join("; ", passedOver)), null);
     }

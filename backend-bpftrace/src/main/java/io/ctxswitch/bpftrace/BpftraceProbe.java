@@ -34,6 +34,11 @@ enum BpftraceProbe {
         return this != SCHED_TP;
     }
 
+    /** Whether the script prints its histogram in each snapshot, which serving it needs ({@code --serve}). */
+    boolean snapshotsHistogram() {
+        return !skippedDuringMapReads();
+    }
+
     /** The summary's probe text. */
     String description() {
         String text = mode + " in bpftrace (" + points + ", per CPU";

@@ -1,5 +1,6 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.ctxswitch.core.stats.ProcessTable;
@@ -254,6 +255,40 @@ final class BpftraceResult {
         }
         stats.addSkippedLines(skippedLines());
         return stats;
+    }
+
+    /**
+     * Everything measured so far, for an exporter ({@code --serve}): the last complete snapshot's figures
+     * (the final maps' once bpftrace has printed them), which are cumulative, so a later reading never
+     * has less. The script keeps one histogram for all CPUs, so this is one entry for all CPUs
+     * ({@link CumulativeFigures.Cpu#ALL_CPUS}). Its count is the histogram's own, exact (each sample is
+     * in one bucket), so that {@code _count} and the buckets agree; its sum is the exact sum that the
+     * same snapshot printed just before the histogram. bpftrace reads a map key by key while the probes
+     * run, so the two can differ by the samples of the moments between those reads (0 to 15 a snapshot
+     * in the recorded ones, of 4,000 a second); the final maps, printed once the probes are detached,
+     * agree exactly. Only for a script that snapshots its histogram ({@link BpftraceScript#snapshotMaps}).
+     */
+    CumulativeFigures cumulative() {
+        takeSnapshotUnlessEnded();
+        long[] buckets = new long[LogLinearBuckets.COUNT];
+        long count = 0;
+        for (Map.Entry<List<String>, Long> e : map(BpftraceScript.HISTOGRAM).entrySet()) {
+            long b = number(e.getKey().get(0));
+            if (b >= 0 && b < LogLinearBuckets.COUNT && e.getValue() > 0) {
+                buckets[(int) b] += e.getValue();
+                count += e.getValue();
+            }
+        }
+        long sum = 0;
+        for (Map.Entry<List<String>, Long> e : map("@ctxsw_sum").entrySet()) {
+            if (number(e.getKey().get(0)) >= 0 && e.getValue() > 0) {
+                sum += e.getValue();
+            }
+        }
+        List<CumulativeFigures.Cpu> all = count == 0 ? List.of()
+                : List.of(new CumulativeFigures.Cpu(CumulativeFigures.Cpu.ALL_CPUS, count, sum, buckets));
+        return new CumulativeFigures(all, scalars.getOrDefault("@ctxsw_unpaired", 0L), scalars.getOrDefault("@ctxsw_no_switch", 0L),
+                outliers == null ? lost : 0); // with --slower, lost events are lost outliers (see stats), not lost switches
     }
 
     private void addTasks(ProcessTable table) {

@@ -115,7 +115,7 @@ final class BpftraceScript {
         if (probe != BpftraceProbe.SCHED_TP) {
             maps.addAll(UNTIMED_MAPS);
         }
-        if (!probe.skippedDuringMapReads()) {
+        if (probe.snapshotsHistogram()) {
             maps.add(HISTOGRAM);
         }
         return maps;

@@ -9,6 +9,7 @@ import io.ctxswitch.core.spi.LatencySource;
 import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
+import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * The bpftrace backend: our generated script (see {@link BpftraceScript}) run by bpftrace as a child
  * process, no shell, the script on its command line. bpftrace aggregates in the kernel and prints
  * its maps when it is stopped with SIGTERM (or SIGINT, which a Ctrl+C on the terminal sends it too);
- * the figures come in one piece then.
+ * the figures come in one piece then. Meanwhile the script prints a snapshot of its small maps once a
+ * second, which {@code --serve} serves in sched-tp mode ({@link #cumulative}).
  */
 public final class BpftraceSource implements LatencySource {
     public static final String NAME = "bpftrace";
@@ -45,6 +48,8 @@ public final class BpftraceSource implements LatencySource {
     private BpftraceTool tool;
     private BpftraceHost.Choice choice;
     private ProbeMode choiceFor;
+    private boolean choiceServing;
+    private volatile boolean closed;
     private ChildProcess process;
     private final BpftraceResult result = new BpftraceResult();
     private final CountDownLatch attachedOrEnded = new CountDownLatch(1);
@@ -77,14 +82,30 @@ public final class BpftraceSource implements LatencySource {
     }
 
     /**
-     * Per-task maps in the script, bpftrace's output kept as it came, and the filters a condition in
-     * the script can decide (not --cgroup: bpftrace's cgroup builtin names one cgroup, not its
-     * descendants); no intervals: bpftrace prints its maps once, when stopped.
+     * Per-task maps in the script, bpftrace's output kept as it came, the filters a condition in the
+     * script can decide (not --cgroup: bpftrace's cgroup builtin names one cgroup, not its
+     * descendants), and serving its once-a-second snapshots, cumulative (not in every mode: see
+     * {@link #featuresLackedIn}); not per CPU (the script's histogram is one for all CPUs: one per CPU
+     * would multiply the keys each snapshot reads by the CPUs that switched, up to 3,840 a CPU); no
+     * intervals: the snapshots' figures are totals, and bpftrace prints its full maps once, when stopped.
      */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.PID_FILTER, Feature.TID_FILTER, Feature.COMM_FILTER,
-                Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS);
+        return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
+                Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS);
+    }
+
+    /** Why the modes before 6.15 do not serve (issue 13's finding; see {@link BpftraceScript#snapshotMaps}). */
+    static final String NOT_SERVING = "its kprobe and fentry scripts print their histogram only once stopped, since reading a map"
+            + " while tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches";
+
+    /** --serve only where the snapshots hold the histogram: sched-tp. */
+    @Override
+    public Map<Feature, String> featuresLackedIn(ProbeMode probe) {
+        if (probe == ProbeMode.AUTO || BpftraceProbe.of(probe).snapshotsHistogram()) {
+            return Map.of();
+        }
+        return Map.of(Feature.SERVE, NOT_SERVING + "; it serves with --probe=" + BpftraceProbe.SCHED_TP.mode + " (Linux 6.15+)");
     }
 
     /** --slower: the script prints each outlier (printf), read back as bpftrace writes it. */
@@ -99,7 +120,7 @@ public final class BpftraceSource implements LatencySource {
     }
 
     private BpftraceHost.Choice choice(TraceOptions options) {
-        if (choice == null || choiceFor != options.probe()) {
+        if (choice == null || choiceFor != options.probe() || choiceServing != options.serve()) {
             String problem = null;
             try {
                 tool = BpftraceTool.find(settings.binary());
@@ -107,8 +128,11 @@ public final class BpftraceSource implements LatencySource {
                 tool = null;
                 problem = e.getMessage();
             }
-            choice = BpftraceHost.gather(tool, problem, options.probe()).choose(options.probe());
+            // Serving with auto can take only sched-tp: nothing to ask bpftrace --info (which loads a program) about fentry for.
+            ProbeMode considered = options.serve() && options.probe() == ProbeMode.AUTO ? ProbeMode.SCHED_TP : options.probe();
+            choice = BpftraceHost.gather(tool, problem, considered).choose(options.probe(), options.serve());
             choiceFor = options.probe();
+            choiceServing = options.serve();
         }
         return choice;
     }
@@ -338,6 +362,25 @@ public final class BpftraceSource implements LatencySource {
         return failure;
     }
 
+    /**
+     * The last complete snapshot's figures (see {@link BpftraceResult#cumulative}): bpftrace prints one
+     * a second, so what is served is at most about a second old. Parsed here, at the scrape, from the
+     * lines the reader kept, under the lock it takes each line with (a snapshot is one line a map).
+     */
+    @Override
+    public CumulativeFigures cumulative() {
+        BpftraceHost.Choice running = choice;
+        if (closed || running == null || running.probe() == null) {
+            return CumulativeFigures.empty();
+        }
+        if (!running.probe().snapshotsHistogram()) { // refused before it starts (featuresLackedIn)
+            throw new UnsupportedOperationException("the bpftrace backend cannot serve in " + running.probe().mode + " mode: " + NOT_SERVING);
+        }
+        synchronized (result) {
+            return result.cumulative();
+        }
+    }
+
     /** The switches in bpftrace's last snapshot (they come once a second). */
     @Override
     public long progress() {
@@ -390,6 +433,7 @@ public final class BpftraceSource implements LatencySource {
 
     @Override
     public void close() {
+        closed = true;
         if (process != null) {
             process.stop(STOP_GRACE);
         }

@@ -39,6 +39,36 @@ class BpftraceHostTest {
                 .isEqualTo("bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
     }
 
+    /**
+     * --serve with auto takes only sched-tp, whose snapshots hold the histogram: on Debian 12 (6.1, kprobes
+     * and fentry, bpftrace 0.17) it cannot run, and says why the other modes do not serve and what sched-tp lacks.
+     */
+    @Test
+    void servingAutoTakesOnlyTheModeWhoseSnapshotsHoldTheHistogram() {
+        BpftraceHost.Choice here = host(V023, true, true, false, "6.18.0").choose(ProbeMode.AUTO, true);
+        assertThat(here.probe()).isEqualTo(BpftraceProbe.SCHED_TP);
+        assertThat(here.note()).isNull();
+        BpftraceHost.Choice debian12 = host(V017, false, true, true, "6.1.0-56-amd64").choose(ProbeMode.AUTO, true);
+        assertThat(debian12.probe()).isNull();
+        assertThat(debian12.availability().reason()).isEqualTo("--serve with bpftrace needs a mode whose snapshots hold the histogram"
+                + " (" + BpftraceSource.NOT_SERVING + "): sched-tp: bpftrace v0.17.0 cannot attach to sched_entry_tp (0.18 or later can)");
+        assertThat(host(V017, false, true, true, "6.1.0-56-amd64").choose(ProbeMode.AUTO, false).probe()).isEqualTo(BpftraceProbe.KPROBE);
+    }
+
+    /** The declaration the CLI refuses from before probing anything: --serve only where the snapshots hold the histogram, never per CPU. */
+    @Test
+    void theBackendDeclaresServingInSchedTpModeOnlyAndNotPerCpu() {
+        BpftraceSource source = new BpftraceSource(new BpftraceSettings(null));
+        assertThat(source.features()).contains(io.ctxswitch.core.spi.Feature.SERVE).doesNotContain(io.ctxswitch.core.spi.Feature.SERVE_PER_CPU);
+        assertThat(source.featuresLackedIn(ProbeMode.AUTO)).isEmpty();
+        assertThat(source.featuresLackedIn(ProbeMode.SCHED_TP)).isEmpty();
+        for (ProbeMode older : new ProbeMode[] {ProbeMode.KPROBE, ProbeMode.FENTRY}) {
+            assertThat(source.featuresLackedIn(older)).containsOnlyKeys(io.ctxswitch.core.spi.Feature.SERVE);
+            assertThat(source.featuresLackedIn(older).get(io.ctxswitch.core.spi.Feature.SERVE)).startsWith(BpftraceSource.NOT_SERVING)
+                    .endsWith("it serves with --probe=sched-tp (Linux 6.15+)");
+        }
+    }
+
     @Test
     void missingPiecesAreNamed() {
         assertThat(host(V023, false, false, false, "5.4.0").choose(ProbeMode.AUTO).availability().reason())

@@ -39,6 +39,7 @@ public final class CpuAreaReader {
     /** Whether to fold each CPU's buckets into its report bins: only --per-cpu shows them. */
     private final boolean perCpuBins;
     private final long[] outliersLostPrevious;
+    private final long[] cgroupDroppedPrevious;
 
     /** A reader that also gives each CPU its report bins ({@code --per-cpu}). */
     public CpuAreaReader(int cpus) {
@@ -63,6 +64,7 @@ public final class CpuAreaReader {
         this.cpuBinsPrevious = perCpuBins ? new long[cpus][cpuBinsNow.length] : null;
         this.filteredPrevious = new long[cpus];
         this.outliersLostPrevious = new long[cpus];
+        this.cgroupDroppedPrevious = new long[cpus];
     }
 
     private static int[] binOfBucket() {
@@ -101,6 +103,7 @@ public final class CpuAreaReader {
             part.addFiltered(delta(area, base + KernelLayout.CPU_FILTERED, filteredPrevious, cpu));
             part.addOutliersLost(delta(area, base + KernelLayout.CPU_OUTLIERS_LOST, outliersLostPrevious, cpu));
             part.processes().addOverflow(delta(area, base + KernelLayout.CPU_PROC_DROPPED, droppedPrevious, cpu));
+            part.cgroups().addOverflow(delta(area, base + KernelLayout.CPU_CGROUP_DROPPED, cgroupDroppedPrevious, cpu));
             area.read(base + KernelLayout.CPU_HIST, histCpu, 0, histCpu.length);
             for (int b = 0; b < histCpu.length; b++) {
                 histNow[b] += histCpu[b];

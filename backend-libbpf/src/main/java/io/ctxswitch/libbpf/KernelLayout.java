@@ -49,7 +49,9 @@ final class KernelLayout {
     static final int CPU_PREV_ID = CPU_OUTLIERS_LOST + 8;
     static final int CPU_PREV_STATE = CPU_PREV_ID + 8;
     static final int CPU_PREV_COMM = CPU_PREV_STATE + 8;
-    static final int CPU_AGG_SIZE = CPU_PREV_COMM + 16;
+    // --by=cgroup, after --slower's
+    static final int CPU_CGROUP_DROPPED = CPU_PREV_COMM + 16;
+    static final int CPU_AGG_SIZE = CPU_CGROUP_DROPPED + 8;
 
     // struct outlier, the ring buffer's records: not in the object's BTF (a ring buffer map names no
     // value type), so checked live instead (SlowerIT: every field of real records must make sense)
@@ -82,6 +84,23 @@ final class KernelLayout {
     static final int KINDS_KIND = 16;
     static final int CPU_KINDS_SIZE = KINDS_KIND + NKINDS * KIND_AGG_SIZE;
 
+    // --by=cgroup: struct cgroup_slot (an interval's exact figures and log2 histogram of one cgroup on one CPU)
+    static final int CGROUP_BUCKETS = 40;
+    static final int CGROUP_SLOT_EXACT = 0;
+    static final int CGROUP_SLOT_HIST = SLOT_SIZE;
+    static final int CGROUP_SLOT_SIZE = CGROUP_SLOT_HIST + CGROUP_BUCKETS * 8;
+
+    // struct cpu_cgroup: the per-CPU cgroup table's entries, CPU_CGROUPS per CPU (in sets of 4 in the kernel)
+    static final int CPU_CGROUPS = 64;
+    static final int CPU_CGROUP_ID = 0;
+    static final int CPU_CGROUP_SLOTS = 8;
+    static final int CPU_CGROUP_SIZE = CPU_CGROUP_SLOTS + 2 * CGROUP_SLOT_SIZE;
+
+    /** The cgroup slot of {@code epoch} in a struct cgroup_slot[2] that starts at {@code pair}: by parity. */
+    static long cgroupSlot(long pair, long epoch) {
+        return pair + (epoch & 1) * CGROUP_SLOT_SIZE;
+    }
+
     // struct proc_agg (the map's value size is rounded up to 8)
     static final int PROC_SLOTS = 0;
     static final int PROC_TGID = 80;
@@ -110,6 +129,7 @@ final class KernelLayout {
     static final int RODATA_IDS = 4;
     static final int RODATA_ID_KINDS = 36;
     static final int RODATA_BY_KIND = 1048;
+    static final int RODATA_BY_CGROUP = 1052;
     static final int RODATA_SLOWER_NS = 1056;
 
     private KernelLayout() {

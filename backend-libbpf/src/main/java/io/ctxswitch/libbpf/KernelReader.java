@@ -27,6 +27,7 @@ final class KernelReader {
     private long epoch = 1;
     private final CpuAreaReader cpuArea;
     private final KindAreaReader kindArea; // null without --by=kind
+    private final CgroupAreaReader cgroupArea; // null without --by=cgroup
     private final Memory currentKey = new Memory(8);
     private final Memory nextKey = new Memory(8);
     private final Memory value = new Memory(KernelLayout.PROC_AGG_SIZE);
@@ -40,6 +41,8 @@ final class KernelReader {
         this.cpuArea = new CpuAreaReader(object.cpus, perCpuBins);
         this.cpuTasks = perTask ? new CpuTaskReader(object.cpus) : null;
         this.kindArea = object.kindsArea() == null ? null : new KindAreaReader(object.cpus);
+        this.cgroupArea = object.cgroupsArea() == null ? null
+                : new CgroupAreaReader(object.cpus, io.ctxswitch.core.host.CgroupPaths.ofThisHost());
     }
 
     /**
@@ -59,6 +62,9 @@ final class KernelReader {
         cpuArea.read(object.cpuArea(), closing, part);
         if (kindArea != null) {
             kindArea.read(object.kindsArea(), closing, part);
+        }
+        if (cgroupArea != null) {
+            cgroupArea.read(object.cgroupsArea(), closing, part);
         }
         if (perTask) {
             List<TaskEntry> entries = new ArrayList<>();

@@ -45,14 +45,15 @@ public final class LibbpfSource implements LatencySource {
 
     /**
      * Everything this backend has so far: intervals (two slots in the kernel), per-task figures,
-     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively),
-     * every filter, applied in the kernel, and the breakdown by kind (sched_switch's prev_state: Linux 5.18+).
+     * cumulative reading at any moment (the kernel keeps the histogram and counters cumulatively, per CPU),
+     * every filter, applied in the kernel, the breakdown by kind (sched_switch's prev_state: Linux 5.18+) and by
+     * cgroup (B's cgroup v2 id, bpf_get_current_cgroup_id: Linux 4.18+, older than any mode's kernel).
      */
     @Override
     public Set<Feature> features() {
-        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
+        return EnumSet.of(Feature.INTERVAL, Feature.PER_TASK, Feature.SERVE, Feature.SERVE_PER_CPU, Feature.PID_FILTER, Feature.TID_FILTER,
                 Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.BY_KIND,
-                Feature.OUTLIERS);
+                Feature.OUTLIERS, Feature.BY_CGROUP);
     }
 
     /** --slower: only the outliers leave the kernel, through a ring buffer read on a thread of its own (OutlierRing). */
@@ -116,7 +117,7 @@ public final class LibbpfSource implements LatencySource {
         boolean classify = options.byKind() || options.slowerNs() > 0; // --slower's outliers carry their kind
         java.util.List<String> programs = withRenames(probe.programsFor(facts().btfFunctions(), classify), perTask);
         object = LoadedObject.load(lib, objectBytes(), probe, programs, perTask, new KernelFilter(options.filter()),
-                options.byKind(), options.slowerNs());
+                options.byKind(), options.slowerNs(), options.byCgroup());
         running = probe;
         try {
             reader = new KernelReader(lib, object, perTask, options.perCpu());

@@ -32,6 +32,8 @@ final class LoadedObject implements AutoCloseable {
     private long cpuTasksLength;
     private Pointer kindsArea; // --by=kind: struct cpu_kinds[cpus], read-only; null without it
     private long kindsAreaLength;
+    private Pointer cgroupsArea; // --by=cgroup: struct cpu_cgroup[cpus * CPU_CGROUPS], read-only; null without it
+    private long cgroupsAreaLength;
     private int outliersFd = -1;
     final int cpus;
     /** The outliers' ring buffer with --slower: room for some 10,000 records between two polls. */
@@ -51,12 +53,12 @@ final class LoadedObject implements AutoCloseable {
 
     /** Opens and loads the object with all of {@code probe}'s programs; on failure nothing stays behind. */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, boolean perTask) throws SourceException {
-        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), false, 0);
+        return load(lib, elfBytes, probe, probe.programs, perTask, new KernelFilter(SwitchFilter.NONE), false, 0, false);
     }
 
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
                              KernelFilter filter) throws SourceException {
-        return load(lib, elfBytes, probe, programs, perTask, filter, false, 0);
+        return load(lib, elfBytes, probe, programs, perTask, filter, false, 0, false);
     }
 
     /**
@@ -64,16 +66,17 @@ final class LoadedObject implements AutoCloseable {
      * @param byKind --by=kind: the per-kind figures kept, and the kinds map mapped into memory
      * @param slowerNs --slower's threshold, 0 for off; with it or byKind, the switches are classified (the kinds
      *                 map sized to the CPUs), since each outlier carries its kind
+     * @param byCgroup --by=cgroup: the per-CPU cgroup table sized, kept and mapped into memory
      */
     static LoadedObject load(Libbpf lib, byte[] elfBytes, KernelProbe probe, java.util.List<String> programs, boolean perTask,
-                             KernelFilter filter, boolean byKind, long slowerNs) throws SourceException {
+                             KernelFilter filter, boolean byKind, long slowerNs, boolean byCgroup) throws SourceException {
         int cpus = lib.api.libbpf_num_possible_cpus();
         if (cpus <= 0) {
             throw SourceException.environment("cannot tell how many CPUs this machine has: " + Libbpf.strerror(cpus));
         }
         LoadedObject loaded = new LoadedObject(lib, elfBytes, cpus);
         try {
-            loaded.open(probe, programs, perTask, filter, byKind, slowerNs);
+            loaded.open(probe, programs, perTask, filter, byKind, slowerNs, byCgroup);
             return loaded;
         } catch (SourceException | RuntimeException e) {
             loaded.close();
@@ -82,7 +85,7 @@ final class LoadedObject implements AutoCloseable {
     }
 
     private void open(KernelProbe probe, java.util.List<String> programs, boolean perTask, KernelFilter filter, boolean byKind,
-                      long slowerNs)
+                      long slowerNs, boolean byCgroup)
             throws SourceException {
         lib.clearLog();
         Memory opts = new Memory(16); // struct bpf_object_open_opts { size_t sz; const char *object_name; }
@@ -111,6 +114,10 @@ final class LoadedObject implements AutoCloseable {
         rodata.setInt(KernelLayout.RODATA_BY_KIND, byKind ? 1 : 0);
         Pointer kindsMap = map("kinds");
         check(lib.api.bpf_map__set_max_entries(kindsMap, byKind || slowerNs > 0 ? cpus : 1), "sizing the per-kind map");
+        rodata.setInt(KernelLayout.RODATA_BY_CGROUP, byCgroup ? 1 : 0);
+        Pointer cgroupsMap = map("cpu_cgroups");
+        check(lib.api.bpf_map__set_max_entries(cgroupsMap, byCgroup ? cpus * KernelLayout.CPU_CGROUPS : 1),
+                "sizing the per-CPU cgroup table");
         rodata.setLong(KernelLayout.RODATA_SLOWER_NS, slowerNs);
         check(lib.api.bpf_map__set_max_entries(map("outliers"), slowerNs > 0 ? OUTLIER_RING_BYTES : IDLE_RING_BYTES),
                 "sizing the outliers' ring buffer");
@@ -139,6 +146,14 @@ final class LoadedObject implements AutoCloseable {
             if (kindsArea == null || LibC.MAP_FAILED.equals(kindsArea)) {
                 kindsArea = null;
                 throw failure("mapping the per-kind figures into memory failed", Native.getLastError());
+            }
+        }
+        if (byCgroup) {
+            cgroupsAreaLength = ((long) KernelLayout.CPU_CGROUP_SIZE * cpus * KernelLayout.CPU_CGROUPS + PAGE - 1) / PAGE * PAGE;
+            cgroupsArea = LibC.INSTANCE.mmap(null, cgroupsAreaLength, LibC.PROT_READ, LibC.MAP_SHARED, lib.api.bpf_map__fd(cgroupsMap), 0);
+            if (cgroupsArea == null || LibC.MAP_FAILED.equals(cgroupsArea)) {
+                cgroupsArea = null;
+                throw failure("mapping the per-CPU cgroup table into memory failed", Native.getLastError());
             }
         }
         dataFd = lib.api.bpf_map__fd(map(".data"));
@@ -245,6 +260,11 @@ final class LoadedObject implements AutoCloseable {
         return kindsArea;
     }
 
+    /** The per-CPU cgroup table (struct cpu_cgroup[cpus * CPU_CGROUPS]), read-only; null without --by=cgroup. */
+    Pointer cgroupsArea() {
+        return cgroupsArea;
+    }
+
     /** Sets the epoch the programs write to (see KernelReader). */
     void setEpoch(long epoch) {
         data.setLong(KernelLayout.DATA_EPOCH, epoch);
@@ -318,6 +338,10 @@ final class LoadedObject implements AutoCloseable {
         if (kindsArea != null) {
             LibC.INSTANCE.munmap(kindsArea, kindsAreaLength);
             kindsArea = null;
+        }
+        if (cgroupsArea != null) {
+            LibC.INSTANCE.munmap(cgroupsArea, cgroupsAreaLength);
+            cgroupsArea = null;
         }
         if (object != null) {
             lib.api.bpf_object__close(object);

@@ -65,6 +65,19 @@ class KernelLayoutTest {
         assertThat(s.get("prev_id")).isEqualTo(KernelLayout.CPU_PREV_ID);
         assertThat(s.get("prev_state")).isEqualTo(KernelLayout.CPU_PREV_STATE);
         assertThat(s.get("prev_comm")).isEqualTo(KernelLayout.CPU_PREV_COMM);
+        assertThat(s.get("cgroup_dropped")).isEqualTo(KernelLayout.CPU_CGROUP_DROPPED);
+    }
+
+    @Test
+    void perCgroupFiguresMatch() {
+        Map<String, Integer> slot = struct("cgroup_slot");
+        assertThat(slot.get("size")).isEqualTo(KernelLayout.CGROUP_SLOT_SIZE);
+        assertThat(slot.get("exact")).isEqualTo(KernelLayout.CGROUP_SLOT_EXACT);
+        assertThat(slot.get("hist")).isEqualTo(KernelLayout.CGROUP_SLOT_HIST);
+        Map<String, Integer> entry = struct("cpu_cgroup");
+        assertThat(entry.get("size")).isEqualTo(KernelLayout.CPU_CGROUP_SIZE);
+        assertThat(entry.get("id")).isEqualTo(KernelLayout.CPU_CGROUP_ID);
+        assertThat(entry.get("slot")).isEqualTo(KernelLayout.CPU_CGROUP_SLOTS);
     }
 
     @Test
@@ -147,6 +160,7 @@ class KernelLayoutTest {
                 .containsEntry("filter_comm", KernelLayout.RODATA_FILTER_COMM)
                 .containsEntry("cpu_mask", KernelLayout.RODATA_CPU_MASK)
                 .containsEntry("by_kind", KernelLayout.RODATA_BY_KIND)
+                .containsEntry("by_cgroup", KernelLayout.RODATA_BY_CGROUP)
                 .containsEntry("slower_ns", KernelLayout.RODATA_SLOWER_NS);
     }
 
@@ -200,6 +214,8 @@ class KernelLayoutTest {
         assertThat(header).contains("#define PROC_TABLE_SIZE " + KernelLayout.PROC_TABLE_SIZE + "\n");
         assertThat(header).contains("#define CPU_MASK_WORDS " + KernelLayout.CPU_MASK_WORDS + "\n");
         assertThat(header).contains("#define CPU_TASKS " + KernelLayout.CPU_TASKS + "\n");
+        assertThat(header).contains("#define CPU_CGROUPS " + KernelLayout.CPU_CGROUPS + "\n");
+        assertThat(header).contains("#define CGROUP_BUCKETS " + KernelLayout.CGROUP_BUCKETS + "\n");
         assertThat(header).contains("#define FILTER_IDS_INLINE " + KernelLayout.FILTER_IDS_INLINE + "\n");
         assertThat(header).containsPattern("#define FILTER_PID\\s+" + KernelLayout.FILTER_PID + "\\s")
                 .containsPattern("#define FILTER_TID\\s+" + KernelLayout.FILTER_TID + "\\s")

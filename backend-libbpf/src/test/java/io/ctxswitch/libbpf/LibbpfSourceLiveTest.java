@@ -150,6 +150,48 @@ class LibbpfSourceLiveTest {
         assertThat(total.total().maxNs()).as("no idle period becomes a sample").isLessThan(50_000_000L);
     }
 
+    /**
+     * Disarmed, the attached programs record nothing (docs/spi.md): not while they attach, nor once user
+     * space disarms them to detach. Were switches recorded before arming, the one under way on a CPU at
+     * the moment of arming (its start older than armed_ns) would be dropped between recorded ones: a
+     * hole in that CPU's sequence of switches, which on an idle CPU made to-idle and from-idle differ by
+     * one more than the run's ends can (KindIT). Every program is attached here, so only arming decides.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void disarmedProgramsRecordNothing() throws Exception {
+        KernelProbe probe = KernelProbe.SCHED_TP;
+        Libbpf lib = Libbpf.load();
+        try (LoadedObject object = LoadedObject.load(lib, LibbpfSource.objectBytes(), probe, false)) {
+            KernelReader reader = new KernelReader(lib, object, false, false);
+            object.attach(probe.programs);
+            PinnedPingPong.once(0, 2_000);
+            LatencyStats beforeArming = reader.drain(true);
+
+            object.setArmed(true);
+            LatencyStats armed = new LatencyStats();
+            long kernel;
+            try (PinnedPingPong workload = new PinnedPingPong()) {
+                workload.run(0, 2_000);
+                kernel = workload.kernelSwitches(); // each of these ended on CPU 0 before the drain below
+                armed.add(reader.drain(true));
+                object.setArmed(false);
+                armed.add(reader.drain(true)); // its grace lets a program that saw the arming finish
+            }
+
+            PinnedPingPong.once(0, 2_000);
+            object.detach();
+            LatencyStats afterDisarming = reader.drain(false);
+
+            assertThat(beforeArming.total().count()).as("switches recorded before arming").isZero();
+            assertThat(beforeArming.noSwitch()).as("no-switches recorded before arming").isZero();
+            assertThat(armed.total().count()).as("switches recorded while armed; the kernel counted %d of the ping-pong's", kernel)
+                    .isGreaterThanOrEqualTo(kernel).isPositive();
+            assertThat(afterDisarming.total().count()).as("switches recorded after disarming").isZero();
+            assertThat(afterDisarming.noSwitch()).as("no-switches recorded after disarming").isZero();
+        }
+    }
+
     @Test
     void leavesNoProgramBehind() throws Exception {
         Set<Integer> before = BpfPrograms.ours().keySet(); // other instances' programs, or an earlier test's not yet freed
@@ -165,6 +207,34 @@ class LibbpfSourceLiveTest {
             source.close();
         }
         assertThat(BpfPrograms.leftSince(before)).as("its programs, after close").doesNotContainAnyElementsOf(loaded);
+    }
+
+    /**
+     * --by=cgroup: the program loads and attaches with its cgroup table, and every switch measured is in a cgroup
+     * or in the overflow (over a whole run, exactly: the table's slots and the totals' are written by the same
+     * program run in the same epoch, and the overflow is cumulative). The ping-pong's threads are in this JVM's
+     * cgroup v2, listed with at least their switches.
+     */
+    @Test
+    void byCgroupPutsEverySwitchInACgroup() throws Exception {
+        LibbpfSource source = new LibbpfSource();
+        LatencyStats total = new LatencyStats();
+        try {
+            source.start(new TraceOptions(ProbeMode.AUTO, false).withByCgroup(true));
+            total.add(source.drain());
+            PinnedPingPong.once(0, 2_000);
+            source.stop();
+            total.add(source.drain());
+        } finally {
+            source.close();
+        }
+        Summary s = Summary.of("summary", "libbpf", source.probeDescription(), 1, total, false, 0);
+        assertThat(s.byCgroup()).as("tracked").isNotNull();
+        long attributed = total.cgroups().byCount().stream().mapToLong(c -> c.latency().count()).sum();
+        assertThat(attributed + total.cgroups().overflowSamples()).isEqualTo(s.count());
+        assertThat(s.count()).isGreaterThanOrEqualTo(4_000);
+        assertThat(total.cgroups().byCount()).as("the ping-pong's cgroup")
+                .anySatisfy(c -> assertThat(c.latency().count()).isGreaterThanOrEqualTo(4_000));
     }
 
     /** Without --top the table stays empty; without --per-cpu no CPU is binned (CpuAreaBinsTest: what that saves). */

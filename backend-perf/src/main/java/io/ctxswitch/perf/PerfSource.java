@@ -79,14 +79,14 @@ public final class PerfSource implements LatencySource {
     }
 
     /**
-     * Figures while it records (intervals, and cumulative readings for an exporter: perf's output is
+     * Figures while it records (intervals, and cumulative readings for an exporter, per CPU: perf's output is
      * read as it comes), per task (the parser keeps them), the recording (the perf.data stream), and
      * the filters whose fields a switch record carries, applied in user space once a switch is paired
      * (perf records every switch; --record keeps them all).
      */
     @Override
     public Set<Feature> features() {
-        Set<Feature> features = EnumSet.of(Feature.INTERVAL, Feature.SERVE, Feature.PER_TASK, Feature.RECORD, Feature.OUTLIERS);
+        Set<Feature> features = EnumSet.of(Feature.INTERVAL, Feature.SERVE, Feature.SERVE_PER_CPU, Feature.PER_TASK, Feature.RECORD, Feature.OUTLIERS);
         features.addAll(TRACE_FEATURES);
         return features;
     }

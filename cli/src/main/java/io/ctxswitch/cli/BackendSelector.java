@@ -4,17 +4,18 @@ import com.google.inject.Provider;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Chooses the backend: the one named, or with "auto" the first (in the map's order, best first) that
  * has every feature the command line asks for and can run here. What a backend can do is what it
- * declares ({@link LatencySource#features}), never its name: an option no chosen backend can honour
+ * declares ({@link LatencySource#features}, less those it lacks in the probe mode asked for,
+ * {@link LatencySource#featuresLackedIn}), never its name: an option no chosen backend can honour
  * is a usage error found before anything on the host is probed. Backends are constructed through
  * their providers only when considered, and constructing one does nothing.
  */
@@ -46,26 +47,33 @@ final class BackendSelector {
         return AUTO.equals(name) || backends.containsKey(name);
     }
 
+    /** Whether {@code source} has {@code feature} in probe mode {@code probe} (--probe as given). */
+    private static boolean has(LatencySource source, Feature feature, ProbeMode probe) {
+        return source.features().contains(feature) && !source.featuresLackedIn(probe).containsKey(feature);
+    }
+
     /**
      * Null if {@code requested} (or with "auto", at least one backend) has every feature in
-     * {@code wanted}; else the usage error, one line, naming the backends that can. Probes nothing.
+     * {@code wanted} in probe mode {@code probe}; else the usage error, one line, saying why when the
+     * backend has the feature in other modes, and naming the backends that can. Probes nothing.
      *
      * @param wanted each feature the command line asks for, with the option that asked for it
      */
-    String refusal(String requested, Map<Feature, String> wanted) {
-        Map<String, LatencySource> all = new LinkedHashMap<>();
+    String refusal(String requested, Map<Feature, String> wanted, ProbeMode probe) {
         if (!AUTO.equals(requested)) {
             LatencySource source = source(requested);
             for (Map.Entry<Feature, String> want : wanted.entrySet()) {
-                if (!source.features().contains(want.getKey())) {
-                    return want.getValue() + " is not supported by the " + requested + " backend; "
-                            + capable(want.getKey(), want.getValue());
+                if (!has(source, want.getKey(), probe)) {
+                    String why = source.featuresLackedIn(probe).get(want.getKey());
+                    return want.getValue() + " is not supported by the " + requested + " backend"
+                            + (why == null ? "" : " with --probe=" + probe + ": " + why) + "; " + capable(want.getKey(), want.getValue(), probe);
                 }
             }
             return null;
         }
         for (String name : names()) {
-            if (source(name).features().containsAll(wanted.keySet())) {
+            LatencySource source = source(name);
+            if (wanted.keySet().stream().allMatch(f -> has(source, f, probe))) {
                 return null;
             }
         }
@@ -75,16 +83,16 @@ final class BackendSelector {
         }
         List<String> each = new ArrayList<>();
         for (Map.Entry<Feature, String> want : wanted.entrySet()) {
-            each.add(capable(want.getKey(), want.getValue()));
+            each.add(capable(want.getKey(), want.getValue(), probe));
         }
         return "no backend supports " + String.join(" with ", wanted.values()) + " (" + String.join("; ", each) + ")";
     }
 
-    /** "backends that can: libbpf, bpftrace" for a feature, or that none can. */
-    private String capable(Feature feature, String option) {
+    /** "backends that can: libbpf, bpftrace" for a feature in probe mode {@code probe}, or that none can. */
+    private String capable(Feature feature, String option, ProbeMode probe) {
         List<String> can = new ArrayList<>();
         for (String name : names()) {
-            if (source(name).features().contains(feature)) {
+            if (has(source(name), feature, probe)) {
                 can.add(name);
             }
         }
@@ -110,7 +118,7 @@ final class BackendSelector {
         for (String name : names()) {
             LatencySource source = source(name);
             List<String> missing = wanted.entrySet().stream()
-                    .filter(w -> !source.features().contains(w.getKey())).map(Map.Entry::getValue).toList();
+                    .filter(w -> !has(source, w.getKey(), options.probe())).map(Map.Entry::getValue).toList();
             if (!missing.isEmpty()) {
                 passedOver.add(name + ": no " + String.join(", no ", missing));
                 continue;

@@ -93,14 +93,21 @@ final class CtxswitchCommand implements Callable<Integer> {
                 + " Default: 50,90,99,99.9 (rows: 50,99).")
     Percentiles percentiles;
 
-    @Option(names = "--by", paramLabel = "kind",
-            description = "Break the figures down by kind of switch: how the outgoing task left the CPU (preempted, blocked,"
-                + " yield, exit) or whether an idle task was on either side (from-idle, to-idle); the kinds add up to the"
-                + " total. Backends: libbpf (Linux 5.18+), perf. JSON: by_kind.")
-    Breakdown by;
+    @Option(names = "--by", paramLabel = "kind|cgroup", split = ",",
+            description = "Break the figures down, by one or both, comma-separated (--by=kind,cgroup). kind: by kind of switch,"
+                + " how the outgoing task left the CPU (preempted, blocked, yield, exit) or whether an idle task was on either"
+                + " side (from-idle, to-idle); the kinds add up to the total. Backends: libbpf (Linux 5.18+), perf. JSON: by_kind."
+                + " cgroup: the " + io.ctxswitch.core.report.Summary.TOP_CGROUPS + " cgroups v2 switched into most (the incoming"
+                + " task's), with their paths, count, mean, p99 and max; the others summed. Backend: libbpf. JSON: top_cgroups.")
+    java.util.List<Breakdown> by;
 
     /** What --by can break the figures down by. */
-    enum Breakdown { kind }
+    enum Breakdown { kind, cgroup }
+
+    /** Whether --by names {@code breakdown}. */
+    private boolean by(Breakdown breakdown) {
+        return by != null && by.contains(breakdown);
+    }
 
     @Option(names = "--pid", paramLabel = "PID[,PID...]",
             description = "Only switches into tasks of these processes (by process id, the tgid: all their threads). Filters apply to the incoming task, whose start was delayed.")
@@ -157,7 +164,8 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     @Option(names = "--serve", paramLabel = "[HOST:]PORT",
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (HOST: 127.0.0.1 unless given) until Ctrl+C or SIGTERM,"
-                + " read from the kernel at each scrape; then print the summary. libbpf backend only, for now.")
+                + " read at each scrape; then print the summary. Backends: libbpf, perf, and bpftrace in sched-tp mode"
+                + " (Linux 6.15+; its once-a-second snapshot, without --per-cpu).")
     String serve;
 
     @Option(names = "--serve-config", paramLabel = "FILE",
@@ -199,7 +207,7 @@ final class CtxswitchCommand implements Callable<Integer> {
         Map<Feature, String> wanted = wantedFeatures();
         wanted.putAll(filter.features());
         if (replay == null && !listBackends) {
-            String refusal = selector.refusal(backend, wanted);
+            String refusal = selector.refusal(backend, wanted, probe);
             if (refusal != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), refusal);
             }
@@ -216,8 +224,9 @@ final class CtxswitchCommand implements Callable<Integer> {
         TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
-        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by == Breakdown.kind)
-                .withSlowerNs(slower == null ? 0 : slower.toNanos());
+        TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by(Breakdown.kind))
+                .withByCgroup(by(Breakdown.cgroup))
+                .withSlowerNs(slower == null ? 0 : slower.toNanos()).withServe(serveAt != null);
         if (listBackends) {
             return listBackends(selector, options);
         }
@@ -404,7 +413,8 @@ final class CtxswitchCommand implements Callable<Integer> {
             notWithServe(replay != null, "--replay", "it serves what it traces now");
             notWithServe(interval != null, "--interval", "Prometheus chooses its own intervals when it scrapes");
             notWithServe(top > 0, "--top", "the exporter has no per-task metrics");
-            notWithServe(by != null, "--by", "the exporter has no kind label yet");
+            notWithServe(by(Breakdown.kind), "--by=kind", "the exporter has no kind label yet");
+            notWithServe(by(Breakdown.cgroup), "--by=cgroup", "the exporter has no cgroup label yet");
             notWithServe(listBackends, "--list-backends", "it traces");
             notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
         }
@@ -420,6 +430,10 @@ final class CtxswitchCommand implements Callable<Integer> {
             if (cgroup != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups");
+            }
+            if (by(Breakdown.cgroup)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--by=cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups");
             }
         }
     }
@@ -472,7 +486,7 @@ final class CtxswitchCommand implements Callable<Integer> {
 
     /** --by=kind on a replay: the trace must say how each switch's outgoing task left (perf traces with sched_switch). */
     private void checkReplayByKind(LatencySource source, String formatName) {
-        if (by == Breakdown.kind && !source.features().contains(Feature.BY_KIND)) {
+        if (by(Breakdown.kind) && !source.features().contains(Feature.BY_KIND)) {
             source.close();
             throw new OneLineUsageError("--by=kind cannot be applied to " + formatName
                     + ": it does not record how each switch's outgoing task left; perf traces do (perf script text or perf.data)");
@@ -504,9 +518,15 @@ final class CtxswitchCommand implements Callable<Integer> {
         }
         if (serve != null) {
             wanted.put(Feature.SERVE, "--serve");
+            if (perCpu) {
+                wanted.put(Feature.SERVE_PER_CPU, "--serve with --per-cpu");
+            }
         }
-        if (by == Breakdown.kind) {
+        if (by(Breakdown.kind)) {
             wanted.put(Feature.BY_KIND, "--by=kind");
+        }
+        if (by(Breakdown.cgroup)) {
+            wanted.put(Feature.BY_CGROUP, "--by=cgroup");
         }
         if (slower != null) {
             wanted.put(Feature.OUTLIERS, "--slower");

@@ -8,7 +8,6 @@ import io.ctxswitch.exporter.LatencyCollector;
 import io.ctxswitch.exporter.MetricsServer;
 import io.ctxswitch.exporter.ServeAddress;
 import io.ctxswitch.exporter.ServeSecurity;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * {@code --serve}: the port is bound before the source starts (a port in use is said before anything
@@ -19,7 +18,6 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
     private final TraceSession.Listener console;
     private final MetricsServer server;
     private final ServeAddress address;
-    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final boolean perCpu;
     private final String version;
 
@@ -28,7 +26,7 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
         this.perCpu = perCpu;
         this.version = version;
         this.address = address;
-        this.server = MetricsServer.bind(address, registry, security);
+        this.server = MetricsServer.bind(address, security);
     }
 
     /**
@@ -44,8 +42,7 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
         String description = source.probeDescription();
         String probe = description.split(" ", 2)[0];
         ExporterInfo info = new ExporterInfo(version, source.name(), probe, System.getProperty("os.version"));
-        registry.register(new LatencyCollector(source::cumulative, perCpu, info));
-        server.start();
+        server.start(new LatencyCollector(source::cumulative, perCpu, info));
         console.started(source);
     }
 

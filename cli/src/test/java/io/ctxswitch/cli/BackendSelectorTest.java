@@ -7,6 +7,7 @@ import com.google.inject.Provider;
 import io.ctxswitch.core.spi.Availability;
 import io.ctxswitch.core.spi.Feature;
 import io.ctxswitch.core.spi.LatencySource;
+import io.ctxswitch.core.spi.ProbeMode;
 import io.ctxswitch.core.spi.SourceException;
 import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.core.stats.LatencyStats;
@@ -27,11 +28,18 @@ class BackendSelectorTest {
     private final List<String> probed = new ArrayList<>();
 
     private Provider<LatencySource> backend(String name, Availability availability, Feature... features) {
+        return backend(name, availability, Map.of(), features);
+    }
+
+    /** A backend that lacks some of its features in some probe modes, as {@code limits} says for each. */
+    private Provider<LatencySource> backend(String name, Availability availability, Map<ProbeMode, Map<Feature, String>> limits,
+                                            Feature... features) {
         return () -> {
             constructed.add(name);
             return new LatencySource() {
                 @Override public String name() { return name; }
                 @Override public Set<Feature> features() { return Set.of(features); }
+                @Override public Map<Feature, String> featuresLackedIn(ProbeMode probe) { return limits.getOrDefault(probe, Map.of()); }
                 @Override public Availability availability(TraceOptions o) {
                     probed.add(name);
                     return availability;
@@ -77,7 +85,7 @@ class BackendSelectorTest {
     void aNamedBackendIsTheOnlyOneConstructed() throws Exception {
         Map<String, Provider<LatencySource>> map = threeBackends(Availability.ok("yes"));
         BackendSelector selector = new BackendSelector(map);
-        assertThat(selector.refusal("perf", wanting(Feature.RECORD, "--record"))).isNull();
+        assertThat(selector.refusal("perf", wanting(Feature.RECORD, "--record"), ProbeMode.AUTO)).isNull();
         BackendSelector.Choice choice = selector.choose("perf", NOTHING, TraceOptions.defaults());
         assertThat(choice.source().name()).isEqualTo("perf");
         assertThat(choice.note()).isNull();
@@ -115,24 +123,24 @@ class BackendSelectorTest {
     @Test
     void aFeatureTheNamedBackendLacksIsRefusedNamingTheBackendsThatHaveItWithoutProbingAnything() {
         BackendSelector selector = new BackendSelector(threeBackends(Availability.ok("yes")));
-        assertThat(selector.refusal("perf", wanting(Feature.INTERVAL, "--interval")))
+        assertThat(selector.refusal("perf", wanting(Feature.INTERVAL, "--interval"), ProbeMode.AUTO))
                 .isEqualTo("--interval is not supported by the perf backend; the backend that can: libbpf");
-        assertThat(selector.refusal("libbpf", wanting(Feature.RECORD, "--record")))
+        assertThat(selector.refusal("libbpf", wanting(Feature.RECORD, "--record"), ProbeMode.AUTO))
                 .isEqualTo("--record is not supported by the libbpf backend; backends that can: bpftrace, perf");
-        assertThat(selector.refusal("libbpf", wanting(Feature.INTERVAL, "--interval"))).isNull();
+        assertThat(selector.refusal("libbpf", wanting(Feature.INTERVAL, "--interval"), ProbeMode.AUTO)).isNull();
         assertThat(probed).isEmpty();
     }
 
     @Test
     void autoRefusesOnlyWhatNoBackendCanDoAndSaysWhoCanDoEachPart() {
         BackendSelector selector = new BackendSelector(threeBackends(Availability.ok("yes")));
-        assertThat(selector.refusal("auto", wanting(Feature.INTERVAL, "--interval"))).isNull();
+        assertThat(selector.refusal("auto", wanting(Feature.INTERVAL, "--interval"), ProbeMode.AUTO)).isNull();
         Map<Feature, String> both = wanting(Feature.INTERVAL, "--interval");
         both.put(Feature.RECORD, "--record");
-        assertThat(selector.refusal("auto", both)).isEqualTo("no backend supports --interval with --record"
+        assertThat(selector.refusal("auto", both, ProbeMode.AUTO)).isEqualTo("no backend supports --interval with --record"
                 + " (the backend that can: libbpf; backends that can: bpftrace, perf)");
         Map<String, Provider<LatencySource>> recordless = Map.of("libbpf", backend("libbpf", Availability.ok("yes")));
-        assertThat(new BackendSelector(recordless).refusal("auto", wanting(Feature.RECORD, "--record")))
+        assertThat(new BackendSelector(recordless).refusal("auto", wanting(Feature.RECORD, "--record"), ProbeMode.AUTO))
                 .isEqualTo("--record is not supported by any backend of this build");
         assertThat(probed).isEmpty();
     }
@@ -154,5 +162,39 @@ class BackendSelectorTest {
                     assertThat(e.kind()).isEqualTo(SourceException.Kind.ENVIRONMENT);
                     assertThat(e.getMessage()).isEqualTo("no backend can run here with --interval: libbpf: needs root");
                 });
+    }
+
+    /**
+     * A backend that has a feature in some probe modes only (bpftrace serves in sched-tp mode): named with
+     * one of the others, it is refused with its reason, and the backends that can are those that have the
+     * feature in the mode asked for; with --probe=auto it is taken, and auto passes over it only where a
+     * mode limits it. Nothing is probed to decide.
+     */
+    @Test
+    void aFeatureLackedInTheProbeModeAskedForIsRefusedWithTheBackendsReason() throws Exception {
+        Map<String, Provider<LatencySource>> map = new LinkedHashMap<>();
+        map.put("libbpf", backend("libbpf", Availability.missing("no BTF"), Feature.SERVE, Feature.SERVE_PER_CPU));
+        map.put("bpftrace", backend("bpftrace", Availability.ok("bpftrace 0.23"),
+                Map.of(ProbeMode.KPROBE, Map.of(Feature.SERVE, "its kprobe script prints no histogram while tracing")), Feature.SERVE));
+        map.put("perf", backend("perf", Availability.ok("perf 6.1"), Feature.SERVE, Feature.SERVE_PER_CPU));
+        BackendSelector selector = new BackendSelector(map);
+        Map<Feature, String> serve = wanting(Feature.SERVE, "--serve");
+        assertThat(selector.refusal("bpftrace", serve, ProbeMode.KPROBE)).isEqualTo("--serve is not supported by the bpftrace"
+                + " backend with --probe=kprobe: its kprobe script prints no histogram while tracing; backends that can: libbpf, perf");
+        assertThat(selector.refusal("bpftrace", serve, ProbeMode.SCHED_TP)).isNull();
+        assertThat(selector.refusal("bpftrace", serve, ProbeMode.AUTO)).isNull();
+        Map<Feature, String> perCpu = wanting(Feature.SERVE, "--serve");
+        perCpu.put(Feature.SERVE_PER_CPU, "--serve with --per-cpu");
+        assertThat(selector.refusal("bpftrace", perCpu, ProbeMode.AUTO))
+                .isEqualTo("--serve with --per-cpu is not supported by the bpftrace backend; backends that can: libbpf, perf");
+        assertThat(probed).isEmpty();
+
+        TraceOptions kprobe = new TraceOptions(ProbeMode.KPROBE, false).withServe(true);
+        BackendSelector.Choice choice = selector.choose("auto", serve, kprobe);
+        assertThat(choice.source().name()).isEqualTo("perf");
+        assertThat(choice.note()).contains("not libbpf: no BTF").contains("not bpftrace: no --serve");
+        assertThat(selector.choose("auto", serve, new TraceOptions(ProbeMode.AUTO, false).withServe(true)).source().name())
+                .isEqualTo("bpftrace");
+        assertThat(probed).containsExactly("libbpf", "perf", "libbpf", "bpftrace");
     }
 }

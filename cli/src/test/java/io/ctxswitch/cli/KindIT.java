@@ -166,7 +166,7 @@ class KindIT {
     /**
      * A task sleeping 1 ms at a time on CPU 1: each sleep is a switch away from it (blocked, or to-idle when
      * nothing else runs there), and each idle period there begins with a switch to idle and ends with one
-     * from idle, so the two idle kinds on that CPU differ by at most one at each end of the run. Whether CPU 1
+     * from idle, so there are never more switches to idle than from it, but for the run's end. Whether CPU 1
      * was idle at all while the sleeper ran (another load may keep it busy) is the kernel's word: its idle time
      * in /proc/stat.
      */
@@ -183,14 +183,17 @@ class KindIT {
             assertThat(toIdle + t.kind("blocked")).as("the sleeper slept %d times", t.voluntary(pid))
                     .isGreaterThanOrEqualTo((long) (SHARE * t.voluntary(pid)));
             // Each switch seen at one end only (unpaired, untimed) or lost can leave one idle period's
-            // switch out of the kinds: each widens the gap by at most one, besides the run's two ends.
+            // switch out of the kinds; besides those, a CPU's switches alternate to and from idle, so to-idle
+            // exceeds from-idle by at most one (the run's end). Only this side is bounded: some kernels (this
+            // development VM's patched 6.18) report passes whose sched_switch names idle -> N although idle
+            // still runs at the end, a from-idle with no to-idle (README, --by=kind).
             long unmeasured = t.summary().get("unpaired").asLong() + t.summary().get("untimed").asLong()
                     + t.summary().get("lost").asLong();
             System.out.printf("CPU 1 idle for %d ticks; from-idle %d, to-idle %d, unmeasured %d%n",
                     idle, fromIdle, toIdle, unmeasured);
-            assertThat(Math.abs(fromIdle - toIdle))
-                    .as("from-idle %d against to-idle %d on one CPU, %d switches unmeasured", fromIdle, toIdle, unmeasured)
-                    .isLessThanOrEqualTo(2 + unmeasured);
+            assertThat(toIdle - fromIdle)
+                    .as("to-idle %d against from-idle %d on one CPU, %d switches unmeasured", toIdle, fromIdle, unmeasured)
+                    .isLessThanOrEqualTo(1 + unmeasured);
             if (idle >= 2) { // idle for two ticks or more while the sleeper ran: each sleep then could leave it idle
                 assertThat(toIdle).as("switches to idle on CPU 1, idle for %d ticks", idle).isPositive();
                 assertThat(fromIdle).as("switches from idle on CPU 1, idle for %d ticks", idle).isPositive();

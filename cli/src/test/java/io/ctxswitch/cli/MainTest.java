@@ -162,7 +162,10 @@ class MainTest {
         assertThat(dir.resolve("kept")).doesNotExist();
     }
 
-    /** --serve: a bad address, a backend that cannot serve, and options that do not go with it; exit 2, nothing probed. */
+    /**
+     * --serve: a bad address, a backend that cannot serve (bpftrace in kprobe or fentry mode, or per CPU), and options
+     * that do not go with it; exit 2, nothing probed.
+     */
     @Test
     void serveIsRefusedInOneLineWhereItCannotWork(@TempDir Path dir) throws Exception {
         Path ran = dir.resolve("ran");
@@ -171,7 +174,18 @@ class MainTest {
             {"--serve=http", "ctxswitch: --serve=http: the port must be a number from 1 to 65535, not 'http'"},
             {"--serve=:9100", "ctxswitch: --serve=:9100: the host before ':' is empty (leave out the colon for 127.0.0.1)"},
             {"--serve=70000", "ctxswitch: --serve=70000: the port must be a number from 1 to 65535, not '70000'"},
-            {"--serve=9100 --backend=bpftrace --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend; backends that can: libbpf, perf"},
+            {"--serve=9100 --backend=bpftrace --probe=kprobe --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend"
+                + " with --probe=kprobe: its kprobe and fentry scripts print their histogram only once stopped, since reading a map while"
+                + " tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches;"
+                + " it serves with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
+            {"--serve=9100 --backend=bpftrace --probe=fentry --bpftrace=" + tool, "ctxswitch: --serve is not supported by the bpftrace backend"
+                + " with --probe=fentry: its kprobe and fentry scripts print their histogram only once stopped, since reading a map while"
+                + " tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches;"
+                + " it serves with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
+            {"--serve=9100 --per-cpu --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --serve with --per-cpu is not supported by the bpftrace backend; backends that can: libbpf, perf"},
+            {"--serve=9100 --per-cpu --backend=bpftrace --probe=sched-tp --bpftrace=" + tool,
+                "ctxswitch: --serve with --per-cpu is not supported by the bpftrace backend; backends that can: libbpf, perf"},
             {"--serve=9100 --interval=1s", "ctxswitch: --interval does not apply to --serve: Prometheus chooses its own intervals when it scrapes"},
             {"--serve=9100 --top=5", "ctxswitch: --top does not apply to --serve: the exporter has no per-task metrics"},
             {"--serve=9100 --replay=x", "ctxswitch: --replay does not apply to --serve: it serves what it traces now"},
@@ -304,8 +318,37 @@ class MainTest {
         String[][] cases = {
             {"--by=kind --backend=bpftrace --bpftrace=" + tool,
                 "ctxswitch: --by=kind is not supported by the bpftrace backend; backends that can: libbpf, perf"},
-            {"--by=kind --serve=9100", "ctxswitch: --by does not apply to --serve: the exporter has no kind label yet"},
-            {"--by=cgroup --perf=" + tool, "ctxswitch: Invalid value for option '--by': expected one of [kind] (case-insensitive) but was 'cgroup'"},
+            {"--by=kind --serve=9100", "ctxswitch: --by=kind does not apply to --serve: the exporter has no kind label yet"},
+            {"--by=job --perf=" + tool, "ctxswitch: Invalid value for option '--by' (kind|cgroup): expected one of [kind, cgroup] (case-insensitive) but was 'job'"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+    }
+
+    /**
+     * --by=cgroup: refused (exit 2, one line, nothing run) by the backends that cannot break switches down by cgroup
+     * (perf: its perf script has no cgroup field before 6.x; bpftrace: not yet), naming the one that can; also with
+     * --by=kind, which perf can, and with --serve and --replay.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void byCgroupIsRefusedWhereItCannotBeHonoured(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("ran");
+        Path tool = toolThatNotesItRan(dir, ran);
+        String[][] cases = {
+            {"--by=cgroup --backend=perf --perf=" + tool,
+                "ctxswitch: --by=cgroup is not supported by the perf backend; the backend that can: libbpf"},
+            {"--by=kind,cgroup --backend=perf --perf=" + tool,
+                "ctxswitch: --by=cgroup is not supported by the perf backend; the backend that can: libbpf"},
+            {"--by=cgroup --backend=bpftrace --bpftrace=" + tool,
+                "ctxswitch: --by=cgroup is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--by=cgroup --serve=9100", "ctxswitch: --by=cgroup does not apply to --serve: the exporter has no cgroup label yet"},
+            {"--by=cgroup --replay=" + tool,
+                "ctxswitch: --by=cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
         };
         for (String[] c : cases) {
             err.reset();

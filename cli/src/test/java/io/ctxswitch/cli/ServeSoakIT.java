@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,9 +27,6 @@ import org.junit.jupiter.api.Timeout;
  * target/serve-soak.txt.
  */
 class ServeSoakIT {
-    /** One sample line of the text exposition: series (name and labels) and value. */
-    private static final Pattern SAMPLE = Pattern.compile("(?m)^(ctxswitch_[a-z_]+(?:\\{[^}]*\\})?) (\\S+)$");
-
     @Test
     @Timeout(value = 3, unit = TimeUnit.HOURS) // the 30 minutes and reading; -Dctxswitch.soak.minutes above 170 needs more
     void servedAndScrapedEverySecondForThirtyMinutes() throws Exception {
@@ -44,6 +38,7 @@ class ServeSoakIT {
         Path root = CgroupV2.mount("serve-soak-cgroup2");
         Path cgroup = Files.createDirectories(root.resolve("soak-load"));
         int port = Loopback.freePort();
+        String url = "http://127.0.0.1:" + port + "/metrics";
         Jar.Running ctxswitch = Jar.start(List.of(), Map.of(), "--serve=" + port, "--per-cpu", "--format=json",
                 "--cgroup=" + cgroup);
         Map<String, Double> last = Map.of();
@@ -63,8 +58,8 @@ class ServeSoakIT {
             while (System.nanoTime() < end) {
                 assertThat(ctxswitch.process.isAlive()).as("ctxswitch serving").isTrue();
                 assertThat(load.isAlive()).as("the load").isTrue();
-                Map<String, Double> now = scrape(port);
-                assertNeverLess(last, now, scrapes);
+                Map<String, Double> now = Exposition.scrape(url);
+                Exposition.assertNeverLess(last, now, scrapes);
                 last = now;
                 if (scrapes++ % 10 == 0) {
                     rss.sample();
@@ -82,8 +77,8 @@ class ServeSoakIT {
             }
         }
         awaitEmpty(cgroup);
-        Map<String, Double> lastScrape = scrape(port);
-        assertNeverLess(last, lastScrape, scrapes);
+        Map<String, Double> lastScrape = Exposition.scrape(url);
+        Exposition.assertNeverLess(last, lastScrape, scrapes);
         ctxswitch.signal("TERM");
         Jar.Run run = ctxswitch.finish(60);
         CgroupV2.removeWhenEmpty(cgroup);
@@ -92,8 +87,8 @@ class ServeSoakIT {
 
         String[] out = run.out().strip().split("\n");
         JsonNode summary = new ObjectMapper().readTree(out[out.length - 1]);
-        long servedCount = Math.round(total(lastScrape, "ctxswitch_latency_seconds_count"));
-        double servedSum = total(lastScrape, "ctxswitch_latency_seconds_sum");
+        long servedCount = Math.round(Exposition.total(lastScrape, "ctxswitch_latency_seconds_count"));
+        double servedSum = Exposition.total(lastScrape, "ctxswitch_latency_seconds_sum");
         long rssHalfWay = rss.at(minutes * 30L);
         long rssEnd = rss.last();
         long rssPeak = rss.peak();
@@ -111,33 +106,6 @@ class ServeSoakIT {
         assertThat(summary.get("count").asLong()).as("switches of the load").isGreaterThan(1_000_000L * minutes);
         assertThat(rssEnd - rssHalfWay).as("RSS growth over the second half, kB").isLessThan(5 * 1024);
         assertThat(rssPeak).as("RSS peak with -Xmx64m, kB").isLessThan(200 * 1024);
-    }
-
-    /** Every sample of the exposition (text format), by series. */
-    private static Map<String, Double> scrape(int port) throws Exception {
-        Map<String, Double> samples = new LinkedHashMap<>();
-        Matcher m = SAMPLE.matcher(Loopback.get("http://127.0.0.1:" + port + "/metrics", "text/plain;version=0.0.4"));
-        while (m.find()) {
-            samples.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
-        assertThat(samples).as("samples served").containsKey("ctxswitch_unpaired_total");
-        return samples;
-    }
-
-    /** Counters, buckets, counts and sums never decrease, and no series disappears. */
-    private static void assertNeverLess(Map<String, Double> before, Map<String, Double> now, long scrape) {
-        for (Map.Entry<String, Double> e : before.entrySet()) {
-            if (!e.getKey().startsWith("ctxswitch_info")) {
-                assertThat(now.get(e.getKey())).as("%s at scrape %d", e.getKey(), scrape).isNotNull()
-                        .isGreaterThanOrEqualTo(e.getValue());
-            }
-        }
-    }
-
-    /** The sum over every series of {@code name} (one per CPU with --per-cpu). */
-    private static double total(Map<String, Double> samples, String name) {
-        return samples.entrySet().stream().filter(e -> e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
-                .mapToDouble(Map.Entry::getValue).sum();
     }
 
     /** Waits (bounded) until the last task of the load has left the cgroup. */

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.ctxswitch.core.spi.SourceException;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP side of {@code --serve}: the JDK's HTTP server, bound when created (so that a port in use
  * is said before anything is loaded into the kernel), answering only {@code GET}/{@code HEAD} of
- * {@code /metrics} (the Prometheus client's handler: text, OpenMetrics or protobuf as the scraper
- * asks) and of {@code /} (a page naming the endpoint); other paths get 404, other methods 405.
+ * {@code /metrics} ({@link ScrapeHandler}: text, OpenMetrics or protobuf as the scraper asks, from
+ * the one {@link LatencyCollector} it serves) and of {@code /} (a page naming the endpoint); other
+ * paths get 404, other methods 405.
  *
  * <p>Bounded against hostile clients. The JDK server reads a request's line and headers on its
  * executor's threads, so a client that trickles them in holds a thread: the executor therefore has a
@@ -54,20 +54,22 @@ public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor pool;
     private final boolean tls;
+    private final ServeSecurity security;
 
-    private MetricsServer(HttpServer server, ThreadPoolExecutor pool, boolean tls) {
+    private MetricsServer(HttpServer server, ThreadPoolExecutor pool, ServeSecurity security) {
         this.server = server;
         this.pool = pool;
-        this.tls = tls;
+        this.security = security;
+        this.tls = security.tls() != null;
     }
 
     /** Binds {@code address} now, for plain HTTP without authentication; nothing is answered until {@link #start}. */
-    public static MetricsServer bind(ServeAddress address, PrometheusRegistry registry) throws SourceException {
-        return bind(address, registry, ServeSecurity.NONE);
+    public static MetricsServer bind(ServeAddress address) throws SourceException {
+        return bind(address, ServeSecurity.NONE);
     }
 
     /** Binds {@code address} now, with TLS and/or basic auth as {@code security} says; nothing is answered until {@link #start}. */
-    public static MetricsServer bind(ServeAddress address, PrometheusRegistry registry, ServeSecurity security) throws SourceException {
+    public static MetricsServer bind(ServeAddress address, ServeSecurity security) throws SourceException {
         for (String[] limit : JDK_LIMITS) {
             if (System.getProperty(limit[0]) == null) {
                 System.setProperty(limit[0], limit[1]);
@@ -100,11 +102,7 @@ public final class MetricsServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.DiscardPolicy());
         server.setExecutor(pool);
-        com.sun.net.httpserver.HttpContext context = server.createContext("/", new Router(new MetricsHandler(registry)));
-        if (security.authenticator() != null) {
-            context.setAuthenticator(security.authenticator());
-        }
-        return new MetricsServer(server, pool, security.tls() != null);
+        return new MetricsServer(server, pool, security);
     }
 
     /** "https" or "http". */
@@ -117,7 +115,14 @@ public final class MetricsServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    public void start() {
+    /** Starts answering, with {@code collector}'s metrics (its own registry: nothing else is served). */
+    public void start(LatencyCollector collector) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(collector);
+        com.sun.net.httpserver.HttpContext context = server.createContext("/", new Router(new ScrapeHandler(registry, collector)));
+        if (security.authenticator() != null) {
+            context.setAuthenticator(security.authenticator());
+        }
         server.start();
     }
 

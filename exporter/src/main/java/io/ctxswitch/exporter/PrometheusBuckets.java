@@ -22,6 +22,9 @@ import java.util.Arrays;
  */
 final class PrometheusBuckets {
     static final int NATIVE_SCHEMA = 7;
+    /** No zero bucket: every kernel bucket, 0 ns included, goes to the native bucket of its middle (0.5 ns for 0 ns). */
+    static final double NATIVE_ZERO_THRESHOLD = 0;
+    static final long NATIVE_ZERO_COUNT = 0;
     static final int FIRST_POWER = 8;
     static final int LAST_POWER = 27;
 
@@ -61,20 +64,39 @@ final class PrometheusBuckets {
     /** Samples per classic bucket (not cumulative: the library accumulates), from kernel bucket counts. */
     static ClassicHistogramBuckets classic(long[] kernel) {
         long[] counts = new long[CLASSIC_BOUNDS.length];
-        int bound = 0;
-        for (int b = 0; b < kernel.length; b++) {
-            while (bound < CLASSIC_FIRST_ABOVE.length && b >= CLASSIC_FIRST_ABOVE[bound]) {
-                bound++;
+        int from = 0;
+        for (int i = 0; i <= CLASSIC_FIRST_ABOVE.length; i++) {
+            int to = i < CLASSIC_FIRST_ABOVE.length ? CLASSIC_FIRST_ABOVE[i] : kernel.length; // +Inf: the rest
+            long sum = 0;
+            for (int b = from; b < to; b++) {
+                sum += kernel[b];
             }
-            counts[bound] += kernel[b];
+            counts[i] = sum;
+            from = to;
         }
         return ClassicHistogramBuckets.of(CLASSIC_BOUNDS, counts);
+    }
+
+    /** The native bucket that kernel bucket {@code b}'s samples go to. */
+    static int nativeIndexOfKernelBucket(int b) {
+        return NATIVE_INDEX[b];
     }
 
     /** The non-empty native buckets, from kernel bucket counts. */
     static NativeHistogramBuckets nativeBuckets(long[] kernel) {
         int[] indexes = new int[kernel.length];
         long[] counts = new long[kernel.length];
+        int n = nativeRuns(kernel, indexes, counts);
+        return NativeHistogramBuckets.of(Arrays.copyOf(indexes, n), Arrays.copyOf(counts, n));
+    }
+
+    /**
+     * The non-empty native buckets, from kernel bucket counts, into {@code indexes} and {@code counts}
+     * (each at least {@code kernel.length} long), in increasing index: the kernel's buckets are in
+     * increasing latency and {@link #NATIVE_INDEX} never decreases, so neighbours that share a native
+     * bucket are merged as they come. Returns how many there are.
+     */
+    static int nativeRuns(long[] kernel, int[] indexes, long[] counts) {
         int n = 0;
         for (int b = 0; b < kernel.length; b++) {
             if (kernel[b] == 0) {
@@ -89,6 +111,6 @@ final class PrometheusBuckets {
                 n++;
             }
         }
-        return NativeHistogramBuckets.of(Arrays.copyOf(indexes, n), Arrays.copyOf(counts, n));
+        return n;
     }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URL;
@@ -57,11 +56,9 @@ class GrafanaDashboardTest {
 
     /** The exposition that a Prometheus text scrape of a running exporter gets. */
     static String scrape(boolean perCpu) throws Exception {
-        PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new LatencyCollector(GrafanaDashboardTest::figures, perCpu, new ExporterInfo("0.1.0", "libbpf", "sched-tp", "6.18.0")));
-        MetricsServer server = MetricsServer.bind(new ServeAddress("127.0.0.1", 0), registry);
+        MetricsServer server = MetricsServer.bind(new ServeAddress("127.0.0.1", 0));
         try {
-            server.start();
+            server.start(new LatencyCollector(GrafanaDashboardTest::figures, perCpu, new ExporterInfo("0.1.0", "libbpf", "sched-tp", "6.18.0")));
             HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + server.address().getPort() + "/metrics").openConnection();
             c.setRequestProperty("Accept", "text/plain;version=0.0.4");
             assertThat(c.getResponseCode()).isEqualTo(200);

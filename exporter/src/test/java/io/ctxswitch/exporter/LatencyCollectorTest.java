@@ -62,6 +62,19 @@ class LatencyCollectorTest {
                 .contains("ctxswitch_latency_seconds_bucket{cpu=\"1\",le=\"4.096E-6\"} 1");
     }
 
+    /**
+     * A source with one histogram for all CPUs (bpftrace) is served in total like the others; per CPU it
+     * would be one series labelled with no CPU, so a scrape fails instead (the CLI refuses --per-cpu for it).
+     */
+    @Test
+    void oneEntryForAllCpusIsServedInTotalAndNeverAsACpu() throws Exception {
+        CumulativeFigures all = new CumulativeFigures(List.of(cpu(CumulativeFigures.Cpu.ALL_CPUS, 300, 700, 3000)), 0, 2, 0);
+        assertThat(text(new LatencyCollector(() -> all, false, INFO).collect()))
+                .contains("ctxswitch_latency_seconds_count 3").contains("ctxswitch_latency_seconds_sum 4.0E-6").doesNotContain("cpu=");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LatencyCollector(() -> all, true, INFO).collect())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("one histogram for all CPUs");
+    }
+
     @Test
     void openMetricsIsAvailableToo() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
 class MetricsServerTest {
     protected MetricsServer server;
     protected int port;
+    private LatencyCollector collector;
 
     /** What guards the server under test. */
     protected ServeSecurity security() throws Exception {
@@ -55,10 +59,9 @@ class MetricsServerTest {
         long[] buckets = new long[LogLinearBuckets.COUNT];
         buckets[LogLinearBuckets.bucketOf(1000)] = 3;
         CumulativeFigures figures = new CumulativeFigures(List.of(new CumulativeFigures.Cpu(0, 3, 3000, buckets)), 0, 0, 0);
-        PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new LatencyCollector(() -> figures, false, new ExporterInfo("t", "test", "none", "k")));
-        server = MetricsServer.bind(new ServeAddress("127.0.0.1", 0), registry, security());
-        server.start();
+        server = MetricsServer.bind(new ServeAddress("127.0.0.1", 0), security());
+        collector = new LatencyCollector(() -> figures, false, new ExporterInfo("t", "test", "none", "k"));
+        server.start(collector);
         port = server.address().getPort();
         // Unmeasured: the JVM's first TLS handshake and first scrape load and compile much; what the
         // tests measure is what hostile clients cost a scrape, not a cold start.
@@ -127,6 +130,39 @@ class MetricsServerTest {
                 "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
         assertThat(pb.getHeaderField("Content-Type")).startsWith("application/vnd.google.protobuf");
         assertThat(pb.getInputStream().readAllBytes()).isNotEmpty();
+    }
+
+    /**
+     * A protobuf scrape is answered by the collector's own protobuf path: the bytes the library's
+     * writer makes of the same figures, with the library's content type, gzipped when asked as the
+     * library's handler does, and HEAD with its length. A query (debug, name[]) is the library's.
+     */
+    @Test
+    void aProtobufScrapeIsTheLibrarysExposition() throws Exception {
+        String accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        new PrometheusProtobufWriter().write(expected, collector.collect(), EscapingScheme.fromAcceptHeader(accept));
+
+        HttpURLConnection plain = request("GET", "/metrics", accept);
+        assertThat(plain.getHeaderField("Content-Type")).isEqualTo(PrometheusProtobufWriter.CONTENT_TYPE);
+        assertThat(plain.getHeaderField("Content-Length")).isEqualTo(Integer.toString(expected.size()));
+        assertThat(plain.getInputStream().readAllBytes()).isEqualTo(expected.toByteArray());
+
+        HttpURLConnection gzip = open("/metrics");
+        gzip.setRequestProperty("Accept", accept);
+        gzip.setRequestProperty("Accept-Encoding", "deflate, gzip");
+        assertThat(gzip.getHeaderField("Content-Encoding")).isEqualTo("gzip");
+        try (InputStream in = new GZIPInputStream(gzip.getInputStream())) {
+            assertThat(in.readAllBytes()).isEqualTo(expected.toByteArray());
+        }
+
+        HttpURLConnection head = request("HEAD", "/metrics", accept);
+        assertThat(head.getResponseCode()).isEqualTo(200);
+        assertThat(head.getHeaderField("Content-Length")).isEqualTo(Integer.toString(expected.size()));
+
+        HttpURLConnection debug = request("GET", "/metrics?debug=prometheus-protobuf", accept);
+        assertThat(debug.getHeaderField("Content-Type")).startsWith("text/plain");
+        assertThat(body(debug)).contains("name: \"ctxswitch_latency_seconds\"").contains("schema: 7");
     }
 
     @Test

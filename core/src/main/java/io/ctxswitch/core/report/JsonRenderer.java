@@ -79,6 +79,7 @@ public final class JsonRenderer {
             }
             g.writeEndArray();
             byKind(g, s.byKind());
+            byCgroup(g, s.byCgroup());
             filters(g, s.filter());
             g.writeNumberField("filtered", s.filtered());
             outliers(g, s.outliers());
@@ -119,6 +120,34 @@ public final class JsonRenderer {
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /**
+     * {@code top_cgroups}: the most switched-into cgroups, most first, with --by=cgroup ({@code cgroup} null for one
+     * gone before its path was known); {@code other_cgroups_count}, the switches into the cgroups not listed, and
+     * {@code cgroup_table_overflow}, those in no cgroup's figures (a table was full). Nulls without --by=cgroup.
+     */
+    private static void byCgroup(JsonGenerator g, Summary.Cgroups cgroups) throws IOException {
+        if (cgroups == null) {
+            g.writeNullField("top_cgroups");
+            g.writeNullField("other_cgroups_count");
+            g.writeNullField("cgroup_table_overflow");
+            return;
+        }
+        g.writeArrayFieldStart("top_cgroups");
+        for (Summary.CgroupLine c : cgroups.top()) {
+            g.writeStartObject();
+            g.writeStringField("cgroup", c.path());
+            g.writeNumberField("id", c.id());
+            g.writeNumberField("count", c.count());
+            number(g, "mean_ns", c.meanNs());
+            number(g, "max_ns", c.maxNs());
+            number(g, "p99_ns", c.p99Ns());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("other_cgroups_count", cgroups.otherCount());
+        g.writeNumberField("cgroup_table_overflow", cgroups.overflow());
     }
 
     /** {@code --slower}: its threshold, the outliers printed and those lost (part of lost); nulls without it. */

@@ -2,6 +2,8 @@ package io.ctxswitch.core.report;
 
 import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.spi.SwitchFilter;
+import io.ctxswitch.core.stats.CgroupStats;
+import io.ctxswitch.core.stats.CgroupTable;
 import io.ctxswitch.core.stats.ExactStats;
 import io.ctxswitch.core.stats.KindTable;
 import io.ctxswitch.core.stats.LatencyStats;
@@ -16,6 +18,7 @@ import org.HdrHistogram.Histogram;
  * @param kind "summary" for the whole run, "interval" for one {@code --interval} report
  * @param percentiles those asked for ({@link Percentiles#shown}), in ascending order
  * @param byKind the breakdown by kind of switch ({@code --by=kind}), every kind in order; null when not asked
+ * @param byCgroup the top cgroups ({@code --by=cgroup}); null when not asked
  */
 public record Summary(
         String kind,
@@ -41,13 +44,14 @@ public record Summary(
         long filtered,
         SwitchFilter filter,
         List<KindLine> byKind,
-        Outliers outliers) {
+        Outliers outliers,
+        Cgroups byCgroup) {
 
     /** The same figures, saying that {@code filter} was in force (its left-out switches are in {@link #filtered}). */
     public Summary withFilter(SwitchFilter filter) {
         return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
                 unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
-                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers);
+                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers, byCgroup);
     }
 
     /**
@@ -61,7 +65,7 @@ public record Summary(
     public Summary withOutliers(Outliers outliers) {
         return new Summary(kind, backend, probe, durationNs, count, minNs, maxNs, meanNs, stddevNs, percentiles,
                 unpaired, noSwitch, untimedNoStart, untimedNoEnd, lost, skippedLines, processTableOverflow,
-                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers);
+                histogram, perCpu, topProcesses, filtered, filter, byKind, outliers, byCgroup);
     }
 
     /** Switches that happened but could not be timed (see {@link LatencyStats#addUntimed}). */
@@ -101,6 +105,26 @@ public record Summary(
     public record KindLine(SwitchKind kind, long count, Long minNs, Double meanNs, Long maxNs, Long p99Ns) {
     }
 
+    /** How many cgroups {@code --by=cgroup} lists at most: the others are summed in {@link Cgroups#otherCount}. */
+    public static final int TOP_CGROUPS = 10;
+
+    /**
+     * {@code --by=cgroup}: the cgroups switched into most ({@link #TOP_CGROUPS} at most), the switches into all
+     * the others, and those no cgroup's figures hold because a bounded table was full. The three add up to
+     * the count.
+     */
+    public record Cgroups(List<CgroupLine> top, long otherCount, long overflow) {
+    }
+
+    /**
+     * One cgroup v2: its path below the hierarchy's root (null if it was gone before its path was resolved:
+     * its id still says which it was), its id, and the exact count, mean and max of the switches into its
+     * tasks, with their p99 from its own distribution (clamped into its max; as precise as the source's
+     * buckets: see README.md, "Breakdown by cgroup").
+     */
+    public record CgroupLine(String path, long id, long count, Double meanNs, Long maxNs, Long p99Ns) {
+    }
+
     public record ProcessLine(int pid, int tgid, String comm, long count, double meanNs, long maxNs) {
     }
 
@@ -131,7 +155,7 @@ public record Summary(
                 stats.unpaired(), stats.noSwitch(), stats.untimedNoStart(), stats.untimedNoEnd(), stats.lost(), stats.skippedLines(),
                 stats.processes().overflowSamples(),
                 empty ? List.of() : HistogramBins.of(h, min, max),
-                cpus, procs, stats.filtered(), SwitchFilter.NONE, byKind(stats.kinds()), null);
+                cpus, procs, stats.filtered(), SwitchFilter.NONE, byKind(stats.kinds()), null, byCgroup(stats.cgroups()));
     }
 
     /** Every kind, in {@link SwitchKind} order, for a classified run; null when the run did not classify. */
@@ -146,6 +170,21 @@ public record Summary(
             return new KindLine(k, e.count(), min, e.isEmpty() ? null : e.meanNs(), max,
                     percentile(kinds.distributionOf(k), 99.0, min, max));
         }).toList();
+    }
+
+    /** The top cgroups by count, and what the others and the overflow hold; null when the run did not track cgroups. */
+    private static Cgroups byCgroup(CgroupTable table) {
+        if (!table.tracked()) {
+            return null;
+        }
+        List<CgroupStats> all = table.byCount();
+        List<CgroupLine> top = all.stream().limit(TOP_CGROUPS).map(c -> {
+            ExactStats e = c.latency();
+            return new CgroupLine(c.path(), c.id(), e.count(), e.meanNs(), e.maxNs(),
+                    percentile(c.distribution(), 99.0, e.minNs(), e.maxNs()));
+        }).toList();
+        long others = all.stream().skip(TOP_CGROUPS).mapToLong(c -> c.latency().count()).sum();
+        return new Cgroups(top, others, table.overflowSamples());
     }
 
     private static CpuLine line(LatencyStats.CpuEntry c) {

@@ -78,6 +78,9 @@ public final class TextRenderer {
                         fmt(k.minNs()), fmt(k.meanNs()), fmt(k.p99Ns()), fmt(k.maxNs())));
             }
         }
+        if (s.byCgroup() != null) {
+            cgroups(out, s.byCgroup());
+        }
         if (!s.topProcesses().isEmpty()) {
             out.append(String.format(Locale.ROOT, "%n  %8s  %-16s %12s %10s %10s%n", "pid", "comm", "count", "mean", "max"));
             for (Summary.ProcessLine p : s.topProcesses()) {
@@ -90,6 +93,25 @@ public final class TextRenderer {
                     s.processTableOverflow()));
         }
         return out.toString();
+    }
+
+    /** --by=cgroup's table; the path last, since paths have any length. A cgroup gone before its path was known shows "?". */
+    private static void cgroups(StringBuilder out, Summary.Cgroups c) {
+        out.append(String.format(Locale.ROOT, "%n  %12s %10s %10s %10s %12s  %s%n", "count", "mean", "p99", "max", "cgroup id", "cgroup"));
+        for (Summary.CgroupLine l : c.top()) {
+            out.append(String.format(Locale.ROOT, "  %,12d %10s %10s %10s %12d  %s%n", l.count(), fmt(l.meanNs()), fmt(l.p99Ns()),
+                    fmt(l.maxNs()), l.id(), l.path() == null ? "? (removed before its path was read)" : l.path()));
+        }
+        if (c.otherCount() > 0) {
+            out.append(String.format(Locale.ROOT, "  %,12d switches into other cgroups (%d listed at most)%n", c.otherCount(),
+                    Summary.TOP_CGROUPS));
+        }
+        if (c.overflow() > 0) {
+            out.append(String.format(Locale.ROOT, "  %,12d switches not attributed to a cgroup: its table was full%n", c.overflow()));
+        }
+        if (!c.top().isEmpty()) { // README.md, "Breakdown by cgroup": each cgroup's histogram has a bucket per power of two
+            out.append("  (count, mean and max exact; a cgroup's p99 within a factor of 1.42, from power-of-two buckets)\n");
+        }
     }
 
     /** The header of {@link #intervalLine} rows. */

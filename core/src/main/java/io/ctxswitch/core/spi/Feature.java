@@ -18,6 +18,11 @@ public enum Feature {
      * ({@link LatencySource#cumulative}), for an exporter that reads at scrape time ({@code --serve}).
      */
     SERVE,
+    /**
+     * {@link #SERVE} with a {@code cpu} label ({@code --serve --per-cpu}): the cumulative figures have each
+     * CPU's histogram, not one for all CPUs ({@link io.ctxswitch.core.stats.CumulativeFigures.Cpu#ALL_CPUS}).
+     */
+    SERVE_PER_CPU,
     /** Only switches into tasks of these processes ({@code --pid}, tgids); see {@link SwitchFilter}. */
     PID_FILTER,
     /** Only switches into these threads ({@code --tid}). */
@@ -35,6 +40,11 @@ public enum Feature {
      * into {@link io.ctxswitch.core.stats.LatencyStats#kinds} of every part drained.
      */
     BY_KIND,
+    /**
+     * The switches broken down by the incoming task's cgroup v2 ({@code --by=cgroup}), into
+     * {@link io.ctxswitch.core.stats.LatencyStats#cgroups} of every part drained, each cgroup with its path.
+     */
+    BY_CGROUP,
     /**
      * Each switch at or above a threshold handed over as it is seen, with both tasks ({@code --slower};
      * {@link TraceOptions#slowerNs}, {@link LatencySource#onOutlier}).

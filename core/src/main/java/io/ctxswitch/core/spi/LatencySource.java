@@ -27,6 +27,17 @@ public interface LatencySource extends AutoCloseable {
     }
 
     /**
+     * The features of {@link #features} that this source lacks in probe mode {@code probe} (the user's
+     * {@code --probe}), each with why: one clause, fit for a usage error. A constant for each mode, known
+     * without looking at the host, like {@link #features}. Always empty for {@link ProbeMode#AUTO}: a source
+     * with such limits then takes only a mode that has every feature the options ask for
+     * ({@link TraceOptions}), and its {@link #availability} says so when none of them can run here.
+     */
+    default java.util.Map<Feature, String> featuresLackedIn(ProbeMode probe) {
+        return java.util.Map.of();
+    }
+
+    /**
      * Whether this source can run here with these options, and if not, what is missing and how to
      * get it. Leaves the host as it found it, but may have to try things to find out, and says which:
      * <ul>

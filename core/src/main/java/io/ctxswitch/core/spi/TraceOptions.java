@@ -22,9 +22,14 @@ import java.util.Objects;
  *               may skip that work when not
  * @param slowerNs {@code --slower}: hand every kept switch of at least this many ns to
  *                 {@link LatencySource#onOutlier}'s callback ({@link Feature#OUTLIERS}); 0 for none
+ * @param byCgroup whether to break the switches down by the incoming task's cgroup ({@code --by=cgroup},
+ *                 {@link Feature#BY_CGROUP}); sources may skip that work when not
+ * @param serve whether the figures will be read while tracing ({@code --serve}, {@link Feature#SERVE}):
+ *              a source that serves only in some probe modes ({@link LatencySource#featuresLackedIn})
+ *              chooses among those with {@code --probe=auto}
  */
 public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu,
-                           boolean byKind, long slowerNs) {
+                           boolean byKind, long slowerNs, boolean byCgroup, boolean serve) {
 
     public TraceOptions {
         Objects.requireNonNull(probe, "probe");
@@ -47,19 +52,29 @@ public record TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, 
         this(probe, perTask, record, filter, true);
     }
 
-    /** Without classifying switches by kind, nor --slower. */
+    /** Without classifying switches by kind or cgroup, nor --slower. */
     public TraceOptions(ProbeMode probe, boolean perTask, OutputFile record, SwitchFilter filter, boolean perCpu) {
-        this(probe, perTask, record, filter, perCpu, false, 0);
+        this(probe, perTask, record, filter, perCpu, false, 0, false, false);
     }
 
     /** The same options, classifying each switch by kind or not. */
     public TraceOptions withByKind(boolean classify) {
-        return new TraceOptions(probe, perTask, record, filter, perCpu, classify, slowerNs);
+        return new TraceOptions(probe, perTask, record, filter, perCpu, classify, slowerNs, byCgroup, serve);
     }
 
     /** The same options, with {@code --slower}'s threshold ({@code 0} for none). */
     public TraceOptions withSlowerNs(long thresholdNs) {
-        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, thresholdNs);
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, thresholdNs, byCgroup, serve);
+    }
+
+    /** The same options, breaking the switches down by cgroup or not. */
+    public TraceOptions withByCgroup(boolean breakDown) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, slowerNs, breakDown, serve);
+    }
+
+    /** The same options, served ({@code --serve}) or not. */
+    public TraceOptions withServe(boolean served) {
+        return new TraceOptions(probe, perTask, record, filter, perCpu, byKind, slowerNs, byCgroup, served);
     }
 
     public static TraceOptions defaults() {

@@ -13,12 +13,16 @@ import java.util.List;
 public record CumulativeFigures(List<Cpu> cpus, long unpaired, long noSwitch, long lost) {
 
     /**
-     * One CPU's samples.
+     * One CPU's samples; or, from a source that keeps one histogram for all CPUs (bpftrace), all CPUs'
+     * samples in one entry, {@link #ALL_CPUS}, the only one then (such a source does not declare
+     * {@link io.ctxswitch.core.spi.Feature#SERVE_PER_CPU}).
      *
      * @param buckets samples per {@link LogLinearBuckets} bucket, {@link LogLinearBuckets#COUNT} long;
      *                they add up to {@code count}
      */
     public record Cpu(int cpu, long count, long sumNs, long[] buckets) {
+        /** The {@code cpu} of an entry that holds every CPU's samples. */
+        public static final int ALL_CPUS = -1;
     }
 
     /** Nothing measured (a source that has not started, or was closed). */

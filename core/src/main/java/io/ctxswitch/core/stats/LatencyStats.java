@@ -28,6 +28,7 @@ public final class LatencyStats {
     private final Histogram distribution = new Histogram(SIGNIFICANT_DIGITS);
     private final ProcessTable processes;
     private final KindTable kinds = new KindTable();
+    private final CgroupTable cgroups = new CgroupTable();
     private long unpaired;
     private long noSwitch;
     private long untimedNoStart;
@@ -99,6 +100,7 @@ public final class LatencyStats {
         distribution.add(other.distribution);
         processes.add(other.processes);
         kinds.add(other.kinds);
+        cgroups.add(other.cgroups);
         unpaired += other.unpaired;
         noSwitch += other.noSwitch;
         untimedNoStart += other.untimedNoStart;
@@ -215,6 +217,11 @@ public final class LatencyStats {
     /** Latency by kind of switch ({@code --by=kind}); unclassified unless the source classifies. */
     public KindTable kinds() {
         return kinds;
+    }
+
+    /** Latency by the incoming task's cgroup ({@code --by=cgroup}); untracked unless the source tracks cgroups. */
+    public CgroupTable cgroups() {
+        return cgroups;
     }
 
     public long unpaired() {

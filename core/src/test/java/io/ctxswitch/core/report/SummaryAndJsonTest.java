@@ -22,7 +22,7 @@ class SummaryAndJsonTest {
     private static final List<String> CONTRACT = List.of("kind", "backend", "probe", "host", "kernel", "duration_ns", "count", "min_ns",
             "max_ns", "mean_ns", "stddev_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "percentile_relative_error",
             "unpaired", "no_switch", "untimed", "untimed_no_start", "untimed_no_end", "lost", "skipped_lines", "process_table_overflow", "histogram", "per_cpu", "top_processes",
-            "by_kind", "filters", "filtered", "slower_ns", "outliers", "outliers_lost");
+            "by_kind", "top_cgroups", "other_cgroups_count", "cgroup_table_overflow", "filters", "filtered", "slower_ns", "outliers", "outliers_lost");
 
     private static LatencyStats sample() {
         return sample(new LatencyStats());

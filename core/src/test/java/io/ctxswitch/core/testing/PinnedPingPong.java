@@ -35,6 +35,7 @@ public final class PinnedPingPong implements AutoCloseable {
     private static final Pattern SWITCHES = Pattern.compile("(?m)^(?:voluntary|nonvoluntary)_ctxt_switches:\\s+(\\d+)$");
 
     private final int[] tids = new int[2];
+    private final long[] switchesAtStart = new long[2];
     private final Thread[] threads = new Thread[2];
     private final CountDownLatch pinned = new CountDownLatch(2);
     private final CountDownLatch done = new CountDownLatch(2);
@@ -56,6 +57,7 @@ public final class PinnedPingPong implements AutoCloseable {
             threads[side] = new Thread(() -> {
                 try {
                     tids[me] = C.INSTANCE.gettid();
+                    switchesAtStart[me] = kernelSwitches(tids[me]);
                     long[] mask = new long[16];
                     mask[cpu / 64] = 1L << (cpu % 64);
                     if (C.INSTANCE.sched_setaffinity(0, mask.length * 8L, mask) != 0) {
@@ -120,6 +122,16 @@ public final class PinnedPingPong implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The kernel's count of switches away from thread {@code side} (0 or 1) when it began its part, its
+     * name ("pingpong-0", "pingpong-1") already set by the JVM: once it is blocked, the switches into it
+     * since then, all under that name, are {@code kernelSwitches(tid) - switchesAtStart(side)}. The
+     * switches into it before (its first run, as "java" or the like) are not under that name.
+     */
+    public long switchesAtStart(int side) {
+        return switchesAtStart[side];
     }
 
     /** {@link #kernelSwitches(int)} of both threads together. */

@@ -1,0 +1,156 @@
+package io.ctxswitch.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ctxswitch.core.stats.CumulativeFigures;
+import io.ctxswitch.core.stats.LogLinearBuckets;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The server's protobuf scrape ({@link LatencyCollector#writeProtobuf}, native buckets by {@link
+ * HistogramProtobuf}) exposes what the library's protobuf writer exposes for the same figures (the
+ * same bytes), and the native buckets of a known histogram are pinned (golden file).
+ */
+@Timeout(60)
+class HistogramProtobufTest {
+    private static final ExporterInfo INFO = new ExporterInfo("0.1.0", "libbpf", "sched-tp", "6.18.0");
+
+    /**
+     * The known histogram: the exact region below 128 ns (a native bucket per nanosecond, far apart:
+     * one span each), samples sharing a kernel bucket (1000 to 1003 ns), kernel buckets sharing a
+     * native bucket (2032 and 2040 ns, at the top of an octave), neighbours at the bottom of an octave
+     * whose native buckets are two or three apart (the gap is filled with empty buckets in the span),
+     * and latencies past the classic +Inf bound.
+     */
+    static final long[] KNOWN_NS = {0, 1, 2, 5, 127, 128, 129, 130, 300, 700, 1000, 1001, 1002, 1003,
+        1024, 1032, 1040, 1048, 2032, 2040, 2047, 4096, 4160, 8192, 8320, 3000, 3000, 3000, 65_535, 1_000_000, 90_000_000, 5_000_000_000L};
+
+    static CumulativeFigures.Cpu cpu(int cpu, long... latenciesNs) {
+        long[] buckets = new long[LogLinearBuckets.COUNT];
+        long sum = 0;
+        for (long ns : latenciesNs) {
+            buckets[LogLinearBuckets.bucketOf(ns)]++;
+            sum += ns;
+        }
+        return new CumulativeFigures.Cpu(cpu, latenciesNs.length, sum, buckets);
+    }
+
+    /** What the server sends to a protobuf scrape. */
+    static byte[] served(LatencyCollector collector, EscapingScheme scheme) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        collector.writeProtobuf(out, scheme);
+        return out.toByteArray();
+    }
+
+    /** What the library's protobuf writer writes from the collector's snapshots with native buckets. */
+    static byte[] library(LatencyCollector collector, EscapingScheme scheme) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PrometheusProtobufWriter().write(out, collector.collect(), scheme);
+        return out.toByteArray();
+    }
+
+    private static void assertSameAsLibrary(CumulativeFigures figures) throws IOException {
+        for (boolean perCpu : new boolean[] {true, false}) {
+            LatencyCollector collector = new LatencyCollector(() -> figures, perCpu, INFO);
+            for (EscapingScheme scheme : EscapingScheme.values()) {
+                byte[] library = library(collector, scheme);
+                assertThat(served(collector, scheme)).as("per-CPU %s, %s, %d bytes", perCpu, scheme, library.length).isEqualTo(library);
+            }
+        }
+    }
+
+    @Test
+    void theKnownHistogramIsExposedAsTheLibraryExposesIt() throws IOException {
+        assertSameAsLibrary(new CumulativeFigures(List.of(cpu(0, KNOWN_NS), cpu(1, 3000), cpu(2)), 7, 11, 3));
+    }
+
+    /** Every kernel bucket filled, as the benchmark's "every-bucket": a native bucket for nearly each. */
+    @Test
+    void everyBucketFilledIsExposedAsTheLibraryExposesIt() throws IOException {
+        List<CumulativeFigures.Cpu> cpus = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            long[] buckets = new long[LogLinearBuckets.COUNT];
+            long count = 0;
+            for (int b = 0; b < buckets.length; b++) {
+                buckets[b] = 1 + (b + c) % 97;
+                count += buckets[b];
+            }
+            cpus.add(new CumulativeFigures.Cpu(c, count, 123_456_789L * (c + 1), buckets));
+        }
+        assertSameAsLibrary(new CumulativeFigures(cpus, 0, 0, 0));
+    }
+
+    /** Random sparse histograms: every kind of gap between native buckets, counts up to 2^40. */
+    @Test
+    void randomHistogramsAreExposedAsTheLibraryExposesThem() throws IOException {
+        Random random = new Random(14);
+        for (int round = 0; round < 20; round++) {
+            List<CumulativeFigures.Cpu> cpus = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                long[] buckets = new long[LogLinearBuckets.COUNT];
+                long count = 0;
+                int filled = random.nextInt(200);
+                for (int i = 0; i < filled; i++) {
+                    int b = random.nextInt(buckets.length);
+                    long n = 1 + (random.nextBoolean() ? random.nextInt(5) : random.nextLong(1L << 40));
+                    buckets[b] += n;
+                    count += n;
+                }
+                cpus.add(new CumulativeFigures.Cpu(c, count, random.nextLong(1L << 60), buckets));
+            }
+            assertSameAsLibrary(new CumulativeFigures(cpus, round, 2 * round, 3 * round));
+        }
+    }
+
+    /**
+     * The golden file: the known histogram's native buckets as Prometheus decodes them from the
+     * served bytes (index and count of each non-empty bucket), with schema, zero threshold and zero
+     * count. The file says which entries were checked by hand.
+     */
+    @Test
+    void theKnownHistogramsNativeBucketsAreTheGoldenOnes() throws IOException {
+        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS)), 0, 0, 0), false, INFO);
+        Map<String, ProtobufExpositionReader.NativeHistogram> histograms =
+                ProtobufExpositionReader.nativeHistograms(served(collector, EscapingScheme.ALLOW_UTF8), LatencyCollector.LATENCY);
+        assertThat(histograms).containsOnlyKeys("{}");
+        assertThat(render(histograms.get("{}"))).isEqualTo(golden("known-histogram.native-buckets.txt"));
+    }
+
+    /** The same native buckets for each CPU of a per-CPU scrape as for the one histogram of the total. */
+    @Test
+    void perCpuNativeBucketsAreEachCpusOwn() throws IOException {
+        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS), cpu(1, 3000, 3000)), 0, 0, 0), true, INFO);
+        Map<String, ProtobufExpositionReader.NativeHistogram> histograms =
+                ProtobufExpositionReader.nativeHistograms(served(collector, EscapingScheme.ALLOW_UTF8), LatencyCollector.LATENCY);
+        assertThat(histograms).containsOnlyKeys("{cpu=\"0\"}", "{cpu=\"1\"}");
+        assertThat(render(histograms.get("{cpu=\"0\"}"))).isEqualTo(golden("known-histogram.native-buckets.txt"));
+        assertThat(histograms.get("{cpu=\"1\"}").positive()).containsExactly(Map.entry(-2348, 2L));
+    }
+
+    private static String render(ProtobufExpositionReader.NativeHistogram h) {
+        return "schema " + h.schema() + "\nzero_threshold " + h.zeroThreshold() + "\nzero_count " + h.zeroCount()
+                + "\nnegative_spans " + h.negativeSpans() + "\nnegative_deltas " + h.negativeDeltas() + "\n"
+                + h.positive().entrySet().stream().map(e -> "bucket " + e.getKey() + " " + e.getValue() + "\n").collect(Collectors.joining());
+    }
+
+    /** The golden file, less its comment lines. */
+    private static String golden(String name) throws IOException {
+        try (InputStream in = HistogramProtobufTest.class.getResourceAsStream("/exposition/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#"))
+                    .map(l -> l + "\n").collect(Collectors.joining());
+        }
+    }
+}
