@@ -17,6 +17,7 @@ java -jar "$jar" --list-backends >"$out/list-backends.txt" 2>&1
 trace kprobe-pingpong "$pingpong" --backend=libbpf --probe=kprobe --duration=10s
 trace fentry-pingpong "$pingpong" --backend=libbpf --probe=fentry --duration=10s
 trace auto-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s
+trace auto-bycgroup-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s --by=cgroup
 trace kprobe-sleeper "$sleeper_task" --backend=libbpf --probe=kprobe --duration=8s --top=50
 trace fentry-sleeper "$sleeper_task" --backend=libbpf --probe=fentry --duration=8s --top=50
 
