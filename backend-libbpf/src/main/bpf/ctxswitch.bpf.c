@@ -102,13 +102,27 @@ static __always_inline int id_wanted(__u32 id, __u8 kind)
 }
 
 /*
+ * What the start and sched_switch noted about the switch ending now (A and the kind), copied by a fentry end out
+ * of this CPU's state before anything is recorded (take_notes; switch_ended says why): only what the options ask
+ * for, the rest zero. The other ends cannot be preempted and pass none (NULL): they read the state at use, as
+ * before, and sched-tp's code stays as it was.
+ */
+struct noted {
+	__u64 prev_idle;	/* --exclude-idle */
+	__u64 prev_id;		/* --slower */
+	__u64 prev_state;	/* --slower */
+	char prev_comm[16];	/* --slower (8-aligned: copied in two words) */
+	__u32 kind;		/* --by=kind, --slower: switch_kind_now() */
+};
+
+/*
  * Whether the filters keep the switch ending on this CPU: all of them are about B, the current task
  * (whose start was delayed), except --exclude-idle, which also looks at A. `filters` is constant after
  * load, so the verifier keeps only the tests asked for; cheapest first, so that a rejection costs least.
  */
 #define FILTERS_BY_ID (FILTER_EXCLUDE_IDLE | FILTER_PID | FILTER_TID)	/* those that read B's ids into *id */
 
-static __always_inline int wanted(struct cpu_agg *a, __u32 cpu, __u64 *id)
+static __always_inline int wanted(struct cpu_agg *a, const struct noted *n, __u32 cpu, __u64 *id)
 {
 	/* Zeroed: before Linux 6.2 or so, bpf_get_current_comm() leaves the bytes after the name as they were. */
 	__u64 comm[2] = {};
@@ -117,7 +131,7 @@ static __always_inline int wanted(struct cpu_agg *a, __u32 cpu, __u64 *id)
 		return 0;
 	if (filters & FILTERS_BY_ID)
 		*id = bpf_get_current_pid_tgid();
-	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)*id || a->prev_idle))
+	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)*id || (n ? n->prev_idle : a->prev_idle)))
 		return 0;
 	if (filters & FILTER_COMM) {
 		bpf_get_current_comm(comm, sizeof(comm));
@@ -217,11 +231,11 @@ static __always_inline __u32 switch_kind_now(struct cpu_kinds *k)
 	return kind < NKINDS ? kind : NKINDS;
 }
 
-/* A sample of d ns (bucket b, epoch e) into its kind (switch_kind_now). */
-static __always_inline void kind_add(__u32 cpu, __u64 e, __u64 d, __u64 b)
+/* A sample of d ns (bucket b, epoch e) into its kind (switch_kind_now, or as noted in n). */
+static __always_inline void kind_add(const struct noted *n, __u32 cpu, __u64 e, __u64 d, __u64 b)
 {
 	struct cpu_kinds *k = this_cpu_kinds(cpu);
-	__u32 kind = switch_kind_now(k);
+	__u32 kind = n ? n->kind : switch_kind_now(k);
 
 	if (!k || kind >= NKINDS || b >= NBUCKETS)	/* never: tells the verifier the indexes are bounded */
 		return;
@@ -229,12 +243,26 @@ static __always_inline void kind_add(__u32 cpu, __u64 e, __u64 d, __u64 b)
 	k->kind[kind].hist[b]++;
 }
 
+/* The end's copy of what record_sample() needs of the switch besides its latency (struct noted). */
+static __always_inline void take_notes(struct cpu_agg *a, __u32 cpu, struct noted *n)
+{
+	if (filters & FILTER_EXCLUDE_IDLE)
+		n->prev_idle = a->prev_idle;
+	if (slower_ns) {
+		n->prev_id = a->prev_id;
+		n->prev_state = a->prev_state;
+		__builtin_memcpy(n->prev_comm, a->prev_comm, sizeof(n->prev_comm));
+	}
+	if (classify)
+		n->kind = switch_kind_now(this_cpu_kinds(cpu));
+}
+
 /*
  * --slower: a kept switch of d >= slower_ns ns, sent to user space with A (noted at the start), B
- * (current) and the switch's kind, worked out as for --by=kind (switch_kind_now). A full ring buffer loses
+ * (current) and the switch's kind, worked out as for --by=kind (switch_kind_now), A and the kind from n. A full ring buffer loses
  * it, counted per CPU in outliers_lost.
  */
-static __always_inline void send_outlier(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
+static __always_inline void send_outlier(struct cpu_agg *a, const struct noted *n, __u32 cpu, __u64 now, __u64 d)
 {
 	struct outlier *o = bpf_ringbuf_reserve(&outliers, sizeof(*o), 0);
 
@@ -244,13 +272,16 @@ static __always_inline void send_outlier(struct cpu_agg *a, __u32 cpu, __u64 now
 	}
 	o->end_ns = now;
 	o->latency_ns = d;
-	o->prev_id = a->prev_id;
+	o->prev_id = n ? n->prev_id : a->prev_id;
 	o->next_id = bpf_get_current_pid_tgid();
-	o->prev_state = a->prev_state;
+	o->prev_state = n ? n->prev_state : a->prev_state;
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	o->cpu = cpu;
-	o->kind = switch_kind_now(this_cpu_kinds(cpu));
-	__builtin_memcpy(o->prev_comm, a->prev_comm, sizeof(o->prev_comm));
+	o->kind = n ? n->kind : switch_kind_now(this_cpu_kinds(cpu));
+	if (n)	/* two copies: clang copies byte by byte from a pointer that may be either */
+		__builtin_memcpy(o->prev_comm, n->prev_comm, sizeof(o->prev_comm));
+	else
+		__builtin_memcpy(o->prev_comm, a->prev_comm, sizeof(o->prev_comm));
 	bpf_get_current_comm(o->next_comm, sizeof(o->next_comm));
 	bpf_ringbuf_submit(o, 0);
 }
@@ -377,16 +408,17 @@ static __always_inline void cgroup_add(struct cpu_agg *a, __u32 cpu, __u64 e, __
 }
 
 /*
- * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed): left
+ * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed), with what its end
+ * noted of it (n, or NULL: read from the state): left
  * out if the filters say so (counted in filtered), else into the interval's exact figures, the
  * histogram, its kind's figures with --by=kind, its cgroup's with --by=cgroup and, if asked for, the per-task table.
  */
-static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 now, __u64 d)
+static __always_inline void record_sample(struct cpu_agg *a, const struct noted *n, __u32 cpu, __u64 now, __u64 d)
 {
 	__u64 e = ctl.epoch, id = 0, key, b;
 	struct proc_agg *p;
 
-	if (filters && !wanted(a, cpu, &id)) {
+	if (filters && !wanted(a, n, cpu, &id)) {
 		a->filtered++;
 		return;
 	}
@@ -395,11 +427,11 @@ static __always_inline void record_sample(struct cpu_agg *a, __u32 cpu, __u64 no
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
 		a->hist[b]++;
 	if (by_kind)
-		kind_add(cpu, e, d, b);
+		kind_add(n, cpu, e, d, b);
 	if (by_cgroup)
 		cgroup_add(a, cpu, e, d);
 	if (slower_ns && d >= slower_ns)
-		send_outlier(a, cpu, now, d);
+		send_outlier(a, n, cpu, now, d);
 
 	if (!per_task)
 		return;
@@ -482,7 +514,7 @@ int ctxsw_exit(__u64 *ctx)
 		a->no_switch++;
 		return 0;
 	}
-	record_sample(a, cpu, now, now - start);
+	record_sample(a, NULL, cpu, now, now - start);
 	return 0;
 }
 
@@ -519,8 +551,9 @@ int ctxsw_kind(__u64 *ctx)
  *
  * Slot states: empty; started (start_ns, prev_task = A, next_task = 0); switched (next_task = B, the
  * end awaited; start_ns = 0 when sched_switch saw the switch but no start, already counted untimed).
+ * `counted` (fentry): bump start_gen, for the ends that can be preempted (switch_ended).
  */
-static __always_inline int switch_started(void)
+static __always_inline int switch_started(int counted)
 {
 	__u64 current = bpf_get_current_task();
 	__u32 cpu;
@@ -528,8 +561,13 @@ static __always_inline int switch_started(void)
 
 	if (!a)
 		return 0;
+	if (counted)
+		a->start_gen++;	/* this program runs whole: interrupts are off in __schedule() */
 	if (a->next_task) {
-		/* The previous switch's end was never seen (fentry: B left through a notrace entry, or looped). */
+		/*
+		 * The previous switch's end was never seen (fentry: B left through a notrace entry, or looped), or its end
+		 * program was preempted before it had read the switch (switch_ended).
+		 */
 		if (armed_start(a->start_ns))
 			a->untimed_end++;
 	} else if (armed_start(a->start_ns)) {
@@ -581,25 +619,54 @@ static __always_inline int switch_seen(__u64 prev, __u64 next, __u64 prev_state)
  * The end, in the task now running: its first code after the switch (kprobe: finish_task_switch) or
  * its return from the function it entered by (fentry). A sample only if it is the B that the switch
  * started here chose: an idle period or a preemption between a start and this end is never a sample.
+ *
+ * `preemptible` (every fentry end): a BPF trampoline runs its programs with migration disabled but not preemption
+ * (__bpf_prog_enter_recur), so B can be preempted inside fexit/schedule, and the switches of that preemption
+ * run this CPU's start and sched_switch, which rewrite the state being read (kprobe programs run with
+ * preemption off). So the end reads the state once, into locals, between two reads of start_gen: if a start
+ * came in between, it found the state as this end did and counted it (a switch awaiting its end: untimed_end),
+ * and the state is another switch's now; the end then leaves both alone. Else nothing wrote the state
+ * meanwhile (a start comes first: sched_switch and every other end follow one), and the end goes on from its
+ * copy; a preemption later on (at the ring buffer's lock, say) can no longer mix two switches (Linux61IT saw
+ * one outlier in 2,266 with A's pid and kind from one switch, its name and state from another).
+ * Compiler ordering suffices: the start runs on this same CPU (migration is off) and whole while B is
+ * preempted, and a CPU sees its own stores in program order; barrier() keeps clang from moving the reads
+ * across the generation's, which are volatile so that clang reads them again. Left: a start in the few
+ * instructions between the second read and the clearing below counts the switch untimed_end as well as
+ * a sample (whose fields are consistent).
  */
-static __always_inline int switch_ended(void)
+static __always_inline int switch_ended(int preemptible)
 {
-	__u64 now = bpf_ktime_get_ns(), start, current = bpf_get_current_task();
+	__u64 now = bpf_ktime_get_ns(), start, next, prev, gen = 0, current = bpf_get_current_task();
 	__u32 cpu;
 	struct cpu_agg *a = this_cpu(&cpu);
+	struct noted n = {}, *notes = NULL;	/* zeroed: what the options leave unset is no uninitialized register */
 
 	if (!a)
 		return 0;
+	if (preemptible) {
+		gen = *(volatile __u64 *)&a->start_gen;
+		barrier();
+	}
 	start = a->start_ns;
-	if (!a->next_task) {
+	next = a->next_task;
+	prev = a->prev_task;
+	if (preemptible) {
+		take_notes(a, cpu, &n);
+		notes = &n;
+		barrier();
+		if (*(volatile __u64 *)&a->start_gen != gen)
+			return 0;
+	}
+	if (!next) {
 		a->start_ns = 0;
-		if (armed_start(start) && current == a->prev_task)
+		if (armed_start(start) && current == prev)
 			a->no_switch++;	/* fentry: __schedule() came back to A without a switch */
 		else if (ctl.armed_ns && !(start && start < ctl.armed_ns))
 			a->unpaired++;	/* no switch awaits an end here */
 		return 0;
 	}
-	if (current != a->next_task) {
+	if (current != next) {
 		if (ctl.armed_ns)
 			a->unpaired++;	/* not the task switched to: that switch still awaits its own end */
 		return 0;
@@ -612,14 +679,14 @@ static __always_inline int switch_ended(void)
 		a->unpaired++;
 		return 0;
 	}
-	record_sample(a, cpu, now, now - start);
+	record_sample(a, notes, cpu, now, now - start);
 	return 0;
 }
 
 SEC("fentry/rcu_note_context_switch")
 int ctxsw_fentry(__u64 *ctx)
 {
-	return switch_started();
+	return switch_started(1);
 }
 
 /*
@@ -645,37 +712,37 @@ int ctxsw_switch_btf(__u64 *ctx)
 SEC("fexit/schedule")
 int ctxsw_fexit(__u64 *ctx)
 {
-	return switch_ended();
+	return switch_ended(1);
 }
 
 SEC("fexit/schedule_idle")
 int ctxsw_fexit_idle(__u64 *ctx)
 {
-	return switch_ended();
+	return switch_ended(1);
 }
 
 SEC("fexit/preempt_schedule_irq")
 int ctxsw_fexit_preempt_irq(__u64 *ctx)
 {
-	return switch_ended();
+	return switch_ended(1);
 }
 
 SEC("fexit/rt_mutex_schedule")
 int ctxsw_fexit_rt_mutex(__u64 *ctx)
 {
-	return switch_ended();
+	return switch_ended(1);
 }
 
 SEC("fentry/schedule_tail")
 int ctxsw_fentry_fork(__u64 *ctx)
 {
-	return switch_ended();
+	return switch_ended(1);
 }
 
 SEC("kprobe/rcu_note_context_switch")
 int ctxsw_kprobe(void *ctx)
 {
-	return switch_started();
+	return switch_started(0);
 }
 
 /* The raw tracepoint needs neither BTF nor tracefs, like the kprobes themselves. */
@@ -694,7 +761,7 @@ int ctxsw_switch_raw(__u64 *ctx)
 SEC("kprobe")
 int ctxsw_kprobe_end(void *ctx)
 {
-	return switch_ended();
+	return switch_ended(0);
 }
 
 /*

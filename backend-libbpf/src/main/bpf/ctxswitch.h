@@ -72,7 +72,7 @@ struct cpu_agg {
 	__u64 no_switch;		/* cumulative: __schedule() picked the same task */
 	__u64 proc_dropped;		/* cumulative: samples not attributed, the task table was full */
 	__u64 untimed_start;		/* cumulative: switches sched_switch saw whose start no probe saw */
-	__u64 untimed_end;		/* cumulative: switches sched_switch saw whose end no probe saw */
+	__u64 untimed_end;		/* cumulative: switches sched_switch saw whose end no probe saw (or read: fentry) */
 	__u64 filtered;			/* cumulative: paired switches the filters left out (neither samples nor unpaired) */
 	__u64 prev_idle;		/* --exclude-idle: whether A, the task that started the switch, is an idle task */
 	struct interval_slot slot[2];	/* exact count/sum/min/max per interval */
@@ -84,6 +84,8 @@ struct cpu_agg {
 	char prev_comm[16];		/* A's name, noted at the start */
 	/* --by=cgroup (at the end, like --slower's fields): */
 	__u64 cgroup_dropped;		/* cumulative: samples not attributed, every entry of their cgroup's set was taken */
+	/* fentry (at the end, like the fields above): */
+	__u64 start_gen;		/* pairing: starts on this CPU, so that a preempted end sees one came in between */
 };
 
 /*

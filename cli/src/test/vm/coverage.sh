@@ -9,7 +9,8 @@
 #   NAME.bpfstats                    with BPF_STATS=1: bpftool prog show, with kernel.bpf_stats_enabled
 #                                    (run_time_ns and run_cnt per program), taken before ctxswitch stops
 # Environment: CTXSWITCH_JAR (the jar under test), CTXSWITCH_LOAD (mixed-load, compiled), OUT, BPF_STATS,
-# BACKEND (default libbpf), CTXSWITCH_ARGS (more arguments for ctxswitch, e.g. --bpftrace=PATH).
+# BACKEND (default libbpf), CTXSWITCH_ARGS (more arguments for ctxswitch, e.g. --bpftrace=PATH), LOAD_ROLES (the
+# load's roles to start, e.g. "ping pong"; default all six).
 jar=${CTXSWITCH_JAR:?}
 load=${CTXSWITCH_LOAD:?}
 out=${OUT:-/mnt}
@@ -32,7 +33,8 @@ until_true() {
 java -jar "$jar" --backend="${BACKEND:-libbpf}" --probe="$probe" --format=json --top=200 ${CTXSWITCH_ARGS:-} >"$out/$name.json" 2>"$out/$name.err" &
 tracer=$!
 until_true 300 "grep -q '^ctxswitch: tracing' '$out/$name.err' || ! kill -0 $tracer" || echo "ctxswitch did not start" >&2
-taskset -c 0 "$load" >"$out/$name.load" &
+# shellcheck disable=SC2086 # LOAD_ROLES: words, by design
+taskset -c 0 "$load" ${LOAD_ROLES:-} >"$out/$name.load" &
 loader=$!
 until_true 60 "grep -q '^started' '$out/$name.load'"
 sleep "$seconds"

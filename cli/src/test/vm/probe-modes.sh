@@ -2,7 +2,8 @@
 # Runs inside the Linux 6.1 VM (vm/kernel.sh linux-image-amd64, booted with preempt=full), chrooted
 # into this machine's root; Linux61IT checks what it leaves in /mnt. Environment: CTXSWITCH_JAR, the
 # jar under test, and CTXSWITCH_LOAD (coverage.sh's load).
-# For each scenario NAME: NAME.json (stdout), NAME.err (stderr), NAME.exit (exit status).
+# For each scenario NAME: NAME.json (stdout), NAME.err (stderr), NAME.exit (exit status); coverage.sh's
+# scenarios also NAME.tasks.
 jar=${CTXSWITCH_JAR:?}
 out=/mnt
 export OUT=$out
@@ -16,6 +17,7 @@ java -jar "$jar" --list-backends >"$out/list-backends.txt" 2>&1
 trace kprobe-pingpong "$pingpong" --backend=libbpf --probe=kprobe --duration=10s
 trace fentry-pingpong "$pingpong" --backend=libbpf --probe=fentry --duration=10s
 trace auto-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s
+trace auto-bycgroup-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s --by=cgroup
 trace kprobe-sleeper "$sleeper_task" --backend=libbpf --probe=kprobe --duration=8s --top=50
 trace fentry-sleeper "$sleeper_task" --backend=libbpf --probe=fentry --duration=8s --top=50
 
@@ -49,6 +51,16 @@ if command -v bpftrace >/dev/null; then
 	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-auto auto 5
 	BACKEND=bpftrace sh "$(dirname "$0")/coverage.sh" coverage-bpftrace-fentry fentry 5
 fi
+# --by=kind and --slower (one run does both) in the two modes whose start is a probe and whose kind comes from their
+# own sched_switch program: a pipe ping-pong alone, under preempt=full. The threshold is a power of two, a bin edge
+# of every histogram, so that the outliers printed + lost are exactly the histogram's switches from it up.
+for probe in kprobe fentry; do
+	CTXSWITCH_ARGS="--by=kind --slower=65536ns --per-cpu" LOAD_ROLES="ping pong" \
+		sh "$(dirname "$0")/coverage.sh" kind-slower-$probe $probe 4
+done
+# fentry again under the whole mixed load for 30 s, where its end programs are preempted dozens of times: no outlier
+# may mix two switches (before the end checked start_gen, 6 of 21,922 outliers in two such runs did).
+CTXSWITCH_ARGS="--by=kind --slower=65536ns --per-cpu" sh "$(dirname "$0")/coverage.sh" kind-slower-fentry-mixed fentry 30
 if echo voluntary >/sys/kernel/debug/sched/preempt; then
 	cat /sys/kernel/debug/sched/preempt >"$out/preempt-voluntary"
 	sh "$(dirname "$0")/coverage.sh" coverage-auto-voluntary auto 5

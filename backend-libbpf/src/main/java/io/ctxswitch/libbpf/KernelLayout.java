@@ -51,7 +51,9 @@ final class KernelLayout {
     static final int CPU_PREV_COMM = CPU_PREV_STATE + 8;
     // --by=cgroup, after --slower's
     static final int CPU_CGROUP_DROPPED = CPU_PREV_COMM + 16;
-    static final int CPU_AGG_SIZE = CPU_CGROUP_DROPPED + 8;
+    // fentry's pairing state, after --by=cgroup's (never read by user space)
+    static final int CPU_START_GEN = CPU_CGROUP_DROPPED + 8;
+    static final int CPU_AGG_SIZE = CPU_START_GEN + 8;
 
     // struct outlier, the ring buffer's records: not in the object's BTF (a ring buffer map names no
     // value type), so checked live instead (SlowerIT: every field of real records must make sense)

@@ -66,6 +66,7 @@ class KernelLayoutTest {
         assertThat(s.get("prev_state")).isEqualTo(KernelLayout.CPU_PREV_STATE);
         assertThat(s.get("prev_comm")).isEqualTo(KernelLayout.CPU_PREV_COMM);
         assertThat(s.get("cgroup_dropped")).isEqualTo(KernelLayout.CPU_CGROUP_DROPPED);
+        assertThat(s.get("start_gen")).isEqualTo(KernelLayout.CPU_START_GEN);
     }
 
     @Test

@@ -70,12 +70,7 @@ class ByCgroupIT {
 
             assertListed(top, in, "/bycg-in", grown(inside, before, after));
             assertListed(top, out, "/bycg-out", grown(outside, before, after));
-            long listed = 0;
-            for (JsonNode c : top) {
-                listed += c.get("count").asLong();
-            }
-            assertThat(listed + summary.get("other_cgroups_count").asLong() + summary.get("cgroup_table_overflow").asLong())
-                    .as("every switch is in a cgroup listed, in the others or in the overflow").isEqualTo(summary.get("count").asLong());
+            CgroupReport.assertEverySwitchInACgroup(summary);
         }
     }
 

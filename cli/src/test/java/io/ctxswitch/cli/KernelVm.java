@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One boot of a Debian kernel under QEMU (vm/kernel.sh) that runs a guest script of
@@ -33,6 +34,12 @@ final class KernelVm {
         }
         Path out = Path.of("target", name).toAbsolutePath();
         Files.createDirectories(out);
+        // A previous boot's files must not pass for this one's, nor make a scenario that will not overwrite fail.
+        try (Stream<Path> previous = Files.list(out)) {
+            for (Path file : (Iterable<Path>) previous::iterator) {
+                Files.delete(file); // the guest scripts write plain files only
+            }
+        }
         Path load = MixedLoad.build();
         Path vm = Jar.ROOT.resolve("cli/src/test/vm");
         Path wrapper = out.resolveSibling(name + "-run.sh");

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KindIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Of the switches the kernel counted, those a kind must show at least. */
-    private static final double SHARE = 0.97;
+    private static final double SHARE = KindReport.SHARE;
 
     @BeforeEach
     void needsACapableHost() {
@@ -39,12 +38,7 @@ class KindIT {
     /** A run's summary, and the growth of the kernel's voluntary and nonvoluntary counts of each load task. */
     private record Traced(JsonNode summary, Map<Integer, long[]> grown, long idleTicksCpu1) {
         long kind(String name) {
-            for (JsonNode k : summary.get("by_kind")) {
-                if (k.get("kind").asText().equals(name)) {
-                    return k.get("count").asLong();
-                }
-            }
-            throw new AssertionError("no kind " + name + " in " + summary.get("by_kind"));
+            return KindReport.count(summary, name);
         }
 
         long voluntary(int... pids) {
@@ -65,14 +59,7 @@ class KindIT {
 
         /** Every switch measured is in exactly one kind. */
         void assertKindsAddUp() {
-            long sum = 0;
-            List<String> names = new ArrayList<>();
-            for (JsonNode k : summary.get("by_kind")) {
-                sum += k.get("count").asLong();
-                names.add(k.get("kind").asText());
-            }
-            assertThat(names).containsExactly("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
-            assertThat(sum).as("the kinds' counts").isEqualTo(summary.get("count").asLong()).isPositive();
+            KindReport.assertKindsAddUp(summary);
         }
     }
 

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +37,6 @@ class SlowerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long THRESHOLD_NS = 2048;
     private static final long SWITCHES_WANTED = 40_000;
-    private static final Set<String> STATES = Set.of("R", "R+", "S", "D", "T", "t", "X", "Z", "P", "I");
 
     private static Path cgroupRoot;
 
@@ -86,9 +84,7 @@ class SlowerIT {
                 ctxswitch.signal("INT");
                 Jar.Run run = ctxswitch.finish(120);
                 assertThat(run.exit()).as(run.err()).isZero();
-                for (String line : run.out().strip().split("\n")) {
-                    lines.add(JSON.readTree(line));
-                }
+                lines.addAll(KindReport.lines(JSON, run.out()));
             } finally {
                 ctxswitch.process.destroyForcibly();
             }
@@ -97,30 +93,12 @@ class SlowerIT {
         }
         JsonNode summary = lines.get(lines.size() - 1);
         List<JsonNode> outliers = lines.subList(0, lines.size() - 1);
-        assertThat(summary.get("kind").asText()).isEqualTo("summary");
-        assertThat(outliers).allSatisfy(o -> assertThat(o.get("kind").asText()).isEqualTo("outlier"));
-
-        long atOrAbove = 0;
-        for (JsonNode cpu : summary.get("per_cpu")) {
-            for (JsonNode bin : cpu.get("histogram")) {
-                if (bin.get("from_ns").asLong() >= THRESHOLD_NS) {
-                    atOrAbove += bin.get("count").asLong();
-                }
-            }
-        }
-        long lost = summary.get("outliers_lost").asLong();
-        System.out.printf("%s: %d switches, %d at or above %d ns in the histogram; %d outliers printed, %d lost%n", backend,
-                summary.get("count").asLong(), atOrAbove, THRESHOLD_NS, outliers.size(), lost);
-        assertThat(atOrAbove).as("switches at or above the threshold (a few are expected on any run)").isPositive();
-        assertThat(summary.get("outliers").asLong()).isEqualTo(outliers.size());
-        assertThat(summary.get("slower_ns").asLong()).isEqualTo(THRESHOLD_NS);
-        assertThat(outliers.size() + lost).as("outliers printed + lost").isEqualTo(atOrAbove);
-        assertThat(summary.get("lost").asLong()).isGreaterThanOrEqualTo(lost);
+        System.out.print(backend + ": ");
+        KindReport.assertOutliersAreTheSlowSwitches(summary, outliers, THRESHOLD_NS);
 
         boolean pairSwitched = false;
         long withState = 0;
         for (JsonNode o : outliers) {
-            assertThat(o.get("latency_ns").asLong()).as("%s", o).isGreaterThanOrEqualTo(THRESHOLD_NS);
             assertThat(o.get("next_pid").asInt()).as("%s", o).isIn(pair);
             assertThat(o.get("next_comm").asText()).as("%s", o).isEqualTo("slow-pp");
             if (pair.contains(o.get("prev_pid").asInt())) {
@@ -131,7 +109,7 @@ class SlowerIT {
                 assertThat(o.get("cgroup").asText()).as("%s", o).isEqualTo("/pp-" + backend);
             }
             if (!o.get("prev_state").isNull() || backend.equals("libbpf")) { // perf: no sched_switch line before a CPU's first OUT
-                assertThat(o.get("prev_state").asText()).as("%s", o).isIn(STATES);
+                assertThat(o.get("prev_state").asText()).as("%s", o).isIn(KindReport.STATES);
                 withState++;
             }
             Instant at = Instant.parse(o.get("time").asText());
