@@ -260,12 +260,7 @@ class MainTest {
             {"--cgroup=" + dir + " --replay=" + dir.resolve("trace"),
                 "ctxswitch: --cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
         };
-        for (String[] c : cases) {
-            err.reset();
-            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
-            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
-        }
-        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+        assertUsageErrorsBeforeAnyTool(cases, ran);
     }
 
     /**
@@ -335,12 +330,7 @@ class MainTest {
                 + " breakdown's labels (the kernel does not cross them); choose kind or cgroup"},
             {"--by=job --perf=" + tool, "ctxswitch: Invalid value for option '--by' (kind|cgroup): expected one of [kind, cgroup] (case-insensitive) but was 'job'"},
         };
-        for (String[] c : cases) {
-            err.reset();
-            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
-            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
-        }
-        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+        assertUsageErrorsBeforeAnyTool(cases, ran);
     }
 
     /**
@@ -369,12 +359,7 @@ class MainTest {
             {"--by=cgroup --replay=" + tool,
                 "ctxswitch: --by=cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
         };
-        for (String[] c : cases) {
-            err.reset();
-            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
-            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
-        }
-        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
+        assertUsageErrorsBeforeAnyTool(cases, ran);
     }
 
     /**
@@ -480,5 +465,15 @@ class MainTest {
     /** A stand-in perf or bpftrace that only writes down that it was run, into {@code ran}. */
     private static Path toolThatNotesItRan(Path dir, Path ran) throws java.io.IOException {
         return io.ctxswitch.core.testing.StandIn.write(dir.resolve("tool"), "#!/bin/sh\necho \"$@\" >> " + ran + "\necho 'perf version 6.1'\n");
+    }
+
+    /** Each case ({arguments split at spaces, first line of stderr}) is exit 2 with that line, and no tool ran ({@code ran} absent). */
+    private void assertUsageErrorsBeforeAnyTool(String[][] cases, Path ran) throws Exception {
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")[0]).isEqualTo(c[1]);
+        }
+        assertThat(ran).as("a tool was run before the usage error").doesNotExist();
     }
 }

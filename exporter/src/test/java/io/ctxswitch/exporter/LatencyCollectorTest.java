@@ -4,7 +4,6 @@ import static io.ctxswitch.exporter.testing.AcceptingRequest.accepting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.stats.CumulativeFigures;
-import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -19,13 +18,7 @@ class LatencyCollectorTest {
     private static final ExporterInfo INFO = new ExporterInfo("0.1.0", "libbpf", "sched-tp", "6.18.0");
 
     private static CumulativeFigures.Cpu cpu(int cpu, long... latenciesNs) {
-        long[] buckets = new long[LogLinearBuckets.COUNT];
-        long sum = 0;
-        for (long ns : latenciesNs) {
-            buckets[LogLinearBuckets.bucketOf(ns)]++;
-            sum += ns;
-        }
-        return new CumulativeFigures.Cpu(cpu, latenciesNs.length, sum, buckets);
+        return HistogramProtobufTest.cpu(cpu, latenciesNs);
     }
 
     private static String text(MetricSnapshots snapshots) throws Exception {
