@@ -378,18 +378,8 @@ class BpftraceContainerIT {
             bpftrace.start();
             String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
             assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace, sched-tp in bpftrace");
-            for (ForkedLoad load : loads) {
-                load.resume();
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            long start = loads[0].kernelSwitches(role);
-            while (loads[0].kernelSwitches(role) - start < switches) {
-                assertThat(System.nanoTime()).as("%s left its CPU %d times", role, switches).isLessThan(deadline);
-                Thread.sleep(20);
-            }
-            for (ForkedLoad load : loads) {
-                load.stop();
-            }
+            loads[0].runUntil(role, loads[0].kernelSwitches(role) + switches,
+                    java.util.Arrays.copyOfRange(loads, 1, loads.length));
             interrupt(bpftrace);
             assertThat(exitCode(bpftrace)).as(bpftrace.getLogs(OutputFrame.OutputType.STDERR)).isZero();
             summary = JSON.readTree(bpftrace.getLogs(OutputFrame.OutputType.STDOUT));

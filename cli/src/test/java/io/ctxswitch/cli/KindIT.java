@@ -82,18 +82,8 @@ class KindIT {
         try {
             ctxswitch.awaitErr("tracing with " + backend, 60);
             long idleBefore = idleTicks(1);
-            for (ForkedLoad load : loads) {
-                load.resume();
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            long start = loads[0].kernelSwitches(role);
-            while (loads[0].kernelSwitches(role) - start < switches) {
-                assertThat(System.nanoTime()).as("%s left its CPU %d times", role, switches).isLessThan(deadline);
-                Thread.sleep(20);
-            }
-            for (ForkedLoad load : loads) {
-                load.stop();
-            }
+            loads[0].runUntil(role, loads[0].kernelSwitches(role) + switches,
+                    java.util.Arrays.copyOfRange(loads, 1, loads.length));
             long idle = idleTicks(1) - idleBefore;
             ctxswitch.signal("INT");
             Jar.Run run = ctxswitch.finish(120);

@@ -10,10 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -37,7 +36,8 @@ class ServeLabelsIT {
     private static final double SHARE = 0.97;
     private static final String COUNT = "ctxswitch_latency_seconds_count";
 
-    private static Path cgroupRoot;
+    @RegisterExtension
+    static final CgroupV2 CGROUPS = new CgroupV2("servelabels-cgroup2");
 
     @BeforeEach
     void needsACapableHost() {
@@ -47,19 +47,11 @@ class ServeLabelsIT {
         }
     }
 
-    @BeforeAll
-    static void mountCgroupV2() throws Exception {
-        cgroupRoot = CgroupV2.mount("servelabels-cgroup2");
-    }
 
-    @AfterAll
-    static void unmountCgroupV2() throws Exception {
-        CgroupV2.unmount(cgroupRoot);
-    }
 
     @Test
     void servedKindsHoldThePingPongsSwitchesAndAddUpToTheSummary() throws Exception {
-        Path parent = Files.createDirectories(cgroupRoot.resolve("sl-kind"));
+        Path parent = CGROUPS.create("sl-kind");
         try (ForkedLoad load = new ForkedLoad("kind-pp", 0, "ping", "pong")) {
             Served served = serve(parent, "--by=kind", List.of(load), List.of(parent));
             Map<String, Double> last = served.last();
@@ -74,16 +66,14 @@ class ServeLabelsIT {
                 assertThat(last.get(COUNT + "{kind=\"" + k.get("kind").asText() + "\"}")).as("the summary's %s", k)
                         .isEqualTo(k.get("count").asDouble());
             }
-        } finally {
-            CgroupV2.removeWhenEmpty(parent);
         }
     }
 
     @Test
     void servedCgroupsHoldTheirPingPongsSwitchesAndAddUpToTheSummary() throws Exception {
-        Path parent = Files.createDirectories(cgroupRoot.resolve("sl-cg"));
-        Path a = Files.createDirectories(parent.resolve("a"));
-        Path b = Files.createDirectories(parent.resolve("b"));
+        Path parent = CGROUPS.create("sl-cg");
+        Path a = CGROUPS.removeAfterTest(Files.createDirectories(parent.resolve("a")));
+        Path b = CGROUPS.removeAfterTest(Files.createDirectories(parent.resolve("b")));
         try (ForkedLoad inA = new ForkedLoad("cg-a-pp", 0, "ping", "pong");
              ForkedLoad inB = new ForkedLoad("cg-b-pp", 1, "ping", "pong")) {
             Served served = serve(parent, "--by=cgroup", List.of(inA, inB), List.of(a, b));
@@ -104,10 +94,6 @@ class ServeLabelsIT {
             }
             assertThat(Exposition.total(last, COUNT) + last.get("ctxswitch_cgroup_unattributed_total"))
                     .as("the cgroups, other and the unattributed are every switch").isEqualTo(served.summary().get("count").asDouble());
-        } finally {
-            CgroupV2.removeWhenEmpty(b);
-            CgroupV2.removeWhenEmpty(a);
-            CgroupV2.removeWhenEmpty(parent);
         }
     }
 

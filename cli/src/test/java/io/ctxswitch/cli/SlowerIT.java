@@ -11,12 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --slower} on a real run (issue 15): a pipe ping-pong of two processes named slow-pp, pinned to
@@ -38,7 +37,8 @@ class SlowerIT {
     private static final long THRESHOLD_NS = 2048;
     private static final long SWITCHES_WANTED = 40_000;
 
-    private static Path cgroupRoot;
+    @RegisterExtension
+    static final CgroupV2 CGROUPS = new CgroupV2("slower-cgroup2");
 
     @BeforeEach
     void needsACapableHost() {
@@ -48,20 +48,12 @@ class SlowerIT {
         }
     }
 
-    @BeforeAll
-    static void mountCgroupV2() throws Exception {
-        cgroupRoot = CgroupV2.mount("slower-cgroup2");
-    }
 
-    @AfterAll
-    static void unmountCgroupV2() throws Exception {
-        CgroupV2.unmount(cgroupRoot);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"libbpf", "perf"})
     void outliersPrintedPlusLostAreTheHistogramsSwitchesAtOrAboveTheThresholdAndNameThePingPong(String backend) throws Exception {
-        Path cgroup = Files.createDirectories(cgroupRoot.resolve("pp-" + backend));
+        Path cgroup = CGROUPS.create("pp-" + backend);
         List<JsonNode> lines = new ArrayList<>();
         Instant began;
         Instant ended;
@@ -88,8 +80,6 @@ class SlowerIT {
             } finally {
                 ctxswitch.process.destroyForcibly();
             }
-        } finally {
-            CgroupV2.removeWhenEmpty(cgroup);
         }
         JsonNode summary = lines.get(lines.size() - 1);
         List<JsonNode> outliers = lines.subList(0, lines.size() - 1);
