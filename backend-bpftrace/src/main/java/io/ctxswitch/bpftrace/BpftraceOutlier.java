@@ -2,6 +2,7 @@ package io.ctxswitch.bpftrace;
 
 import io.ctxswitch.core.host.CgroupPaths;
 import io.ctxswitch.core.model.Outlier;
+import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.model.TaskState;
 import io.ctxswitch.core.model.WallClock;
 
@@ -9,11 +10,12 @@ import io.ctxswitch.core.model.WallClock;
  * An outlier's line as our script prints it ({@code --slower}), read back: a pure function of the line.
  *
  * <pre>
- * ctxswitch outlier END_NS CPU LATENCY_NS A_TID A_STATE B_TID B_CGROUP_ID\tA_NAME\tB_NAME
+ * ctxswitch outlier END_NS CPU LATENCY_NS A_TID A_STATE B_TID B_CGROUP_ID KIND\tA_NAME\tB_NAME
  * </pre>
  *
  * END_NS is bpftrace's {@code nsecs} (CLOCK_MONOTONIC) when B started; A_STATE is sched_switch's
- * prev_state, -1 when it was not seen. The names come last, each after a tab, since they may hold spaces;
+ * prev_state, -1 when it was not seen; KIND the {@link SwitchKind}'s ordinal, -1 where the script does not
+ * classify (its kprobe and fentry modes), and absent from the lines of scripts before kinds were printed. The names come last, each after a tab, since they may hold spaces;
  * a line with a name that holds a tab itself cannot be read back (null: skipped and counted).
  */
 final class BpftraceOutlier {
@@ -30,7 +32,7 @@ final class BpftraceOutlier {
             return null;
         }
         String[] f = parts[0].strip().split(" ");
-        if (f.length != 7) {
+        if (f.length != 7 && f.length != 8) {
             return null;
         }
         try {
@@ -41,11 +43,13 @@ final class BpftraceOutlier {
             long state = Long.parseLong(f[4]);
             int nextTid = Integer.parseInt(f[5]);
             long cgroupId = Long.parseUnsignedLong(f[6]);
-            if (cpu < 0 || latency < 0) {
+            int kind = f.length == 8 ? Integer.parseInt(f[7]) : -1;
+            if (cpu < 0 || latency < 0 || kind >= SwitchKind.values().length) {
                 return null;
             }
             return new Outlier(clock.epochNs(end), Outlier.TimeBase.WALL, cpu, latency, prevTid, parts[1],
-                    state < 0 ? null : TaskState.letters(state), nextTid, parts[2], cgroupId, cgroups.path(cgroupId), null);
+                    state < 0 ? null : TaskState.letters(state), nextTid, parts[2], cgroupId, cgroups.path(cgroupId),
+                    kind < 0 ? null : SwitchKind.values()[kind].label());
         } catch (NumberFormatException e) {
             return null;
         }

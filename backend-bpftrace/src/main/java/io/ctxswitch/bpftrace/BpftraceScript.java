@@ -77,14 +77,16 @@ final class BpftraceScript {
             throw new IllegalArgumentException("the bpftrace backend classifies switches in sched-tp mode only: " + NOT_CLASSIFYING);
         }
         String keep = condition(filter, probe);
+        // sched-tp's outliers carry their kind (as libbpf's do), so --slower classifies there even without --by=kind.
+        boolean classify = byKind || (probe == BpftraceProbe.SCHED_TP && slowerNs > 0);
         StringBuilder s = new StringBuilder();
         s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); ")
                 .append(byKind ? "printf(\"" + BY_KIND + "\\n\"); }\n" : "}\n");
-        if (byKind) {
+        if (classify) {
             noteKind(s);
         }
         switch (probe) {
-            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle(), slowerNs, byKind);
+            case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle(), slowerNs, byKind, classify);
             case FENTRY -> {
                 boolean modern = version.atLeast(BpftraceVersion.FENTRY_SPELLING);
                 String entry = modern ? "fentry:" : "kfunc:";
@@ -113,7 +115,7 @@ final class BpftraceScript {
         if (slowerNs > 0) {
             s.append("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
         }
-        if (byKind) {
+        if (classify) {
             s.append("\tclear(@ctxsw_kind);\n\tclear(@ctxsw_yield);\n");
         }
         return s.append("}\n").toString();
@@ -242,7 +244,8 @@ final class BpftraceScript {
      * A task enters __schedule() (A); the exit with is_switch is B's start: a sample. --exclude-idle
      * keeps A's tid at the entry (sched_exit_tp gives only is_switch).
      */
-    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean excludeIdle, long slowerNs, boolean byKind) {
+    private static void schedTp(StringBuilder s, boolean perTask, String keep, boolean excludeIdle, long slowerNs, boolean byKind,
+                                boolean classify) {
         s.append("""
                 rawtracepoint:sched_entry_tp {
                 	if (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }
@@ -264,14 +267,14 @@ final class BpftraceScript {
                 		@ctxsw_no_switch = count();
                 	} else {
                 """);
-        if (byKind) { // the kind noted since the entry (B idle: to-idle, unless A was), then cleared
+        if (classify) { // the kind noted since the entry (B idle: to-idle, unless A was), then cleared
             s.append("\t\t$k = @ctxsw_kind[cpu];\n\t\t@ctxsw_kind[cpu] = 0;\n")
                     .append("\t\tif ($k == 0) { @ctxsw_unpaired = count(); } else {\n")
                     .append("\t\t$k = $k - 1;\n\t\tif (tid == 0 && $k != ").append(kind(SwitchKind.FROM_IDLE))
                     .append(") { $k = ").append(kind(SwitchKind.TO_IDLE)).append("; }\n");
         }
-        record(s, perTask, keep, slowerNs, byKind);
-        s.append(byKind ? "\t\t}\n\t}\n}\n" : "\t}\n}\n");
+        record(s, perTask, keep, slowerNs, byKind, classify);
+        s.append(classify ? "\t\t}\n\t}\n}\n" : "\t}\n}\n");
         if (slowerNs > 0) { // A's state: sched_switch reports it between the entry and the exit
             s.append("tracepoint:sched:sched_switch {\n\tif (@ctxsw_start[cpu]) { @ctxsw_prev_state[cpu] = args->prev_state; }\n}\n");
         }
@@ -341,12 +344,16 @@ final class BpftraceScript {
                 		@ctxsw_start[cpu] = 0;
                 		@ctxsw_next[cpu] = 0;
                 """);
-        record(s, perTask, keep, slowerNs, false);
+        record(s, perTask, keep, slowerNs, false, false);
         s.append("\t}\n}\n");
     }
 
-    /** One sample $d on this CPU, for the current (incoming) task; with filters, only if {@code keep} holds. */
-    private static void record(StringBuilder s, boolean perTask, String keep, long slowerNs, boolean byKind) {
+    /**
+     * One sample $d on this CPU, for the current (incoming) task; with filters, only if {@code keep} holds. With
+     * {@code byKind} the figures are keyed by its kind $k; with {@code classify} (byKind, or sched-tp's --slower) an
+     * outlier's line ends with $k, else with -1 (not classified).
+     */
+    private static void record(StringBuilder s, boolean perTask, String keep, long slowerNs, boolean byKind, boolean classify) {
         int sub = LogLinearBuckets.SUB_BITS;
         String cpuKey = byKind ? "[cpu, $k]" : "[cpu]";
         if (keep != null) {
@@ -381,8 +388,9 @@ final class BpftraceScript {
         if (slowerNs > 0) {
             // The names last, after a tab each: a name may hold spaces (BpftraceOutlier reads it back).
             s.append("\t\tif ($d >= ").append(slowerNs).append(") { printf(\"").append(OUTLIER)
-                    .append("%llu %d %llu %d %lld %d %llu\\t%s\\t%s\\n\", $now, cpu, $d, @ctxsw_prev[cpu],")
-                    .append(" @ctxsw_prev_state[cpu], tid, cgroup, @ctxsw_prev_comm[cpu], comm); }\n");
+                    .append("%llu %d %llu %d %lld %d %llu %d\\t%s\\t%s\\n\", $now, cpu, $d, @ctxsw_prev[cpu],")
+                    .append(" @ctxsw_prev_state[cpu], tid, cgroup, ").append(classify ? "$k" : "-1")
+                    .append(", @ctxsw_prev_comm[cpu], comm); }\n");
         }
         if (keep != null) {
             s.append("\t\t}\n");

@@ -50,6 +50,18 @@ class BpftraceOutlierTest {
         assertThat(pingPong.latencyNs()).isEqualTo(5818);
     }
 
+    /** The kind's number ends the line (SwitchKind's order, as the script's maps): -1 where the script does not classify. */
+    @Test
+    void theKindsNumberReadsBackAsItsNameAndMinusOneAsUnknown() {
+        assertThat(read("ctxswitch outlier 7 0 9000 4321 1 4322 1 1\tping\tpong").kind()).isEqualTo("blocked");
+        assertThat(read("ctxswitch outlier 7 0 9000 4321 0 4322 1 0\tping\tpong").kind()).isEqualTo("preempted");
+        assertThat(read("ctxswitch outlier 7 0 9000 0 0 4322 1 4\tswapper/0\tpong").kind()).isEqualTo("from-idle");
+        assertThat(read("ctxswitch outlier 7 0 9000 4321 1 0 1 5\tping\tswapper/0").kind()).isEqualTo("to-idle");
+        assertThat(read("ctxswitch outlier 7 0 9000 4321 1 4322 1 -1\tping\tpong").kind()).isNull();
+        assertThat(BpftraceOutlier.parse("ctxswitch outlier 7 0 9000 4321 1 4322 1 6\tping\tpong", CLOCK, NO_CGROUP_V2))
+                .as("no seventh kind").isNull();
+    }
+
     @Test
     void aStateNotSeenIsUnknownAndAnUnresolvedCgroupKeepsItsId() {
         Outlier o = read("ctxswitch outlier 7 0 9000 0 -1 17 4242\tswapper/0\tkworker/0:1");

@@ -27,15 +27,24 @@ class BpftraceScriptTest {
     void slowerPrintsOutliersWithANotedAtItsStartAndClearsItsMaps() {
         for (BpftraceProbe probe : BpftraceProbe.values()) {
             String s = BpftraceScript.generate(probe, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 123_456);
+            // sched-tp classifies for its outliers' kind (the kind's number ends the line); the others print -1
+            boolean classifies = probe == BpftraceProbe.SCHED_TP;
             assertThat(s).as(probe.toString())
-                    .contains("if ($d >= 123456) { printf(\"ctxswitch outlier %llu %d %llu %d %lld %d %llu\\t%s\\t%s\\n\", $now, cpu, $d,"
-                            + " @ctxsw_prev[cpu], @ctxsw_prev_state[cpu], tid, cgroup, @ctxsw_prev_comm[cpu], comm); }")
+                    .contains("if ($d >= 123456) { printf(\"ctxswitch outlier %llu %d %llu %d %lld %d %llu %d\\t%s\\t%s\\n\", $now, cpu, $d,"
+                            + " @ctxsw_prev[cpu], @ctxsw_prev_state[cpu], tid, cgroup, " + (classifies ? "$k" : "-1")
+                            + ", @ctxsw_prev_comm[cpu], comm); }")
                     .contains("\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_prev_state[cpu] = -1;\n")
                     .contains("@ctxsw_prev_state[cpu] = args->prev_state;")
                     .contains("\tclear(@ctxsw_prev);\n").contains("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
+            assertThat(s.contains("rawtracepoint:sched_switch {")).as(probe + " notes the kind").isEqualTo(classifies);
+            assertThat(s.contains("\tclear(@ctxsw_kind);\n\tclear(@ctxsw_yield);\n")).as(probe + " clears the kind's notes").isEqualTo(classifies);
             String plain = BpftraceScript.generate(probe, V023, false);
-            assertThat(plain).doesNotContain("outlier").doesNotContain("prev_comm").doesNotContain("prev_state");
+            assertThat(plain).doesNotContain("outlier").doesNotContain("prev_comm").doesNotContain("prev_state").doesNotContain("$k");
         }
+        // Classified for the outliers only: the figures stay keyed by CPU alone, as without --slower.
+        assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 1))
+                .contains("@ctxsw_n[cpu] = count();").contains("@ctxsw_hist[$b] = count();").doesNotContain("[cpu, $k]")
+                .contains("\t\tif ($k == 0) { @ctxsw_unpaired = count(); } else {\n");
         assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 1))
                 .contains("rawtracepoint:sched_entry_tp {\n\tif (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }\n\t@ctxsw_prev[cpu] = tid;\n");
     }

@@ -328,6 +328,58 @@ class BpftraceContainerIT {
         }
     }
 
+    /**
+     * --slower with the real bpftrace 0.23 (sched-tp), without --by=kind: on the kind tests' loads (a pipe ping-pong on
+     * CPU 0, two busy loops sharing CPU 1), the outliers printed plus those lost are the histogram's switches from the
+     * threshold up, each at or above it, each of the kind its own A and B make (sched-tp classifies for its outliers
+     * as libbpf does), and some of them go from one of the ping-pong to the other, under its name.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void slowerPrintsTheSlowSwitchesEachWithItsKind() throws Exception {
+        assumeKindLoads();
+        long slowerNs = 16_384; // a power of two, so a bin edge of the histogram; a pinned ping-pong has some above it
+        try (ForkedLoad pingPong = new ForkedLoad("slow-pp", 0, "ping", "pong");
+             ForkedLoad spinners = new ForkedLoad("slow-spin", 1, "spin-a", "spin-b")) {
+            pingPong.stop();
+            spinners.stop();
+            List<JsonNode> lines;
+            try (GenericContainer<?> bpftrace = container(true, "--backend=bpftrace", "--format=json", "--per-cpu",
+                    "--slower=" + slowerNs + "ns")) {
+                bpftrace.start();
+                String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
+                assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace, sched-tp in bpftrace");
+                pingPong.runUntil("ping", pingPong.kernelSwitches("ping") + 20_000, spinners);
+                interrupt(bpftrace);
+                assertThat(exitCode(bpftrace)).as(bpftrace.getLogs(OutputFrame.OutputType.STDERR)).isZero();
+                lines = KindReport.lines(JSON, bpftrace.getLogs(OutputFrame.OutputType.STDOUT));
+            }
+            JsonNode summary = lines.get(lines.size() - 1);
+            List<JsonNode> outliers = lines.subList(0, lines.size() - 1);
+            // As KindReport.assertOutliersAreTheSlowSwitches, less bpftrace's one gap (README, "What lost means"): the
+            // outliers still in its buffers when it exits are neither printed nor counted (4 of 16,043 in one run).
+            long atOrAbove = KindReport.atOrAbove(summary, slowerNs);
+            long printedOrLost = outliers.size() + summary.get("outliers_lost").asLong();
+            System.err.printf("bpftrace 0.23 --slower=%dns: %d switches, %d at or above in the histogram, %d outliers printed,"
+                    + " %d lost%n", slowerNs, summary.get("count").asLong(), atOrAbove, outliers.size(), summary.get("outliers_lost").asLong());
+            assertThat(summary.get("slower_ns").asLong()).isEqualTo(slowerNs);
+            assertThat(summary.get("outliers").asLong()).as("outliers printed, as the summary counts them").isEqualTo(outliers.size());
+            assertThat(printedOrLost).as("outliers printed + lost, against the histogram's %d", atOrAbove)
+                    .isLessThanOrEqualTo(atOrAbove).isGreaterThanOrEqualTo(atOrAbove - Math.max(20, atOrAbove / 100)).isPositive();
+            assertThat(outliers).allSatisfy(o -> assertThat(o.get("latency_ns").asLong()).as("%s", o).isGreaterThanOrEqualTo(slowerNs));
+            Set<Integer> pair = Set.of(pingPong.pid("ping"), pingPong.pid("pong"));
+            boolean pairSwitched = false;
+            for (JsonNode o : outliers) {
+                KindReport.assertKindMatchesItsSwitch(o);
+                if (pair.contains(o.get("prev_pid").asInt()) && pair.contains(o.get("next_pid").asInt())) {
+                    assertThat(o.get("prev_comm").asText() + " -> " + o.get("next_comm").asText()).isEqualTo("slow-pp -> slow-pp");
+                    pairSwitched = true;
+                }
+            }
+            assertThat(pairSwitched).as("an outlier from one of the ping-pong to the other").isTrue();
+        }
+    }
+
     private static void assumeKindLoads() {
         LiveHost.assumeSchedTpCapable(); // the one mode that classifies: the container shares this kernel
         if (!KernelVm.onPath("gcc") || !KernelVm.onPath("taskset")) {
