@@ -308,28 +308,47 @@ final class BpftraceResult {
      * run, so the two can differ by the samples of the moments between those reads (0 to 15 a snapshot
      * in the recorded ones, of 4,000 a second); the final maps, printed once the probes are detached,
      * agree exactly. Only for a script that snapshots its histogram ({@link BpftraceScript#snapshotMaps}).
+     * With --by=kind, where the script keyed its maps by kind, also each kind's figures, all CPUs together, read
+     * from the same maps: the kinds' buckets and sums add up to the total's exactly.
      */
     CumulativeFigures cumulative() {
         takeSnapshotUnlessEnded();
-        long[] buckets = new long[LogLinearBuckets.COUNT];
-        long count = 0;
+        int kinds = SwitchKind.values().length;
+        long[][] buckets = new long[kinds + 1][LogLinearBuckets.COUNT]; // by kind, the total last
+        long[] sums = new long[kinds + 1];
         for (Map.Entry<List<String>, Long> e : map(BpftraceScript.HISTOGRAM).entrySet()) {
             long b = number(e.getKey().get(0));
-            if (b >= 0 && b < LogLinearBuckets.COUNT && e.getValue() > 0) {
-                buckets[(int) b] += e.getValue();
-                count += e.getValue();
+            int kind = e.getKey().size() == 2 ? kindOf(e.getKey().get(1)) : kinds;
+            if (b >= 0 && b < LogLinearBuckets.COUNT && kind >= 0 && e.getValue() > 0) {
+                buckets[kinds][(int) b] += e.getValue();
+                if (kind < kinds) {
+                    buckets[kind][(int) b] += e.getValue();
+                }
             }
         }
-        long sum = 0;
         for (Map.Entry<List<String>, Long> e : map("@ctxsw_sum").entrySet()) {
-            if (number(e.getKey().get(0)) >= 0 && e.getValue() > 0) {
-                sum += e.getValue();
+            int kind = e.getKey().size() == 2 ? kindOf(e.getKey().get(1)) : kinds;
+            if (number(e.getKey().get(0)) >= 0 && kind >= 0 && e.getValue() > 0) {
+                sums[kinds] += e.getValue();
+                if (kind < kinds) {
+                    sums[kind] += e.getValue();
+                }
             }
         }
+        long count = java.util.Arrays.stream(buckets[kinds]).sum();
         List<CumulativeFigures.Cpu> all = count == 0 ? List.of()
-                : List.of(new CumulativeFigures.Cpu(CumulativeFigures.Cpu.ALL_CPUS, count, sum, buckets));
+                : List.of(new CumulativeFigures.Cpu(CumulativeFigures.Cpu.ALL_CPUS, count, sums[kinds], buckets[kinds]));
+        List<CumulativeFigures.Kind> byKind = new java.util.ArrayList<>();
+        if (classify && kindsRecorded && count > 0) { // every kind, so that each is served from the first scrape
+            for (SwitchKind k : SwitchKind.values()) {
+                long[] b = buckets[k.ordinal()];
+                byKind.add(new CumulativeFigures.Kind(k, CumulativeFigures.Cpu.ALL_CPUS, java.util.Arrays.stream(b).sum(),
+                        sums[k.ordinal()], b));
+            }
+        }
         return new CumulativeFigures(all, scalars.getOrDefault("@ctxsw_unpaired", 0L), scalars.getOrDefault("@ctxsw_no_switch", 0L),
-                outliers == null ? lost : 0); // with --slower, lost events are lost outliers (see stats), not lost switches
+                outliers == null ? lost : 0, // with --slower, lost events are lost outliers (see stats), not lost switches
+                byKind, null);
     }
 
     private void addTasks(ProcessTable table) {

@@ -92,7 +92,7 @@ public final class BpftraceSource implements LatencySource {
     @Override
     public Set<Feature> features() {
         return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
-                Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS, Feature.BY_KIND);
+                Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS, Feature.BY_KIND, Feature.SERVE_BY_KIND);
     }
 
     /** Why the modes before 6.15 do not serve (issue 13's finding; see {@link BpftraceScript#snapshotMaps}). */

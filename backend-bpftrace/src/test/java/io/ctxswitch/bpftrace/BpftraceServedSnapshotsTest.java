@@ -114,4 +114,66 @@ class BpftraceServedSnapshotsTest {
         assertThat(buckets[1448]).isEqualTo(1);
         assertThat(buckets[1449]).isZero();
     }
+
+    /**
+     * --serve --by=kind from the real --by=kind output: nothing by kind before the first snapshot; then every kind at
+     * every reading, their buckets and sums adding up exactly to the total's (one set of maps, keyed by kind), none
+     * ever less than before; and the final maps' kinds are the summary's (expected.json, read from @ctxsw_n and
+     * @ctxsw_sum by kind: 10,269 preempted ... 288 to-idle, 349,407 in all).
+     */
+    @Test
+    void byKindEveryKindIsServedAndTheKindsAddUpToTheTotal() throws IOException {
+        BpftraceResult result = new BpftraceResult();
+        result.classifyKinds();
+        CumulativeFigures before = result.cumulative();
+        assertThat(before.kinds()).isEmpty();
+        for (String line : lines("schedtp-0.23-linux6.18-kind.json.txt")) {
+            result.accept(line);
+            CumulativeFigures now = result.cumulative();
+            assertNeverLess(before, now, line.substring(0, Math.min(60, line.length())));
+            if (now.cpus().isEmpty()) {
+                assertThat(now.kinds()).isEmpty();
+                continue;
+            }
+            CumulativeFigures.Cpu all = now.cpus().get(0);
+            assertThat(now.kinds()).extracting(CumulativeFigures.Kind::kind).containsExactly(io.ctxswitch.core.model.SwitchKind.values());
+            long[] added = new long[LogLinearBuckets.COUNT];
+            long sum = 0;
+            for (CumulativeFigures.Kind k : now.kinds()) {
+                assertThat(k.cpu()).isEqualTo(CumulativeFigures.Cpu.ALL_CPUS);
+                assertThat(java.util.Arrays.stream(k.buckets()).sum()).as("%s's buckets hold its count", k.kind()).isEqualTo(k.count());
+                for (int i = 0; i < added.length; i++) {
+                    added[i] += k.buckets()[i];
+                }
+                sum += k.sumNs();
+                if (!before.kinds().isEmpty()) {
+                    CumulativeFigures.Kind was = before.kinds().get(k.kind().ordinal());
+                    assertThat(k.count()).as("%s", k.kind()).isGreaterThanOrEqualTo(was.count());
+                    assertThat(k.sumNs()).as("%s", k.kind()).isGreaterThanOrEqualTo(was.sumNs());
+                }
+            }
+            assertThat(added).as("the kinds' buckets, added up").isEqualTo(all.buckets());
+            assertThat(sum).as("the kinds' sums, added up").isEqualTo(all.sumNs());
+            before = now;
+        }
+        Map<String, long[]> last = new TreeMap<>();
+        before.kinds().forEach(k -> last.put(k.kind().label(), new long[] {k.count(), k.sumNs()}));
+        assertThat(last).containsOnlyKeys("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
+        assertThat(last.get("preempted")).containsExactly(10_269, 30_746_003);
+        assertThat(last.get("blocked")).containsExactly(55_480, 134_565_055);
+        assertThat(last.get("yield")).containsExactly(282_900, 437_941_600);
+        assertThat(last.get("exit")).containsExactly(181, 8_512_157);
+        assertThat(last.get("from-idle")).containsExactly(289, 1_053_459);
+        assertThat(last.get("to-idle")).containsExactly(288, 1_848_816);
+        assertThat(before.cpus().get(0).count()).isEqualTo(349_407);
+    }
+
+    /** Without --by=kind, nothing by kind, even from a script that classified. */
+    @Test
+    void withoutByKindNoKindIsServed() throws IOException {
+        BpftraceResult result = new BpftraceResult();
+        lines("schedtp-0.23-linux6.18-kind.json.txt").forEach(result::accept);
+        assertThat(result.cumulative().kinds()).isEmpty();
+        assertThat(result.cumulative().cpus().get(0).count()).isEqualTo(349_407);
+    }
 }

@@ -322,10 +322,8 @@ class MainTest {
                 "ctxswitch: --by=kind is not supported by the bpftrace backend with --probe=fentry: its kprobe and fentry scripts see"
                     + " sched_switch's reported prev_state (R+, Z, X), not the preempt flag and raw state --by=kind classifies by (a raw"
                     + " tracepoint, which bpftrace 0.17 lacks); it classifies with --probe=sched-tp (Linux 6.15+); backends that can: libbpf, perf"},
-            {"--by=kind --serve=9100 --backend=bpftrace --bpftrace=" + tool,
-                "ctxswitch: --serve with --by=kind is not supported by the bpftrace backend; the backend that can: libbpf"},
             {"--by=kind --serve=9100 --backend=perf --perf=" + tool,
-                "ctxswitch: --serve with --by=kind is not supported by the perf backend; the backend that can: libbpf"},
+                "ctxswitch: --serve with --by=kind is not supported by the perf backend; backends that can: libbpf, bpftrace"},
             {"--by=kind,cgroup --serve=9100", "ctxswitch: --by=kind,cgroup does not apply to --serve: the histogram is served with one"
                 + " breakdown's labels (the kernel does not cross them); choose kind or cgroup"},
             {"--by=job --perf=" + tool, "ctxswitch: Invalid value for option '--by' (kind|cgroup): expected one of [kind, cgroup] (case-insensitive) but was 'job'"},

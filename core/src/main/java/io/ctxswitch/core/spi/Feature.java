@@ -25,7 +25,7 @@ public enum Feature {
     SERVE_PER_CPU,
     /**
      * {@link #SERVE} with a {@code kind} label ({@code --serve --by=kind}): the cumulative figures have each CPU's
-     * figures by kind ({@link io.ctxswitch.core.stats.CumulativeFigures#kinds}).
+     * figures by kind (all CPUs' together from a source that serves no CPU apart) ({@link io.ctxswitch.core.stats.CumulativeFigures#kinds}).
      */
     SERVE_BY_KIND,
     /**
