@@ -179,14 +179,18 @@ class BpftraceContainerIT {
      * scrape holds every switch the snapshots will ever show; the summary printed at exit (the final maps,
      * printed once the probes are detached) has exactly its count, and its sum to the summary's rounding.
      */
-    @Test
+    @org.junit.jupiter.params.ParameterizedTest(name = "--by=kind {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void servesItsSnapshotsWhileAPingPongRuns() throws Exception {
+    void servesItsSnapshotsWhileAPingPongRuns(boolean byKind) throws Exception {
         LiveHost.assumeSchedTpCapable(); // the one mode that serves: the container shares this kernel
         int port = Loopback.freePort();
         String url = "http://127.0.0.1:" + port + "/metrics";
-        try (GenericContainer<?> bpftrace = onHostNetwork("--backend=bpftrace", "--serve=" + port, "--format=json",
-                "--comm=pingpong-0")) {
+        List<String> args = new ArrayList<>(List.of("--backend=bpftrace", "--serve=" + port, "--format=json", "--comm=pingpong-0"));
+        if (byKind) { // a series per kind, and none without: the totals below are their sums
+            args.add("--by=kind");
+        }
+        try (GenericContainer<?> bpftrace = onHostNetwork(args.toArray(String[]::new))) {
             bpftrace.start();
             String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
             assertThat(err).as(err).contains("ctxswitch: serving " + url + ", tracing with bpftrace, sched-tp in bpftrace");
@@ -244,6 +248,14 @@ class BpftraceContainerIT {
             // from the blocked thread, or two (20059/20058, 20046/20045, 20035/20033), not yet explained.
             assertThat(served).as("the last scrape: the kernel counted %d, %d since the thread was named", kernel, named)
                     .isGreaterThanOrEqualTo(named - notSamples(last));
+            if (byKind) { // every kind served, each the summary's count of it (they add up to the total above)
+                assertThat(last).doesNotContainKey("ctxswitch_latency_seconds_count");
+                for (JsonNode k : summary.get("by_kind")) {
+                    assertThat(Math.round(last.get("ctxswitch_latency_seconds_count{kind=\"" + k.get("kind").asText() + "\"}")))
+                            .as("the served count of %s", k).isEqualTo(k.get("count").asLong());
+                }
+                assertThat(KindReport.count(summary, "blocked")).as("a pipe ping-pong blocks").isPositive();
+            }
         }
     }
 
