@@ -6,6 +6,8 @@ import json, struct, sys
 SLOTS, SLOT_SIZE, HIST, NBUCKETS = 80, 40, 160, 3840
 for e in json.load(open(sys.argv[1])):
     raw = bytes(int(b, 16) for b in e["value"])
+    if len(raw) < HIST + 8 * NBUCKETS:
+        sys.exit(f"scrape-histograms: a value of {len(raw)} bytes is no struct cpu_agg (its histogram ends at {HIST + 8 * NBUCKETS})")
     key = bytes(int(b, 16) for b in e["key"])
     cpu = struct.unpack("<I", key)[0]
     q = lambda off: struct.unpack_from("<Q", raw, off)[0]
