@@ -67,5 +67,6 @@ echo "recorded until $until; $(uptime)" >&2
 	echo "# /proc/stat ctxt went up by $((ctxt1 - ctxt0)) meanwhile"
 	python3 "$root/bench/scrape-histograms.py" "$tmp/cpus.json"
 } >"$tmp/fixture"
+mkdir -p "$(dirname "$fixture")"
 mv "$tmp/fixture" "$fixture"
 echo "wrote $fixture" >&2
