@@ -23,6 +23,13 @@ class RecordedCpuHistogramsTest {
     }
 
     @Test
+    void theRecordedFixtureLoadsWithEveryCpusBucketsAddingUpToItsCount() {
+        List<RecordedCpuHistograms.Cpu> cpus = RecordedCpuHistograms.load();
+        assertThat(cpus).isNotEmpty();
+        assertThat(cpus).allSatisfy(cpu -> assertThat(cpu.count()).isPositive());
+    }
+
+    @Test
     void refusesACpuWhoseBucketsAreNotItsCount() {
         assertThatThrownBy(() -> RecordedCpuHistograms.parse(new BufferedReader(new StringReader(
                 "cpu 0 count 5 sum_ns 900\n3 2\ncpu 1 count 1 sum_ns 7\n7 1\n"))))
