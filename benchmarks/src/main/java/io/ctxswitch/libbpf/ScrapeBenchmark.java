@@ -11,6 +11,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,8 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * LatencyCollector#writeProtobuf} (native buckets straight from the kernel's counts). Single-threaded
  * and never blocking, so its time is its CPU time. Target: under 5 ms (issue 14).
  *
- * <p>{@code spread}: "typical" has 8 latencies per CPU (400 ns to 90 us); "every-bucket" has every
- * kernel bucket non-empty on every CPU, the most native buckets a scrape can carry. {@code
+ * <p>{@code spread}: "typical" has 8 latencies per CPU (400 ns to 90 us); "recorded" has the kernel's
+ * per-CPU histograms of a real run of this machine ({@link RecordedCpuHistograms}), the recorded CPUs
+ * repeated over the 256, what a real machine's scrape carries; "every-bucket" has every kernel
+ * bucket non-empty on every CPU, the most native buckets a scrape can carry. {@code
  * compression}: "none"; "gzip", as the server compresses for a scraper that accepts it (Prometheus
  * does), {@link ScrapeWriter#gzipped}; "gzip-default", gzip at its default level, as the library's
  * handler compresses (and the server did before).
@@ -53,7 +56,7 @@ public class ScrapeBenchmark {
     @Param({"text", "openmetrics", "protobuf"})
     public String format;
 
-    @Param({"typical", "every-bucket"})
+    @Param({"typical", "recorded", "every-bucket"})
     public String spread;
 
     @Param({"none", "gzip", "gzip-default"})
@@ -70,6 +73,7 @@ public class ScrapeBenchmark {
         Memory area = new Memory((long) CPUS * KernelLayout.CPU_AGG_SIZE);
         area.clear();
         long epoch = 1; // --serve drains only at stop: the first interval stays open, as here
+        List<RecordedCpuHistograms.Cpu> recorded = "recorded".equals(spread) ? RecordedCpuHistograms.load() : List.of();
         for (int cpu = 0; cpu < CPUS; cpu++) {
             long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
             long count = 0;
@@ -80,6 +84,11 @@ public class ScrapeBenchmark {
                     count += 125_000;
                     sum += 125_000 * ns;
                 }
+            } else if ("recorded".equals(spread)) {
+                RecordedCpuHistograms.Cpu from = recorded.get(cpu % recorded.size());
+                area.write(base + KernelLayout.CPU_HIST, from.hist(), 0, from.hist().length);
+                count = from.count();
+                sum = from.sumNs();
             } else {
                 for (int b = 0; b < LogLinearBuckets.COUNT; b++) {
                     long n = 1 + (b + cpu) % 97;
