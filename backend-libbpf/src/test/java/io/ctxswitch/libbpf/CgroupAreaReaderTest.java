@@ -186,6 +186,26 @@ class CgroupAreaReaderTest {
         assertThat(cgroup(reader.cumulative(area, 3, 5), "/app").count()).as("epoch 3 not counted again").isEqualTo(4);
     }
 
+    /**
+     * --serve --by=cgroup with intervals closing: once a cgroup's entry goes to another cgroup (two intervals without a
+     * sample of it), its figures are still served, carried in its series by the closes that read them.
+     */
+    @Test
+    void aCgroupsFiguresOutliveItsEntryInTheKernel() {
+        CgroupAreaReader reader = new CgroupAreaReader(CPUS, new CgroupPaths(List.of()), true);
+        long sameSet = CgroupPaths.ROOT_ID + KernelLayout.CPU_CGROUPS / 4; // the root's set; no directory: path unknown
+        sample(0, 0, CgroupPaths.ROOT_ID, 1, 1_000);
+        sample(0, 0, CgroupPaths.ROOT_ID, 1, 1_000);
+        assertThat(cgroup(reader.cumulative(area, 1, 0), "/").count()).isEqualTo(2);
+        reader.read(area, 1, new LatencyStats());
+        reader.read(area, 2, new LatencyStats());
+        sample(0, 0, sameSet, 3, 5_000); // epoch 3: the root had no sample in 2 nor 3, its entry is taken
+        CumulativeFigures.Cgroups now = reader.cumulative(area, 3, 0);
+        assertThat(cgroup(now, "/").count()).as("the root's entry is another cgroup's now").isEqualTo(2);
+        assertThat(cgroup(now, "/").sumNs()).isEqualTo(2_000);
+        assertThat(cgroup(now, CgroupSeries.OTHER).count()).isEqualTo(1);
+    }
+
     /** An entry caught between its exact figures and its bucket gets its histogram's count, never more. */
     @Test
     void aCgroupCaughtHalfWrittenGivesTheHistogramsCount() {
