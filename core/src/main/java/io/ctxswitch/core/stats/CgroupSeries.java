@@ -197,8 +197,9 @@ public final class CgroupSeries {
             }
         }
         for (CumulativeFigures.Cgroup c : open) {
+            Figures shown = shownInOther.get(c.id()); // what the previous scrape showed: not since it
             if (c.path() != null) {
-                countByPath.merge(c.path(), c.count(), Long::sum);
+                countByPath.merge(c.path(), c.count() - (shown == null ? 0 : shown.count), Long::sum);
             }
         }
         List<Map.Entry<String, Long>> ranked = new ArrayList<>(countByPath.entrySet());

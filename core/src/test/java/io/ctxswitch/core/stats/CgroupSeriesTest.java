@@ -120,6 +120,21 @@ class CgroupSeriesTest {
         assertThat(total(series.series(List.of(), NO_PATHS))).isEqualTo(10 * 50 + 520);
     }
 
+    /**
+     * The ranking counts switches since the previous scrape: a cgroup shown in "other" whose path becomes known later in
+     * the same interval, with no switch since, is not given a series that would hold nothing.
+     */
+    @Test
+    void whatAScrapeShowedIsNotRankedAgain() {
+        CgroupSeries series = new CgroupSeries();
+        series.series(List.of(cgroup(100, null, 500, 10)), NO_PATHS); // its path not read yet: in other
+        Map<String, CgroupSeries.Series> two = byLabel(series.series(List.of(cgroup(100, "/found-late", 500, 10)), NO_PATHS));
+        assertThat(two).containsOnlyKeys(CgroupSeries.OTHER);
+        assertThat(two.get(CgroupSeries.OTHER).count()).isEqualTo(500);
+        Map<String, CgroupSeries.Series> three = byLabel(series.series(List.of(cgroup(100, "/found-late", 530, 10)), NO_PATHS));
+        assertThat(three.get("/found-late").count()).as("its 30 switches since").isEqualTo(30);
+    }
+
     /** No more than MAX_SERVED cgroup series, however many cgroups take turns at the top. */
     @Test
     void theNumberOfSeriesIsCapped() {
