@@ -33,7 +33,7 @@ import java.util.function.LongFunction;
  * </ul>
  *
  * So every series only grows, and their sum is every switch of the cgroups. Memory: {@link #MAX_SERVED} + 1 series,
- * {@link #MAX_PENDING} waiting cgroups, and the cgroups of one open interval shown in {@value #OTHER} (as many as the
+ * {@link #MAX_PENDING} waiting cgroups, and the cgroups of one open interval that a scrape showed (as many as the
  * source's table holds). Not thread-safe: the source calls it under the lock of its drains and readings.
  */
 public final class CgroupSeries {
@@ -85,10 +85,14 @@ public final class CgroupSeries {
         }
     }
 
-    /** A cgroup's figures of the intervals closed since the previous scrape, and its path if known. */
+    /**
+     * A cgroup's figures of the intervals closed since the previous scrape, its path if known, and how many of its
+     * switches no scrape has counted yet (its figures less what scrapes showed of it while its interval was open).
+     */
     private static final class Pending {
         String path;
         final Figures figures = new Figures();
+        long sinceScrape;
     }
 
     /** Each served label's figures of the closed intervals, in serving order. */
@@ -99,6 +103,8 @@ public final class CgroupSeries {
     private final Map<Long, Pending> pending = new HashMap<>();
     /** What the last scrape showed in {@value #OTHER} of each cgroup of the open interval, by id. */
     private final Map<Long, Figures> shownInOther = new HashMap<>();
+    /** How many switches of each cgroup of the open interval the last scrape showed (anywhere), by id: not ranked again. */
+    private final Map<Long, Long> shownCount = new HashMap<>();
 
     /**
      * The source closed an interval: each cgroup's final figures of it (a cgroup once, all CPUs together). What a
@@ -107,6 +113,7 @@ public final class CgroupSeries {
     public void closed(List<CumulativeFigures.Cgroup> interval) {
         for (CumulativeFigures.Cgroup c : interval) {
             Figures rest = new Figures(c);
+            long unranked = c.count() - shownCount.getOrDefault(c.id(), 0L);
             Figures shown = shownInOther.remove(c.id());
             if (shown != null) {
                 other.add(shown, 1);
@@ -123,11 +130,13 @@ public final class CgroupSeries {
             }
             p.path = c.path() != null ? c.path() : p.path;
             p.figures.add(rest, 1);
+            p.sinceScrape += unranked;
         }
         for (Figures shown : shownInOther.values()) { // none: a cgroup shown is in its interval's final figures
             other.add(shown, 1);
         }
         shownInOther.clear();
+        shownCount.clear();
     }
 
     /**
@@ -152,6 +161,7 @@ public final class CgroupSeries {
         Figures otherNow = other.copy();
         Map<Long, Figures> stillShown = new HashMap<>(shownInOther);
         for (CumulativeFigures.Cgroup c : open) {
+            shownCount.put(c.id(), c.count());
             Figures series = c.path() == null ? null : bySeries.get(c.path());
             Figures inOther = stillShown.remove(c.id());
             if (series == null) {
@@ -176,7 +186,7 @@ public final class CgroupSeries {
 
     /** The cgroups whose figures are kept one by one (waiting for a scrape, or shown in other): the bounded part. */
     int cgroupsKept() {
-        return pending.size() + shownInOther.size();
+        return pending.size() + Math.max(shownInOther.size(), shownCount.size());
     }
 
     /** Where closed figures of a cgroup at {@code path} go: its series if it has one, else {@value #OTHER}. */
@@ -193,13 +203,12 @@ public final class CgroupSeries {
         Map<String, Long> countByPath = new HashMap<>();
         for (Pending p : pending.values()) {
             if (p.path != null) {
-                countByPath.merge(p.path, p.figures.count, Long::sum);
+                countByPath.merge(p.path, p.sinceScrape, Long::sum);
             }
         }
         for (CumulativeFigures.Cgroup c : open) {
-            Figures shown = shownInOther.get(c.id()); // what the previous scrape showed: not since it
-            if (c.path() != null) {
-                countByPath.merge(c.path(), c.count() - (shown == null ? 0 : shown.count), Long::sum);
+            if (c.path() != null) { // what the previous scrape showed of it is not since then
+                countByPath.merge(c.path(), c.count() - shownCount.getOrDefault(c.id(), 0L), Long::sum);
             }
         }
         List<Map.Entry<String, Long>> ranked = new ArrayList<>(countByPath.entrySet());

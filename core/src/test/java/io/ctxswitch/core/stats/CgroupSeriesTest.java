@@ -135,6 +135,25 @@ class CgroupSeriesTest {
         assertThat(three.get("/found-late").count()).as("its 30 switches since").isEqualTo(30);
     }
 
+    /**
+     * Switches that a scrape showed while their interval was open are not ranked again once it closes: the cgroup
+     * switched into most since the previous scrape gets its series, though cgroups served before had more in the
+     * interval that closed meanwhile.
+     */
+    @Test
+    void aClosedIntervalIsRankedByWhatNoScrapeShowed() {
+        CgroupSeries series = new CgroupSeries();
+        List<CumulativeFigures.Cgroup> open = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            open.add(cgroup(100 + i, "/busy" + i, 7_000, 10));
+            series.series(open, NO_PATHS); // each in turn, scraped after it: each the top one since the scrape before
+        }
+        open.add(cgroup(200, "/new", 5_000, 10));
+        series.closed(open); // the interval closes after /new's turn, before the scrape
+        assertThat(byLabel(series.series(List.of(), NO_PATHS))).as("/new: 5,000 since the previous scrape, the others none")
+                .containsKey("/new");
+    }
+
     /** No more than MAX_SERVED cgroup series, however many cgroups take turns at the top. */
     @Test
     void theNumberOfSeriesIsCapped() {
