@@ -2,6 +2,7 @@ package io.ctxswitch.libbpf;
 
 import com.sun.jna.Pointer;
 import io.ctxswitch.core.host.CgroupPaths;
+import io.ctxswitch.core.stats.CgroupSeries;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.util.ArrayList;
@@ -24,16 +25,20 @@ final class CgroupAreaReader {
     private final int entries;
     private final long[] copy;
     private final CgroupPaths paths;
-    /** With --serve, for {@link #cumulative}: each cgroup's figures of the intervals closed so far, by id; else null. */
-    private final Map<Long, Closed> closed;
+    /** With --serve, for {@link #cumulative}: the series served, fed with every interval the drains close; else null. */
+    private final CgroupSeries series;
     private long lastClosed;
 
-    /** One cgroup's figures of the closed intervals: its path as last read, exact count and sum, log2 buckets. */
-    private static final class Closed {
+    /** One cgroup's figures, all CPUs' entries added up: its path as last read, exact count and sum, log2 buckets. */
+    private static final class Figures {
         String path;
         long count;
         long sumNs;
         final long[] buckets = new long[KernelLayout.CGROUP_BUCKETS];
+
+        CumulativeFigures.Cgroup of(long id) {
+            return new CumulativeFigures.Cgroup(id, path, count, sumNs, buckets);
+        }
     }
 
     /** A reader for the drains only. */
@@ -42,14 +47,14 @@ final class CgroupAreaReader {
     }
 
     /**
-     * @param cumulative whether {@link #cumulative} will be asked ({@code --serve}): the drains then keep each
-     *                   cgroup's figures of the intervals they close (a map of every cgroup seen since load)
+     * @param cumulative whether {@link #cumulative} will be asked ({@code --serve}): the drains then give each
+     *                   interval they close to the series served ({@link CgroupSeries}, bounded)
      */
     CgroupAreaReader(int cpus, CgroupPaths paths, boolean cumulative) {
         this.entries = cpus * KernelLayout.CPU_CGROUPS;
         this.copy = new long[entries * LONGS_PER_ENTRY];
         this.paths = paths;
-        this.closed = cumulative ? new HashMap<>() : null;
+        this.series = cumulative ? new CgroupSeries() : null;
     }
 
     /** Every entry's figures of the interval {@code closing}, into {@code part}'s cgroups. */
@@ -59,6 +64,7 @@ final class CgroupAreaReader {
         int slot = (int) KernelLayout.cgroupSlot(KernelLayout.CPU_CGROUP_SLOTS, closing) / 8;
         int exact = slot + KernelLayout.CGROUP_SLOT_EXACT / 8;
         int hist = slot + KernelLayout.CGROUP_SLOT_HIST / 8;
+        Map<Long, Figures> interval = series == null ? null : new HashMap<>();
         for (int i = 0; i < entries; i++) {
             int at = i * LONGS_PER_ENTRY;
             long id = copy[at + KernelLayout.CPU_CGROUP_ID / 8];
@@ -71,7 +77,7 @@ final class CgroupAreaReader {
             long sum = copy[at + exact + KernelLayout.SLOT_SUM / 8];
             String path = paths.path(id);
             part.cgroups().add(id, path, count, sum, min, max);
-            Closed kept = closed == null ? null : closed.computeIfAbsent(id, k -> new Closed());
+            Figures kept = interval == null ? null : interval.computeIfAbsent(id, k -> new Figures());
             if (kept != null) {
                 kept.path = path != null ? path : kept.path;
                 kept.count += count;
@@ -87,13 +93,18 @@ final class CgroupAreaReader {
                 }
             }
         }
+        if (series != null) {
+            List<CumulativeFigures.Cgroup> cgroups = new ArrayList<>(interval.size());
+            interval.forEach((id, f) -> cgroups.add(f.of(id)));
+            series.closed(cgroups);
+        }
         lastClosed = closing;
     }
 
     /**
-     * Every cgroup's figures since load, without closing an interval ({@code --serve --by=cgroup}): those of the
-     * intervals closed so far plus each entry's slot of the open interval {@code current} (unless the final drain
-     * took it as final), all CPUs' entries of a cgroup added up. Must not run concurrently with {@link #read}.
+     * The series served ({@code --serve --by=cgroup}), without closing an interval: those of {@link CgroupSeries}, given
+     * each cgroup's figures so far of the open interval {@code current} (none once the final drain took it as final),
+     * all CPUs' entries of a cgroup added up. Must not run concurrently with {@link #read}.
      *
      * <p>The programs keep writing the open slots meanwhile. An entry's slot is read only once it holds the open
      * interval (its histogram was cleared before the epoch was written: cgroup_add), and then as the totals are
@@ -103,15 +114,10 @@ final class CgroupAreaReader {
      * open interval before. Entries of a cgroup never change hands while it has samples in the open interval.
      */
     CumulativeFigures.Cgroups cumulative(Pointer table, long current, long unattributed) {
-        if (closed == null) {
+        if (series == null) {
             throw new IllegalStateException("a reader made for the drains only");
         }
-        Map<Long, Closed> all = new HashMap<>();
-        for (Map.Entry<Long, Closed> c : closed.entrySet()) {
-            Closed sum = new Closed();
-            add(sum, c.getValue().path, c.getValue().count, c.getValue().sumNs, c.getValue().buckets);
-            all.put(c.getKey(), sum);
-        }
+        Map<Long, Figures> open = new HashMap<>();
         if (current > lastClosed) {
             long[] buckets = new long[KernelLayout.CGROUP_BUCKETS];
             for (int i = 0; i < entries; i++) {
@@ -126,24 +132,19 @@ final class CgroupAreaReader {
                 if (table.getLong(entry + KernelLayout.CPU_CGROUP_ID) != id) {
                     continue;
                 }
-                add(all.computeIfAbsent(id, k -> new Closed()), paths.path(id), CumulativeAggregates.total(buckets), sum, buckets);
+                Figures f = open.computeIfAbsent(id, k -> new Figures());
+                String path = paths.path(id);
+                f.path = path != null ? path : f.path;
+                f.count += CumulativeAggregates.total(buckets);
+                f.sumNs += sum;
+                for (int b = 0; b < buckets.length; b++) {
+                    f.buckets[b] += buckets[b];
+                }
             }
         }
-        List<CumulativeFigures.Cgroup> cgroups = new ArrayList<>(all.size());
-        for (Map.Entry<Long, Closed> c : all.entrySet()) {
-            Closed f = c.getValue();
-            cgroups.add(new CumulativeFigures.Cgroup(c.getKey(), f.path, f.count, f.sumNs, f.buckets));
-        }
-        return new CumulativeFigures.Cgroups(cgroups, unattributed);
-    }
-
-    private static void add(Closed to, String path, long count, long sumNs, long[] buckets) {
-        to.path = path != null ? path : to.path;
-        to.count += count;
-        to.sumNs += sumNs;
-        for (int b = 0; b < buckets.length; b++) {
-            to.buckets[b] += buckets[b];
-        }
+        List<CumulativeFigures.Cgroup> cgroups = new ArrayList<>(open.size());
+        open.forEach((id, f) -> cgroups.add(f.of(id)));
+        return new CumulativeFigures.Cgroups(series.series(cgroups, paths::path), unattributed);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.jna.Memory;
 import io.ctxswitch.core.host.CgroupPaths;
 import io.ctxswitch.core.report.Summary;
+import io.ctxswitch.core.stats.CgroupSeries;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LatencyStats;
 import java.nio.file.Files;
@@ -141,12 +142,12 @@ class CgroupAreaReaderTest {
         assertThat(second.cgroups().overflowSamples()).as("cumulative in the kernel: the difference").isEqualTo(3);
     }
 
-    private static CumulativeFigures.Cgroup cgroup(CumulativeFigures.Cgroups all, long id) {
-        return all.cgroups().stream().filter(c -> c.id() == id).findFirst().orElseThrow();
+    private static CgroupSeries.Series cgroup(CumulativeFigures.Cgroups all, String label) {
+        return all.series().stream().filter(c -> c.cgroup().equals(label)).findFirst().orElseThrow();
     }
 
     /**
-     * --serve --by=cgroup: a cgroup's figures since load are its entries' on every CPU, of the intervals closed so
+     * --serve --by=cgroup: a served cgroup's series holds its entries' figures on every CPU, of the intervals closed so
      * far and of the open one, the one the final drain took not counted twice; an entry's slot of an older interval
      * (its histogram not cleared yet) counts for nothing; the paths are resolved; the overflow is passed on.
      */
@@ -159,31 +160,50 @@ class CgroupAreaReaderTest {
         sample(1, 1, CgroupPaths.ROOT_ID, 1, 500);
         CumulativeFigures.Cgroups open = reader.cumulative(area, 1, 5);
         assertThat(open.unattributed()).isEqualTo(5);
-        assertThat(open.cgroups()).hasSize(2);
-        CumulativeFigures.Cgroup first = cgroup(open, app);
-        assertThat(first.path()).isEqualTo("/app");
+        assertThat(open.series()).extracting(CgroupSeries.Series::cgroup).containsExactlyInAnyOrder("/app", "/", CgroupSeries.OTHER);
+        CgroupSeries.Series first = cgroup(open, "/app");
         assertThat(first.count()).isEqualTo(2);
         assertThat(first.sumNs()).isEqualTo(4_000);
         assertThat(first.log2Buckets()[9]).isEqualTo(1); // 1000 ns: [512, 1024)
         assertThat(first.log2Buckets()[11]).isEqualTo(1); // 3000 ns: [2048, 4096)
-        assertThat(cgroup(open, CgroupPaths.ROOT_ID).path()).isEqualTo("/");
+        assertThat(cgroup(open, "/").count()).isEqualTo(1);
 
         reader.read(area, 1, new LatencyStats()); // a drain closes epoch 1; the programs now write epoch 2
         sample(0, 0, app, 2, 2_000);
-        CumulativeFigures.Cgroup afterDrain = cgroup(reader.cumulative(area, 2, 5), app);
+        CgroupSeries.Series afterDrain = cgroup(reader.cumulative(area, 2, 5), "/app");
         assertThat(afterDrain.count()).isEqualTo(3);
         assertThat(afterDrain.sumNs()).isEqualTo(6_000);
         assertThat(LongStream.of(afterDrain.log2Buckets()).sum()).isEqualTo(3);
 
         reader.read(area, 2, new LatencyStats());
         sample(0, 0, app, 3, 9_000); // epoch 3 is the slot of epoch 1 again, cleared by this sample
-        CumulativeFigures.Cgroup third = cgroup(reader.cumulative(area, 3, 5), app);
+        CgroupSeries.Series third = cgroup(reader.cumulative(area, 3, 5), "/app");
         assertThat(third.count()).as("epoch 1's histogram not counted again").isEqualTo(4);
         assertThat(LongStream.of(third.log2Buckets()).sum()).isEqualTo(4);
-        assertThat(cgroup(reader.cumulative(area, 3, 5), CgroupPaths.ROOT_ID).count()).as("its old slots count for nothing").isEqualTo(1);
+        assertThat(cgroup(reader.cumulative(area, 3, 5), "/").count()).as("its old slots count for nothing").isEqualTo(1);
 
         reader.read(area, 3, new LatencyStats()); // the final drain after detaching: epoch 3 taken as final
-        assertThat(cgroup(reader.cumulative(area, 3, 5), app).count()).as("epoch 3 not counted again").isEqualTo(4);
+        assertThat(cgroup(reader.cumulative(area, 3, 5), "/app").count()).as("epoch 3 not counted again").isEqualTo(4);
+    }
+
+    /**
+     * --serve --by=cgroup with intervals closing: once a cgroup's entry goes to another cgroup (two intervals without a
+     * sample of it), its figures are still served, carried in its series by the closes that read them.
+     */
+    @Test
+    void aCgroupsFiguresOutliveItsEntryInTheKernel() {
+        CgroupAreaReader reader = new CgroupAreaReader(CPUS, new CgroupPaths(List.of()), true);
+        long sameSet = CgroupPaths.ROOT_ID + KernelLayout.CPU_CGROUPS / 4; // the root's set; no directory: path unknown
+        sample(0, 0, CgroupPaths.ROOT_ID, 1, 1_000);
+        sample(0, 0, CgroupPaths.ROOT_ID, 1, 1_000);
+        assertThat(cgroup(reader.cumulative(area, 1, 0), "/").count()).isEqualTo(2);
+        reader.read(area, 1, new LatencyStats());
+        reader.read(area, 2, new LatencyStats());
+        sample(0, 0, sameSet, 3, 5_000); // epoch 3: the root had no sample in 2 nor 3, its entry is taken
+        CumulativeFigures.Cgroups now = reader.cumulative(area, 3, 0);
+        assertThat(cgroup(now, "/").count()).as("the root's entry is another cgroup's now").isEqualTo(2);
+        assertThat(cgroup(now, "/").sumNs()).isEqualTo(2_000);
+        assertThat(cgroup(now, CgroupSeries.OTHER).count()).isEqualTo(1);
     }
 
     /** An entry caught between its exact figures and its bucket gets its histogram's count, never more. */
@@ -195,7 +215,7 @@ class CgroupAreaReaderTest {
         long exact = KernelLayout.cgroupSlot(entry + KernelLayout.CPU_CGROUP_SLOTS, 1) + KernelLayout.CGROUP_SLOT_EXACT;
         area.setLong(exact + KernelLayout.SLOT_SUM, area.getLong(exact + KernelLayout.SLOT_SUM) + 7_000);
         area.setLong(exact + KernelLayout.SLOT_COUNT, area.getLong(exact + KernelLayout.SLOT_COUNT) + 1);
-        CumulativeFigures.Cgroup root = cgroup(reader.cumulative(area, 1, 0), CgroupPaths.ROOT_ID);
+        CgroupSeries.Series root = cgroup(reader.cumulative(area, 1, 0), "/");
         assertThat(root.count()).isEqualTo(LongStream.of(root.log2Buckets()).sum()).isEqualTo(1);
     }
 

@@ -224,7 +224,10 @@ final class CtxswitchCommand implements Callable<Integer> {
         OutputFile recordTo = output("--record", record);
         OutputFile heatmapTo = output("--heatmap", heatmap);
         // The trap goes in first: a signal while loading or starting a child stops the session cleanly.
-        TraceSession session = serveAt == null ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
+        // Serving reads the source at each scrape and drains it only at the stop, except with --by=cgroup: there the
+        // drains every second (TraceSession's default) close intervals, the only way the libbpf backend's per-CPU
+        // cgroup table frees the entries of cgroups gone idle (README, "Breakdowns served").
+        TraceSession session = serveAt == null || by(Breakdown.cgroup) ? new TraceSession() : new TraceSession().drainingOnlyAtStop();
         SignalTrap trap = new SignalTrap(session::requestStop);
         trap.install();
         TraceOptions options = new TraceOptions(probe, top > 0, recordTo, filter, perCpu).withByKind(by(Breakdown.kind))

@@ -2,6 +2,7 @@ package io.ctxswitch.exporter;
 
 import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.spi.SourceException;
+import io.ctxswitch.core.stats.CgroupSeries;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -34,7 +35,7 @@ import java.util.Map;
  * beside them: {@code sum without (kind)} or {@code sum without (cgroup)} gives the total, as a PromQL user
  * expects of a label, where a total among them would be counted twice. By kind: one series per kind (and
  * per CPU under {@code --per-cpu}: the kernel keeps kinds per CPU), every kind from the first scrape. By cgroup:
- * the series of {@link CgroupSeries}, classic buckets only (the kernel keeps a cgroup's latencies in
+ * the series of {@link CgroupSeries} (kept by the source, which closes intervals to keep its table of cgroups free), classic buckets only (the kernel keeps a cgroup's latencies in
  * power-of-two buckets, which give the classic bounds exactly and no native schema's), and the counter of
  * switches that no cgroup's series holds, {@code ctxswitch_cgroup_unattributed_total}.
  *
@@ -65,8 +66,6 @@ public final class LatencyCollector implements MultiCollector {
     private final boolean perCpu;
     private final Breakdown breakdown;
     private final ExporterInfo info;
-    /** --by=cgroup: which cgroups have series of their own; kept from scrape to scrape. */
-    private final CgroupSeries cgroupSeries = new CgroupSeries();
     /** Its buffers are kept from scrape to scrape (scrapes are one at a time): a well-filled scrape's are megabytes. */
     private final HistogramProtobuf histogramProtobuf = new HistogramProtobuf();
 
@@ -221,11 +220,12 @@ public final class LatencyCollector implements MultiCollector {
         }
     }
 
-    /** The cgroups' series ({@link CgroupSeries}): classic buckets only, from their power-of-two buckets. */
+    /** The cgroups' series, as the source keeps them ({@link CgroupSeries}): classic buckets only, from their power-of-two buckets. */
     private void cgroupPoints(CumulativeFigures now, HistogramSnapshot.Builder latency,
             Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
-        List<CumulativeFigures.Cgroup> cgroups = now.cgroups() == null ? List.of() : now.cgroups().cgroups();
-        for (CgroupSeries.Series s : cgroupSeries.series(cgroups)) {
+        List<CgroupSeries.Series> series = now.cgroups() != null ? now.cgroups().series()
+                : List.of(new CgroupSeries.Series(CgroupSeries.OTHER, 0, 0, new long[0])); // nothing measured yet
+        for (CgroupSeries.Series s : series) {
             HistogramSnapshot.HistogramDataPointSnapshot point = HistogramSnapshot.HistogramDataPointSnapshot.builder()
                     .classicHistogramBuckets(PrometheusBuckets.classicFromLog2(s.log2Buckets()))
                     .sum(s.sumNs() / 1e9)

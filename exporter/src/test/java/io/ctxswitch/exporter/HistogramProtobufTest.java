@@ -2,6 +2,7 @@ package io.ctxswitch.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctxswitch.core.stats.CgroupSeries;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -145,10 +146,10 @@ class HistogramProtobufTest {
         long[] odd = new long[40];
         odd[0] = 2;
         odd[39] = 1L << 40;
-        assertSameAsLibrary(totals.withCgroups(new CumulativeFigures.Cgroups(List.of(
+        assertSameAsLibrary(totals.withCgroups(new CumulativeFigures.Cgroups(new CgroupSeries().series(List.of(
                 new CumulativeFigures.Cgroup(7, "/app.slice/web", 6, 5 * 700 + (3L << 30), app),
                 new CumulativeFigures.Cgroup(8, "/k8s/pod\"a\"/é", 2 + (1L << 40), 1L << 60, odd),
-                new CumulativeFigures.Cgroup(9, null, 0, 0, new long[40])), 4)), LatencyCollector.Breakdown.CGROUP);
+                new CumulativeFigures.Cgroup(9, null, 0, 0, new long[40])), id -> null), 4)), LatencyCollector.Breakdown.CGROUP);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ctxswitch.exporter;
 import static io.ctxswitch.exporter.testing.AcceptingRequest.accepting;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ctxswitch.core.stats.CgroupSeries;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -192,10 +193,10 @@ class LatencyCollectorTest {
                 .doesNotContain("ctxswitch_latency_seconds_count{cpu=\"0\"}");
     }
 
-    /** Two cgroups' power-of-two buckets and the table's overflow, as the libbpf backend reads them. */
-    static final CumulativeFigures BY_CGROUP = FIGURES.withCgroups(new CumulativeFigures.Cgroups(List.of(
+    /** Two cgroups' power-of-two buckets and the table's overflow, as the libbpf backend reads them: their series, and other's. */
+    static final CumulativeFigures BY_CGROUP = FIGURES.withCgroups(new CumulativeFigures.Cgroups(new CgroupSeries().series(List.of(
             cgroup(1, "/", new long[] {100, 300, 700}), // log2 buckets 6, 8, 9
-            cgroup(4242, "/sys/fs/\"odd\" path", new long[] {3000})), 2));
+            cgroup(4242, "/sys/fs/\"odd\" path", new long[] {3000})), id -> null), 2));
 
     static CumulativeFigures.Cgroup cgroup(long id, String path, long[] latenciesNs) {
         long[] log2 = new long[40];
@@ -243,6 +244,7 @@ class LatencyCollectorTest {
         assertThat(series(text(new LatencyCollector(() -> BY_KIND, false, LatencyCollector.Breakdown.KIND, INFO).collect()))).isEqualTo(6 * 23 + 4);
         assertThat(series(text(new LatencyCollector(() -> BY_KIND, true, LatencyCollector.Breakdown.KIND, INFO).collect()))).isEqualTo(2 * 6 * 23 + 4);
         long[] counts = new long[200];
+        CgroupSeries kept = new CgroupSeries(); // as the source keeps them, the counts all of one open interval
         java.util.function.Supplier<CumulativeFigures> cgroups = () -> {
             List<CumulativeFigures.Cgroup> all = new java.util.ArrayList<>();
             for (int i = 0; i < counts.length; i++) {
@@ -250,7 +252,7 @@ class LatencyCollectorTest {
                 log2[10] = counts[i];
                 all.add(new CumulativeFigures.Cgroup(100 + i, "/c" + i, counts[i], counts[i] * 1500, log2));
             }
-            return FIGURES.withCgroups(new CumulativeFigures.Cgroups(all, 0));
+            return FIGURES.withCgroups(new CumulativeFigures.Cgroups(kept.series(all, id -> null), 0));
         };
         LatencyCollector collector = new LatencyCollector(cgroups::get, false, LatencyCollector.Breakdown.CGROUP, INFO);
         java.util.Arrays.fill(counts, 1);

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TraceSession {
     /** How often a source is drained when the user asked for no interval. */
-    static final Duration DEFAULT_DRAIN = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(1);
 
     /** What the caller sees while the session runs. Called on the session's thread. */
     public interface Listener {

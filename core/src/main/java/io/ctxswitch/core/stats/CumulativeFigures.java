@@ -8,11 +8,11 @@ import java.util.List;
  * exact count and sum, and the samples per bucket of {@link LogLinearBuckets}, which hold every
  * sample exactly once (a bucket is approximate in value, never in count); and the counters of what
  * was not a sample. With {@code --by=kind}, the same per CPU and kind; with {@code --by=cgroup}, per
- * cgroup. Cumulative: a later reading of the same source never has less in any field.
+ * series of {@link CgroupSeries}. Cumulative: a later reading of the same source never has less in any field.
  *
  * @param cpus    one entry per CPU that the source covers, in CPU order
  * @param kinds   {@code --by=kind}: one entry per CPU and kind, else empty
- * @param cgroups {@code --by=cgroup}: every cgroup with samples, else null
+ * @param cgroups {@code --by=cgroup}: the cgroup series served, else null
  */
 public record CumulativeFigures(List<Cpu> cpus, long unpaired, long noSwitch, long lost, List<Kind> kinds, Cgroups cgroups) {
 
@@ -43,7 +43,8 @@ public record CumulativeFigures(List<Cpu> cpus, long unpaired, long noSwitch, lo
     }
 
     /**
-     * One cgroup's samples ({@code --by=cgroup}), all CPUs together.
+     * One cgroup's samples ({@code --by=cgroup}) in one interval or its open part, all CPUs together: what a source
+     * gives {@link CgroupSeries}.
      *
      * @param path        its cgroup v2 path ("/" for the root), or null if it was removed before its path was read
      * @param log2Buckets samples per power of two of nanoseconds: {@code log2Buckets[i]} holds [2^i, 2^(i+1)) ns
@@ -53,10 +54,10 @@ public record CumulativeFigures(List<Cpu> cpus, long unpaired, long noSwitch, lo
     }
 
     /**
-     * @param cgroups      every cgroup with samples, in no particular order
+     * @param series       the series of {@link CgroupSeries#series}: each served cgroup's, then "other"
      * @param unattributed samples counted in the totals but in no cgroup: the source's bounded table had no room
      */
-    public record Cgroups(List<Cgroup> cgroups, long unattributed) {
+    public record Cgroups(List<CgroupSeries.Series> series, long unattributed) {
     }
 
     /** These figures with the breakdown by kind. */
