@@ -208,36 +208,58 @@ static __always_inline void send_outlier(struct cpu_agg *a, __u32 cpu, __u64 now
 }
 
 /*
- * --top: this CPU's entry in cpu_tasks for the task `key`, in the task's set of CPU_TASK_WAYS entries: its
- * own, or one it takes, free or held by a task with no sample in this interval nor the previous one (user
- * space has read those, and reads only slots of the interval it closes, so it never sees an entry change
- * hands under it). NULL if other tasks hold the whole set. The task's own entry is looked for in every
- * way before one is taken, so a task has at most one entry per CPU. Array lookups, which the kernel
- * inlines: no call. That is what brings --top's cost near the plain program's: a hash lookup and a name
- * copy at every sample made it 2.2 to 2.6 times as costly (bench/results/per-task-variants-vm.md).
+ * The entry for `key` in a set-associative per-CPU table (--top's cpu_tasks, --by=cgroup's cpu_cgroups), whose
+ * entries start with their key (0 = never used) and hold a pair of interval slots, slot i's epoch at
+ * epoch_at + i * slot_size: the `ways` entries from `first` are the key's set on this CPU. Its own entry, or one it
+ * takes (the key written), free or held by a key with no sample in this interval nor the previous one (user space
+ * has read those, and reads only slots of the interval it closes, so it never sees an entry change hands under
+ * it); its slots are then of older intervals, and whoever writes one resets it first. NULL if other keys hold the
+ * whole set. The key's own entry is looked for in every way before one is taken, so a key has at most one entry per
+ * CPU. Array lookups, which the kernel inlines: no call. One search for both tables: they differ only in these
+ * constants, which inlining folds.
+ */
+#define SLOT_EPOCH(entry, at, size, i) (*(__u64 *)((char *)(entry) + (at) + ((i) & 1) * (size)))
+_Static_assert(__builtin_offsetof(struct cpu_task, key) == 0 && __builtin_offsetof(struct cpu_cgroup, id) == 0,
+	       "set_entry: an entry's key comes first");
+
+static __always_inline __u64 *set_entry(void *table, __u32 first, __u32 ways, __u64 key, __u64 e, __u32 epoch_at,
+					__u32 slot_size)
+{
+	__u64 *entry, *spare = NULL;
+
+#pragma unroll
+	for (__u32 w = 0; w < ways; w++) {
+		__u32 i = first + w;
+
+		entry = bpf_map_lookup_elem(table, &i);
+		if (!entry)
+			return NULL;
+		if (*entry == key)
+			return entry;
+		if (!spare && (!*entry || (SLOT_EPOCH(entry, epoch_at, slot_size, e) != e
+					   && SLOT_EPOCH(entry, epoch_at, slot_size, e - 1) != e - 1)))
+			spare = entry;
+	}
+	if (spare)
+		*spare = key;
+	return spare;
+}
+
+/*
+ * --top: this CPU's entry in cpu_tasks for the task `key` (set_entry), in the task's set of CPU_TASK_WAYS entries.
+ * That is what brings --top's cost near the plain program's: a hash lookup and a name copy at every sample made it
+ * 2.2 to 2.6 times as costly (bench/results/per-task-variants-vm.md).
  */
 static __always_inline struct proc_agg *cpu_task_entry(__u32 cpu, __u64 key, __u64 id, __u64 e)
 {
 	__u32 first = cpu * CPU_TASKS + ((__u32)key & (CPU_TASKS / CPU_TASK_WAYS - 1)) * CPU_TASK_WAYS;
-	struct cpu_task *t, *spare = NULL;
+	struct cpu_task *t = (struct cpu_task *)set_entry(&cpu_tasks, first, CPU_TASK_WAYS, key, e,
+		__builtin_offsetof(struct cpu_task, agg.slot[0].epoch), sizeof(struct interval_slot));
 
-#pragma unroll
-	for (__u32 w = 0; w < CPU_TASK_WAYS; w++) {
-		__u32 i = first + w;
-
-		t = bpf_map_lookup_elem(&cpu_tasks, &i);
-		if (!t)
-			return NULL;
-		if (t->key == key)
-			return &t->agg;
-		if (!spare && (!t->key || (t->agg.slot[e & 1].epoch != e && t->agg.slot[(e - 1) & 1].epoch != e - 1)))
-			spare = t;
-	}
-	if (!spare)
+	if (!t)
 		return NULL;
-	spare->key = key;
-	spare->agg.tgid = id >> 32;
-	return &spare->agg;	/* its slots are of older intervals: slot_add resets them, refresh_name reads the name */
+	t->agg.tgid = id >> 32;	/* the key's, unchanged unless the entry was just taken; refresh_name reads the name */
+	return &t->agg;
 }
 
 /* --top, when this CPU's entry is another task's: the task's entry in procs, made if new; NULL if full. */
@@ -275,32 +297,13 @@ static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
 }
 
-/*
- * --by=cgroup: this CPU's entry in cpu_cgroups for cgroup `id`, in its set of CGROUP_WAYS entries: its own, or
- * one it takes, free or held by a cgroup with no sample in this interval nor the previous one (as cpu_task_entry:
- * user space reads only slots of the interval it closes, so it never sees an entry change hands under it).
- * NULL if other cgroups hold the whole set. Array lookups, which the kernel inlines: no call.
- */
+/* --by=cgroup: this CPU's entry in cpu_cgroups for cgroup `id` (set_entry), in its set of CGROUP_WAYS entries. */
 static __always_inline struct cpu_cgroup *cpu_cgroup_entry(__u32 cpu, __u64 id, __u64 e)
 {
 	__u32 first = cpu * CPU_CGROUPS + ((__u32)id & (CPU_CGROUPS / CGROUP_WAYS - 1)) * CGROUP_WAYS;
-	struct cpu_cgroup *c, *spare = NULL;
 
-#pragma unroll
-	for (__u32 w = 0; w < CGROUP_WAYS; w++) {
-		__u32 i = first + w;
-
-		c = bpf_map_lookup_elem(&cpu_cgroups, &i);
-		if (!c)
-			return NULL;
-		if (c->id == id)
-			return c;
-		if (!spare && (!c->id || (c->slot[e & 1].exact.epoch != e && c->slot[(e - 1) & 1].exact.epoch != e - 1)))
-			spare = c;
-	}
-	if (spare)
-		spare->id = id;	/* its slots are of older intervals: cgroup_add resets the one it writes */
-	return spare;
+	return (struct cpu_cgroup *)set_entry(&cpu_cgroups, first, CGROUP_WAYS, id, e,
+		__builtin_offsetof(struct cpu_cgroup, slot[0].exact.epoch), sizeof(struct cgroup_slot));
 }
 
 /*
