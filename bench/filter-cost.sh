@@ -54,7 +54,8 @@ before_jar=${BEFORE_JAR:-}
 # Label|options. A "rejects all" row rejects every switch of the run: no task has that name, that pid or
 # that tid, no switch happens on a CPU that does not exist, no task is in that cgroup. A "keeps the ping-pong"
 # row keeps the ping-pong's switches and rejects most others (the other CPU's, the idle task's): @WORKLOAD@ is
-# the ping-pong's pid, @CGROUP@ its cgroup; its threads are named perf. (No --tid row keeps it: its threads'
+# the ping-pong's pid, @CGROUP@ its cgroup; its threads are named sched-pipe (perf bench renames itself
+# COLLECTION-BENCH with prctl before it starts them: not perf). (No --tid row keeps it: its threads'
 # ids are not known before it starts, and --tid's test is --pid's on the other half of the same id.) The first
 # row is the plain one.
 configs=(
@@ -66,7 +67,7 @@ configs=(
 	"--pid (keeps the ping-pong)|--pid=@WORKLOAD@"
 	"--tid (rejects all)|--tid=2147483647"
 	"--comm (rejects all)|--comm=no-such-task"
-	"--comm (keeps the ping-pong)|--comm=perf"
+	"--comm (keeps the ping-pong)|--comm=sched-pipe"
 	"--cgroup (rejects all)|--cgroup=@CGROUP@-empty"
 	"--cgroup (keeps the ping-pong)|--cgroup=@CGROUP@"
 	"--exclude-idle (keeps the ping-pong)|--exclude-idle"
@@ -170,5 +171,5 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { prin
 		done
 	done
 	echo
-	echo "sched_switch: --slower's ctxsw_state program, which notes A's state (0: not loaded); with --slower each switch costs entry + exit + sched_switch."
+	echo "sched_switch: --by=kind's and --slower's ctxsw_kind program, which notes A's state (0: not loaded); with --slower each switch costs entry + exit + sched_switch."
 } | tee "$out"
