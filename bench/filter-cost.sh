@@ -78,12 +78,12 @@ configs=(
 )
 # ONLY=REGEX keeps the configurations whose label matches (e.g. ONLY='^(plain|--top)$'); the plain one always stays.
 if [ -n "${ONLY:-}" ]; then
-	kept=()
+	selected=() # not "kept": that name is the results' associative array below
 	for config in "${configs[@]}"; do
 		label=${config%%|*}
-		[ "$label" = plain ] || [[ $label =~ $ONLY ]] && kept+=("$config")
+		[ "$label" = plain ] || [[ $label =~ $ONLY ]] && selected+=("$config")
 	done
-	configs=("${kept[@]}")
+	configs=("${selected[@]}")
 fi
 jars=("$jar")
 [ -z "$before_jar" ] || jars+=("$before_jar")
