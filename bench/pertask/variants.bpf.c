@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "../../backend-libbpf/src/main/bpf/ctxswitch.h"
+#include "../../backend-libbpf/src/main/bpf/histogram.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -64,48 +65,6 @@ struct {
 	__type(key, int);
 	__type(value, struct proc_agg);
 } procs_task_storage SEC(".maps");
-
-static __always_inline __u64 log2_u64(__u64 v)
-{
-	__u64 r = 0, shift;
-
-	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	return r | (v >> 1);
-}
-
-static __always_inline __u64 bucket_of(__u64 ns)
-{
-	__u64 e, b;
-
-	if (ns < (1ULL << SUB_BITS))
-		return ns;
-	e = log2_u64(ns);
-	if (e > MAX_EXP)
-		return NBUCKETS - 1;
-	b = (e - SUB_BITS + 1) << SUB_BITS;
-	return b + ((ns >> (e - SUB_BITS)) & ((1U << SUB_BITS) - 1));
-}
-
-static __always_inline void slot_add(struct interval_slot *s, __u64 e, __u64 d)
-{
-	if (s->epoch != e) {
-		s->epoch = e;
-		s->count = 0;
-		s->sum_ns = 0;
-		s->min_ns = d;
-		s->max_ns = d;
-	}
-	if (d < s->min_ns)
-		s->min_ns = d;
-	if (d > s->max_ns)
-		s->max_ns = d;
-	s->sum_ns += d;
-	s->count++;
-}
 
 /* The plain program's work; the latency in *d, this CPU in *cpu; 0 if there is no sample. */
 static __always_inline struct cpu_agg *plain(__u64 *ctx, void *area, __u64 *d, __u32 *cpu)

@@ -20,8 +20,9 @@
  * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
  * map lookup per event plus, with --top, one in the per-CPU task table (an array: no call; the hash table
  * only for a task whose entry there another task holds), and one for --pid or --tid. Filters are decided
- * at the end, in B, just before a sample would be recorded (docs/filters.md). No kernel structure is read (the helpers
- * give pid, tgid and name; tasks are compared by address), so the object needs no CO-RE.
+ * at the end, in B, just before a sample would be recorded (docs/filters.md). The only kernel structure read is the
+ * task's name, where user space says it is (current_comm); otherwise the helpers give pid, tgid and name, and tasks
+ * are compared by address: the object needs no CO-RE.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -29,57 +30,9 @@
 
 #include "ctxswitch.h"
 #include "maps.bpf.h"
+#include "histogram.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-/* floor(log2(v)) for v > 0, by halving: no loop, as the verifier and the hot path want. */
-static __always_inline __u64 log2_u64(__u64 v)
-{
-	__u64 r = 0, shift;
-
-	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	return r | (v >> 1);
-}
-
-/*
- * Log-linear bucket: exact below 2^SUB_BITS, then 2^SUB_BITS buckets per power of two. 64-bit
- * throughout: with a 32-bit index, clang bounds-checks one copy and indexes with another, which
- * older verifiers (6.1) cannot follow.
- */
-static __always_inline __u64 bucket_of(__u64 ns)
-{
-	__u64 e, b;
-
-	if (ns < (1ULL << SUB_BITS))
-		return ns;
-	e = log2_u64(ns);
-	if (e > MAX_EXP)
-		return NBUCKETS - 1;
-	b = (e - SUB_BITS + 1) << SUB_BITS;
-	return b + ((ns >> (e - SUB_BITS)) & ((1U << SUB_BITS) - 1));
-}
-
-/* The interval's exact figures: reset lazily by the first sample of a new epoch. */
-static __always_inline void slot_add(struct interval_slot *s, __u64 e, __u64 d)
-{
-	if (s->epoch != e) {
-		s->epoch = e;
-		s->count = 0;
-		s->sum_ns = 0;
-		s->min_ns = d;
-		s->max_ns = d;
-	}
-	if (d < s->min_ns)
-		s->min_ns = d;
-	if (d > s->max_ns)
-		s->max_ns = d;
-	s->sum_ns += d;
-	s->count++;
-}
 
 /*
  * Whether the id is wanted as the kind of id asked for (FILTER_PID or FILTER_TID): compared in line with
@@ -116,6 +69,25 @@ struct noted {
 };
 
 /*
+ * The current task's name, 16 bytes: read in place through the task's BTF pointer where user space found the name's
+ * offset (task_comm_offset), else copied by bpf_get_current_comm(), a helper that calls two string functions: that
+ * copy made a --comm rejection cost 1.48 times a recorded switch. The verifier knows the offset (.rodata is frozen)
+ * and checks both loads against the task's BTF, so a wrong one is refused at load rather than read. In place, the
+ * bytes after the NUL are whatever a longer, older name left on kernels whose renames did not pad them.
+ */
+static __always_inline void current_comm(__u64 *comm)
+{
+	if (task_comm_offset) {
+		const __u64 *name = (const __u64 *)((const char *)bpf_get_current_task_btf() + task_comm_offset);
+
+		comm[0] = name[0];
+		comm[1] = name[1];
+	} else {
+		bpf_get_current_comm(comm, 16);
+	}
+}
+
+/*
  * Whether the filters keep the switch ending on this CPU: all of them are about B, the current task
  * (whose start was delayed), except --exclude-idle, which also looks at A. `filters` is constant after
  * load, so the verifier keeps only the tests asked for; cheapest first, so that a rejection costs least.
@@ -124,8 +96,7 @@ struct noted {
 
 static __always_inline int wanted(struct cpu_agg *a, const struct noted *n, __u32 cpu, __u64 *id)
 {
-	/* Zeroed: before Linux 6.2 or so, bpf_get_current_comm() leaves the bytes after the name as they were. */
-	__u64 comm[2] = {};
+	__u64 comm[2];
 
 	if ((filters & FILTER_CPUS) && !((cpu_mask[(cpu >> 6) & (CPU_MASK_WORDS - 1)] >> (cpu & 63)) & 1))
 		return 0;
@@ -134,8 +105,8 @@ static __always_inline int wanted(struct cpu_agg *a, const struct noted *n, __u3
 	if ((filters & FILTER_EXCLUDE_IDLE) && (!(__u32)*id || (n ? n->prev_idle : a->prev_idle)))
 		return 0;
 	if (filters & FILTER_COMM) {
-		bpf_get_current_comm(comm, sizeof(comm));
-		if (comm[0] != filter_comm[0] || comm[1] != filter_comm[1])
+		current_comm(comm);	/* only the name and its NUL count: not what follows (filter_comm_mask) */
+		if (((comm[0] ^ filter_comm[0]) & filter_comm_mask[0]) || ((comm[1] ^ filter_comm[1]) & filter_comm_mask[1]))
 			return 0;
 	}
 	if ((filters & FILTER_PID) && !id_wanted(*id >> 32, FILTER_PID))
@@ -157,7 +128,7 @@ static __always_inline void note_prev(struct cpu_agg *a)
 		a->prev_idle = !(__u32)bpf_get_current_pid_tgid();
 	if (slower_ns) {
 		a->prev_id = bpf_get_current_pid_tgid();
-		bpf_get_current_comm(a->prev_comm, sizeof(a->prev_comm));
+		current_comm((__u64 *)a->prev_comm);	/* read up to its NUL by user space */
 		a->prev_state = ~0ULL;
 	}
 }
@@ -287,36 +258,58 @@ static __always_inline void send_outlier(struct cpu_agg *a, const struct noted *
 }
 
 /*
- * --top: this CPU's entry in cpu_tasks for the task `key`, in the task's set of CPU_TASK_WAYS entries: its
- * own, or one it takes, free or held by a task with no sample in this interval nor the previous one (user
- * space has read those, and reads only slots of the interval it closes, so it never sees an entry change
- * hands under it). NULL if other tasks hold the whole set. The task's own entry is looked for in every
- * way before one is taken, so a task has at most one entry per CPU. Array lookups, which the kernel
- * inlines: no call. That is what brings --top's cost near the plain program's: a hash lookup and a name
- * copy at every sample made it 2.2 to 2.6 times as costly (bench/results/per-task-variants-vm.md).
+ * The entry for `key` in a set-associative per-CPU table (--top's cpu_tasks, --by=cgroup's cpu_cgroups), whose
+ * entries start with their key (0 = never used) and hold a pair of interval slots, slot i's epoch at
+ * epoch_at + i * slot_size: the `ways` entries from `first` are the key's set on this CPU. Its own entry, or one it
+ * takes (the key written), free or held by a key with no sample in this interval nor the previous one (user space
+ * has read those, and reads only slots of the interval it closes, so it never sees an entry change hands under
+ * it); its slots are then of older intervals, and whoever writes one resets it first. NULL if other keys hold the
+ * whole set. The key's own entry is looked for in every way before one is taken, so a key has at most one entry per
+ * CPU. Array lookups, which the kernel inlines: no call. One search for both tables: they differ only in these
+ * constants, which inlining folds.
+ */
+#define SLOT_EPOCH(entry, at, size, i) (*(__u64 *)((char *)(entry) + (at) + ((i) & 1) * (size)))
+_Static_assert(__builtin_offsetof(struct cpu_task, key) == 0 && __builtin_offsetof(struct cpu_cgroup, id) == 0,
+	       "set_entry: an entry's key comes first");
+
+static __always_inline __u64 *set_entry(void *table, __u32 first, __u32 ways, __u64 key, __u64 e, __u32 epoch_at,
+					__u32 slot_size)
+{
+	__u64 *entry, *spare = NULL;
+
+#pragma unroll
+	for (__u32 w = 0; w < ways; w++) {
+		__u32 i = first + w;
+
+		entry = bpf_map_lookup_elem(table, &i);
+		if (!entry)
+			return NULL;
+		if (*entry == key)
+			return entry;
+		if (!spare && (!*entry || (SLOT_EPOCH(entry, epoch_at, slot_size, e) != e
+					   && SLOT_EPOCH(entry, epoch_at, slot_size, e - 1) != e - 1)))
+			spare = entry;
+	}
+	if (spare)
+		*spare = key;
+	return spare;
+}
+
+/*
+ * --top: this CPU's entry in cpu_tasks for the task `key` (set_entry), in the task's set of CPU_TASK_WAYS entries.
+ * That is what brings --top's cost near the plain program's: a hash lookup and a name copy at every sample made it
+ * 2.2 to 2.6 times as costly (bench/results/per-task-variants-vm.md).
  */
 static __always_inline struct proc_agg *cpu_task_entry(__u32 cpu, __u64 key, __u64 id, __u64 e)
 {
 	__u32 first = cpu * CPU_TASKS + ((__u32)key & (CPU_TASKS / CPU_TASK_WAYS - 1)) * CPU_TASK_WAYS;
-	struct cpu_task *t, *spare = NULL;
+	struct cpu_task *t = (struct cpu_task *)set_entry(&cpu_tasks, first, CPU_TASK_WAYS, key, e,
+		__builtin_offsetof(struct cpu_task, agg.slot[0].epoch), sizeof(struct interval_slot));
 
-#pragma unroll
-	for (__u32 w = 0; w < CPU_TASK_WAYS; w++) {
-		__u32 i = first + w;
-
-		t = bpf_map_lookup_elem(&cpu_tasks, &i);
-		if (!t)
-			return NULL;
-		if (t->key == key)
-			return &t->agg;
-		if (!spare && (!t->key || (t->agg.slot[e & 1].epoch != e && t->agg.slot[(e - 1) & 1].epoch != e - 1)))
-			spare = t;
-	}
-	if (!spare)
+	if (!t)
 		return NULL;
-	spare->key = key;
-	spare->agg.tgid = id >> 32;
-	return &spare->agg;	/* its slots are of older intervals: slot_add resets them, refresh_name reads the name */
+	t->agg.tgid = id >> 32;	/* the key's, unchanged unless the entry was just taken; refresh_name reads the name */
+	return &t->agg;
 }
 
 /* --top, when this CPU's entry is another task's: the task's entry in procs, made if new; NULL if full. */
@@ -354,32 +347,13 @@ static __always_inline void refresh_name(struct proc_agg *p, __u64 e)
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
 }
 
-/*
- * --by=cgroup: this CPU's entry in cpu_cgroups for cgroup `id`, in its set of CGROUP_WAYS entries: its own, or
- * one it takes, free or held by a cgroup with no sample in this interval nor the previous one (as cpu_task_entry:
- * user space reads only slots of the interval it closes, so it never sees an entry change hands under it).
- * NULL if other cgroups hold the whole set. Array lookups, which the kernel inlines: no call.
- */
+/* --by=cgroup: this CPU's entry in cpu_cgroups for cgroup `id` (set_entry), in its set of CGROUP_WAYS entries. */
 static __always_inline struct cpu_cgroup *cpu_cgroup_entry(__u32 cpu, __u64 id, __u64 e)
 {
 	__u32 first = cpu * CPU_CGROUPS + ((__u32)id & (CPU_CGROUPS / CGROUP_WAYS - 1)) * CGROUP_WAYS;
-	struct cpu_cgroup *c, *spare = NULL;
 
-#pragma unroll
-	for (__u32 w = 0; w < CGROUP_WAYS; w++) {
-		__u32 i = first + w;
-
-		c = bpf_map_lookup_elem(&cpu_cgroups, &i);
-		if (!c)
-			return NULL;
-		if (c->id == id)
-			return c;
-		if (!spare && (!c->id || (c->slot[e & 1].exact.epoch != e && c->slot[(e - 1) & 1].exact.epoch != e - 1)))
-			spare = c;
-	}
-	if (spare)
-		spare->id = id;	/* its slots are of older intervals: cgroup_add resets the one it writes */
-	return spare;
+	return (struct cpu_cgroup *)set_entry(&cpu_cgroups, first, CGROUP_WAYS, id, e,
+		__builtin_offsetof(struct cpu_cgroup, slot[0].exact.epoch), sizeof(struct cgroup_slot));
 }
 
 /*

@@ -23,6 +23,16 @@ const volatile __u32 filters = 0;
 /* --comm: the name, zero-padded to 16 bytes as bpf_get_current_comm() gives it; two words compare in two steps. */
 const volatile __u64 filter_comm[2] = {};
 
+/*
+ * Where a task's name is in struct task_struct, which user space finds in the kernel's BTF: set in the modes whose
+ * programs have BTF (sched-tp, fentry), with --comm or --slower, so that the name is read in place with two loads
+ * (current_comm); 0 otherwise (kprobe mode, which needs no BTF), and bpf_get_current_comm() copies it. With
+ * --comm, the bytes of filter_comm that count: the name's and its NUL's (filter_comm_mask), since past the NUL a
+ * name in place may hold what a longer one left there. In their own section, so that .rodata's offsets do not move.
+ */
+const volatile __u32 task_comm_offset SEC(".rodata.comm") = 0;
+const volatile __u64 filter_comm_mask[2] SEC(".rodata.comm") = {};
+
 /* --cpus: bit c%64 of word c/64 set for each CPU c wanted; a bitmap in .rodata needs no map lookup. */
 const volatile __u64 cpu_mask[CPU_MASK_WORDS] = {};
 

@@ -20,6 +20,13 @@ trace auto-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s
 trace auto-bycgroup-pingpong "$pingpong" --backend=libbpf --probe=auto --duration=10s --by=cgroup
 trace kprobe-sleeper "$sleeper_task" --backend=libbpf --probe=kprobe --duration=8s --top=50
 trace fentry-sleeper "$sleeper_task" --backend=libbpf --probe=fentry --duration=8s --top=50
+# --comm on the ping-pong's name (perf bench names itself sched-pipe), read in place in fentry mode and copied by
+# bpf_get_current_comm() in kprobe mode (6.1's leaves the bytes after the NUL as they were); and on its prefix sched-pip,
+# which must keep none of it: the name's NUL is compared too.
+for probe in kprobe fentry; do
+	trace comm-$probe-pingpong "$pingpong" --backend=libbpf --probe=$probe --duration=8s --comm=sched-pipe
+	trace comm-prefix-$probe-pingpong "$pingpong" --backend=libbpf --probe=$probe --duration=8s --comm=sched-pip
+done
 
 # The bpftrace backend with this machine's bpftrace (Debian 12: 0.17) on kprobes; its output is kept.
 if command -v bpftrace >/dev/null; then

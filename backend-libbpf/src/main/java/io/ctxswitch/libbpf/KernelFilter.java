@@ -39,6 +39,23 @@ final class KernelFilter {
         return padded;
     }
 
+    /**
+     * .rodata.comm's filter_comm_mask: all ones over the name and its NUL, zero after, so that the program ignores
+     * the bytes past a name's end, which a task's name read in place may hold from a longer, older name.
+     */
+    byte[] commMask() {
+        byte[] mask = new byte[KernelLayout.COMM_LEN];
+        if (filter.comm() != null) {
+            java.util.Arrays.fill(mask, 0, filter.comm().getBytes(StandardCharsets.UTF_8).length + 1, (byte) 0xff);
+        }
+        return mask;
+    }
+
+    /** Whether the program compares names (--comm). */
+    boolean comparesNames() {
+        return filter.comm() != null;
+    }
+
     /** .rodata's cpu_mask: bit c % 64 of word c / 64 for each CPU c. */
     long[] cpuMask() {
         long[] words = new long[KernelLayout.CPU_MASK_WORDS];

@@ -130,6 +130,9 @@ final class KernelLayout {
     static final int RODATA_IDS_COUNT = 0;
     static final int RODATA_IDS = 4;
     static final int RODATA_ID_KINDS = 36;
+    // .rodata.comm: where the kernel keeps a task's name, and the bytes of filter_comm that count
+    static final int RODATA_TASK_COMM_OFFSET = 0;
+    static final int RODATA_FILTER_COMM_MASK = 8;
     static final int RODATA_BY_KIND = 1048;
     static final int RODATA_BY_CGROUP = 1052;
     static final int RODATA_SLOWER_NS = 1056;

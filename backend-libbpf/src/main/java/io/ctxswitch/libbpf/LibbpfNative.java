@@ -13,6 +13,8 @@ import com.sun.jna.Pointer;
 public interface LibbpfNative extends Library {
     int LIBBPF_WARN = 0;
     int LIBBPF_INFO = 1;
+    int BTF_KIND_STRUCT = 4;
+    int BTF_KIND_UNION = 5;
     int BTF_KIND_TYPEDEF = 8;
     int BTF_KIND_FUNC = 12;
 
@@ -83,6 +85,14 @@ public interface LibbpfNative extends Library {
     Pointer btf__load_vmlinux_btf();
 
     int btf__find_by_name_kind(Pointer btf, String name, int kind);
+
+    /** {@code const struct btf_type *}: name_off, info (vlen, kind, kind_flag), size; a struct's members follow it. */
+    Pointer btf__type_by_id(Pointer btf, int id);
+
+    String btf__name_by_offset(Pointer btf, int offset);
+
+    /** The type's size in bytes, through typedefs and modifiers; a negative errno if it has none. */
+    long btf__resolve_size(Pointer btf, int id);
 
     void btf__free(Pointer btf);
 }

@@ -110,6 +110,7 @@ final class LoadedObject implements AutoCloseable {
         rodata.write(KernelLayout.RODATA_FILTER_COMM, filter.comm(), 0, KernelLayout.COMM_LEN);
         rodata.write(KernelLayout.RODATA_CPU_MASK, filter.cpuMask(), 0, KernelLayout.CPU_MASK_WORDS);
         writeInlineIds(filter);
+        writeNameSettings(probe, filter, slowerNs);
         check(lib.api.bpf_map__set_max_entries(map("ids"), filter.idsCapacity()), "sizing the id filter's map");
         rodata.setInt(KernelLayout.RODATA_BY_KIND, byKind ? 1 : 0);
         Pointer kindsMap = map("kinds");
@@ -179,6 +180,21 @@ final class LoadedObject implements AutoCloseable {
             ids.setByte(KernelLayout.RODATA_ID_KINDS + i, id.getValue());
             i++;
         }
+    }
+
+    /**
+     * .rodata.comm: where this kernel keeps a task's name (TaskCommOffset), for the programs to read it in place, when
+     * they read one at every switch (--comm, --slower) in a mode whose programs have BTF (sched-tp, fentry; the
+     * kprobe mode needs none, and copies the name); and the bytes of --comm's name that count.
+     */
+    private void writeNameSettings(KernelProbe probe, KernelFilter filter, long slowerNs) throws SourceException {
+        Pointer names = lib.api.bpf_map__initial_value(map(".rodata.comm"), new long[1]);
+        if (names == null) {
+            throw failure("libbpf gave no .rodata.comm to configure", Native.getLastError());
+        }
+        boolean inPlace = (filter.comparesNames() || slowerNs > 0) && probe != KernelProbe.KPROBE;
+        names.setInt(KernelLayout.RODATA_TASK_COMM_OFFSET, inPlace ? TaskCommOffset.find(lib) : 0);
+        names.write(KernelLayout.RODATA_FILTER_COMM_MASK, filter.commMask(), 0, KernelLayout.COMM_LEN);
     }
 
     /** The filter's ids and cgroup, into their maps before anything is attached. */

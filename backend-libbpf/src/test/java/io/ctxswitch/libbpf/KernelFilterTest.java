@@ -24,6 +24,7 @@ class KernelFilterTest {
         assertThat(none.idsCapacity()).isEqualTo(1);
         assertThat(none.cpuMask()).containsOnly(0L);
         assertThat(none.comm()).containsOnly((byte) 0);
+        assertThat(none.commMask()).containsOnly((byte) 0);
     }
 
     @Test
@@ -72,5 +73,15 @@ class KernelFilterTest {
         byte[] comm = new KernelFilter(filter(Set.of(), Set.of(), "a\"b;{", null, Set.of(), false)).comm();
         assertThat(comm).hasSize(16).startsWith('a', '"', 'b', ';', '{');
         assertThat(java.util.Arrays.copyOfRange(comm, 5, 16)).containsOnly((byte) 0);
+    }
+
+    /** The program compares the name's bytes and its NUL, not what follows the NUL in the task (maps.bpf.h). */
+    @Test
+    void theMaskCoversTheNameAndItsNulOnly() {
+        byte[] mask = new KernelFilter(filter(Set.of(), Set.of(), "ab", null, Set.of(), false)).commMask();
+        assertThat(java.util.Arrays.copyOfRange(mask, 0, 3)).containsOnly((byte) 0xff);
+        assertThat(java.util.Arrays.copyOfRange(mask, 3, 16)).containsOnly((byte) 0);
+        assertThat(new KernelFilter(filter(Set.of(), Set.of(), "fifteen-bytes-x", null, Set.of(), false)).commMask())
+                .hasSize(16).containsOnly((byte) 0xff);
     }
 }

@@ -176,6 +176,15 @@ class KernelLayoutTest {
                 .containsEntry("inline_id_kinds", KernelLayout.RODATA_ID_KINDS);
     }
 
+    /** .rodata.comm, where the kernel keeps a task's name and the bytes of --comm's name that count, likewise. */
+    @Test
+    void nameSettingsSitWhereUserSpaceWritesThem() throws Exception {
+        assertThat(btf).containsPattern("size=4 \\(VAR 'task_comm_offset'\\)")
+                .containsPattern("size=" + KernelLayout.COMM_LEN + " \\(VAR 'filter_comm_mask'\\)");
+        assertThat(sectionSymbols(".rodata.comm")).containsEntry("task_comm_offset", KernelLayout.RODATA_TASK_COMM_OFFSET)
+                .containsEntry("filter_comm_mask", KernelLayout.RODATA_FILTER_COMM_MASK);
+    }
+
     /** The object's symbols in {@code section}, name to offset, from readelf (binutils). */
     private static Map<String, Integer> sectionSymbols(String section) throws Exception {
         Path readelf = Path.of("/usr/bin/readelf");

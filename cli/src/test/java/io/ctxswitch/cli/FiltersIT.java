@@ -81,8 +81,14 @@ class FiltersIT {
 
     /** {@link #trace} with {@code witness}, the arguments of a second ctxswitch traced over the same window, or null. */
     private static Traced trace(List<String> filter, String[] outsideRoles, LoadStep whileStopped, List<String> witness) throws Exception {
+        return trace(filter, "outside-pp", outsideRoles, whileStopped, witness);
+    }
+
+    /** {@link #trace} with the outside load's tasks named {@code outsideName}. */
+    private static Traced trace(List<String> filter, String outsideName, String[] outsideRoles, LoadStep whileStopped, List<String> witness)
+            throws Exception {
         try (ForkedLoad inside = new ForkedLoad("inside-pp", 0, "ping", "pong");
-             ForkedLoad outside = new ForkedLoad("outside-pp", 1, outsideRoles)) {
+             ForkedLoad outside = new ForkedLoad(outsideName, 1, outsideRoles)) {
             inside.stop();
             outside.stop();
             return traceStopped(filter, inside, outside, whileStopped, witness);
@@ -184,11 +190,17 @@ class FiltersIT {
         }
     }
 
+    /**
+     * --comm: the outside ping-pong's name starts with the one filtered on (inside-pp2): only the whole name counts,
+     * its end included (the program compares the name's bytes and its NUL, not the bytes after).
+     */
     @Test
     void commCountsTheTasksOfThatNameAndNoOthers() throws Exception {
-        Traced t = trace(List.of("--comm=inside-pp"), new String[] {"ping", "pong"}, (inside, outside) -> { });
+        Traced t = trace(List.of("--comm=inside-pp"), "inside-pp2", new String[] {"ping", "pong"}, (inside, outside) -> { }, null);
         t.assertMeasured(pingPong(t.inside()));
         assertThat(t.tasksMeasured()).isSubsetOf(t.inside().pids());
+        assertThat(t.summary().get("filtered").asLong()).as("switches into the outside ping-pong, filtered out")
+                .isGreaterThanOrEqualTo(t.kernel().get(t.outside().pid("ping")));
         assertThat(t.summary().get("filters").get("comm").asText()).isEqualTo("inside-pp");
     }
 

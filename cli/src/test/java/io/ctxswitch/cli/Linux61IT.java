@@ -90,6 +90,34 @@ class Linux61IT {
                 .isGreaterThanOrEqualTo((long) (KindReport.SHARE * PINGPONG_SWITCHES));
     }
 
+    /**
+     * --comm on 6.1 in both modes: fentry reads B's name in place (task_comm_offset, from 6.1's BTF: the loads must pass
+     * its verifier), kprobe copies it with bpf_get_current_comm(), which on 6.1 leaves the bytes after the NUL as they
+     * were. --comm=sched-pipe (perf bench's name) keeps the ping-pong's switches and leaves the other tasks' out; its
+     * prefix sched-pip keeps none, every switch into the ping-pong filtered out: the name's NUL is compared too. fentry
+     * leaves some switches untimed, neither kept nor filtered (under preempt=full, a task preempted through the notrace
+     * preempt_schedule(): 697 of the run's, count 3484, in the first run), so its bounds count those too.
+     */
+    @Test
+    void commKeepsThePingPongByItsWholeNameInKprobeAndFentryModes() throws IOException {
+        long pingPong = (long) (KindReport.SHARE * PINGPONG_SWITCHES);
+        for (String mode : new String[] {"kprobe", "fentry"}) {
+            JsonNode kept = summary("comm-" + mode + "-pingpong");
+            JsonNode prefix = summary("comm-prefix-" + mode + "-pingpong");
+            System.err.printf("--comm on 6.1, %s: sched-pipe kept %d, filtered %d, untimed %d; sched-pip kept %d, filtered %d, untimed %d%n",
+                    mode, kept.get("count").asLong(), kept.get("filtered").asLong(), kept.get("untimed").asLong(),
+                    prefix.get("count").asLong(), prefix.get("filtered").asLong(), prefix.get("untimed").asLong());
+            assertThat(kept.get("probe").asText()).startsWith(mode + " (");
+            assertThat(kept.get("filters").get("comm").asText()).isEqualTo("sched-pipe");
+            assertThat(kept.get("count").asLong() + kept.get("untimed").asLong()).as("%s: the ping-pong's switches kept (or untimed)", mode)
+                    .isGreaterThanOrEqualTo(pingPong);
+            assertThat(kept.get("filtered").asLong()).as("%s: the other tasks' switches left out", mode).isPositive();
+            assertThat(prefix.get("count").asLong()).as("%s: no task is named sched-pip", mode).isZero();
+            assertThat(prefix.get("filtered").asLong() + prefix.get("untimed").asLong()).as("%s: the ping-pong's switches left out (or untimed)", mode)
+                    .isGreaterThanOrEqualTo(pingPong);
+        }
+    }
+
     /** kprobe times every switch (its end, finish_task_switch, is every incoming task's first code); fentry does not. */
     @Test
     void autoPicksKprobeAndSaysWhyNotSchedTp() throws IOException {
