@@ -323,10 +323,10 @@ class BpftraceContainerIT {
             int b = spinners.pid("spin-b");
             assertThat(t.nonvoluntary(a, b)).as("the busy loops were preempted").isPositive();
             assertThat(t.kind("blocked")).as("blocked: the ping-pong slept %d times", t.voluntary(ping, pong))
-                    .isGreaterThanOrEqualTo((long) (0.97 * t.voluntary(ping, pong)));
+                    .isGreaterThanOrEqualTo((long) (KindReport.SHARE * t.voluntary(ping, pong)));
             long preempted = t.nonvoluntary(ping, pong, a, b);
             assertThat(t.kind("preempted")).as("preempted: the loads left their CPU runnable %d times", preempted)
-                    .isGreaterThanOrEqualTo((long) (0.97 * preempted));
+                    .isGreaterThanOrEqualTo((long) (KindReport.SHARE * preempted));
         }
     }
 
@@ -340,7 +340,7 @@ class BpftraceContainerIT {
             int a = yielders.pid("yield-a");
             int b = yielders.pid("yield-b");
             assertThat(t.kind("yield")).as("yield: the FIFO tasks left their CPU runnable %d times", t.nonvoluntary(a, b))
-                    .isGreaterThanOrEqualTo((long) (0.97 * t.nonvoluntary(a, b))).isPositive();
+                    .isGreaterThanOrEqualTo((long) (KindReport.SHARE * t.nonvoluntary(a, b))).isPositive();
         }
     }
 
@@ -408,12 +408,7 @@ class BpftraceContainerIT {
     /** A --by=kind summary, and the growth of the kernel's voluntary and nonvoluntary counts of each load task. */
     private record Kinds(JsonNode summary, Map<Integer, long[]> grown) {
         long kind(String name) {
-            for (JsonNode k : summary.get("by_kind")) {
-                if (k.get("kind").asText().equals(name)) {
-                    return k.get("count").asLong();
-                }
-            }
-            throw new AssertionError("no kind " + name + " in " + summary.get("by_kind"));
+            return KindReport.count(summary, name);
         }
 
         long voluntary(int... pids) {
@@ -463,14 +458,7 @@ class BpftraceContainerIT {
         }
         System.err.printf("bpftrace 0.23 --by=kind %s: %d switches, by kind %s; kernel voluntary/nonvoluntary:%s%n", args,
                 summary.get("count").asLong(), summary.get("by_kind"), kernel);
-        List<String> names = new ArrayList<>();
-        long sum = 0;
-        for (JsonNode k : summary.get("by_kind")) {
-            names.add(k.get("kind").asText());
-            sum += k.get("count").asLong();
-        }
-        assertThat(names).containsExactly("preempted", "blocked", "yield", "exit", "from-idle", "to-idle");
-        assertThat(sum).as("the kinds' counts").isEqualTo(summary.get("count").asLong()).isPositive();
+        KindReport.assertKindsAddUp(summary);
         return new Kinds(summary, grown);
     }
 
