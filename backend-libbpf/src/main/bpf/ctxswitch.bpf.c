@@ -20,7 +20,8 @@
  * Nothing is sent to user space per event: user space reads the maps. No loops on the hot path, one
  * map lookup per event plus, with --top, one in the per-CPU task table (an array: no call; the hash table
  * only for a task whose entry there another task holds), and one for --pid or --tid. Filters are decided
- * at the end, in B, just before a sample would be recorded (docs/filters.md). The only kernel structure read is the
+ * at the end, in B, once the switch is paired and before the end reads the clock: a rejection costs no clock read,
+ * a kept switch's latency includes the test (docs/filters.md). The only kernel structure read is the
  * task's name, where user space says it is (current_comm); otherwise the helpers give pid, tgid and name, and tasks
  * are compared by address: the object needs no CO-RE.
  */
@@ -382,20 +383,18 @@ static __always_inline void cgroup_add(struct cpu_agg *a, __u32 cpu, __u64 e, __
 }
 
 /*
- * One paired switch of d ns, ended on this CPU by the current task (B, whose start was delayed), with what its end
- * noted of it (n, or NULL: read from the state): left
- * out if the filters say so (counted in filtered), else into the interval's exact figures, the
- * histogram, its kind's figures with --by=kind, its cgroup's with --by=cgroup and, if asked for, the per-task table.
+ * One paired switch of d ns that the filters kept (each end asks wanted() before it reads the clock: see
+ * "libbpf: in the kernel" in docs/filters.md), ended on this CPU by the current task (B, whose start was delayed),
+ * with what its end noted of it (n, or NULL: read from the state) and B's ids if wanted() read them (id): into the
+ * interval's exact figures, the histogram, its kind's figures with --by=kind, its cgroup's with --by=cgroup and, if
+ * asked for, the per-task table.
  */
-static __always_inline void record_sample(struct cpu_agg *a, const struct noted *n, __u32 cpu, __u64 now, __u64 d)
+static __always_inline void record_sample(struct cpu_agg *a, const struct noted *n, __u32 cpu, __u64 now, __u64 d,
+					  __u64 id)
 {
-	__u64 e = ctl.epoch, id = 0, key, b;
+	__u64 e = ctl.epoch, key, b;
 	struct proc_agg *p;
 
-	if (filters && !wanted(a, n, cpu, &id)) {
-		a->filtered++;
-		return;
-	}
 	slot_add(&a->slot[e & 1], e, d);
 	b = bucket_of(d);
 	if (b < NBUCKETS)		/* always true; tells the verifier the index is bounded */
@@ -465,11 +464,15 @@ int ctxsw_entry(__u64 *ctx)
 	return 0;
 }
 
-/* Argument 0 only: 6.15 and 6.16 pass (is_switch, ip), 6.17 and later (is_switch). */
+/*
+ * Argument 0 only: 6.15 and 6.16 pass (is_switch, ip), 6.17 and later (is_switch).
+ * Without filters the clock is read first, as it always was; with filters only once they kept the switch, so that
+ * a rejection costs no clock read (docs/filters.md says what that adds to a kept switch's latency).
+ */
 SEC("tp_btf/sched_exit_tp")
 int ctxsw_exit(__u64 *ctx)
 {
-	__u64 now = bpf_ktime_get_ns(), start;
+	__u64 now = filters ? 0 : bpf_ktime_get_ns(), start, id = 0;
 	__u32 cpu;
 	struct cpu_agg *a = this_cpu(&cpu);
 
@@ -477,7 +480,7 @@ int ctxsw_exit(__u64 *ctx)
 		return 0;
 	start = a->start_ns;
 	a->start_ns = 0;
-	if (!start || now < start) {	/* no entry seen here: never now - 0 */
+	if (!start || (!filters && now < start)) {	/* no entry seen here: never now - 0 */
 		if (ctl.armed_ns)
 			a->unpaired++;
 		return 0;
@@ -488,7 +491,18 @@ int ctxsw_exit(__u64 *ctx)
 		a->no_switch++;
 		return 0;
 	}
-	record_sample(a, NULL, cpu, now, now - start);
+	if (filters) {
+		if (!wanted(a, NULL, cpu, &id)) {
+			a->filtered++;	/* paired, left out: neither a sample nor unpaired */
+			return 0;
+		}
+		now = bpf_ktime_get_ns();
+		if (now < start) {	/* as above, for the clock read after the filters */
+			a->unpaired++;
+			return 0;
+		}
+	}
+	record_sample(a, NULL, cpu, now, now - start, id);
 	return 0;
 }
 
@@ -611,10 +625,12 @@ static __always_inline int switch_seen(__u64 prev, __u64 next, __u64 prev_state)
  */
 static __always_inline int switch_ended(int preemptible)
 {
-	__u64 now = bpf_ktime_get_ns(), start, next, prev, gen = 0, current = bpf_get_current_task();
+	__u64 now = filters ? 0 : bpf_ktime_get_ns(), start, next, prev, gen = 0, id = 0,
+	      current = bpf_get_current_task();
 	__u32 cpu;
 	struct cpu_agg *a = this_cpu(&cpu);
 	struct noted n = {}, *notes = NULL;	/* zeroed: what the options leave unset is no uninitialized register */
+	int kept = 1;
 
 	if (!a)
 		return 0;
@@ -628,6 +644,19 @@ static __always_inline int switch_ended(int preemptible)
 	if (preemptible) {
 		take_notes(a, cpu, &n);
 		notes = &n;
+	}
+	/*
+	 * With filters, a switch that would be a sample (B is the task switched to, the start armed) is decided here,
+	 * and the clock read only if it is kept (as in ctxsw_exit): inside the generation's window, so that a
+	 * preemption during the test or before the clock read drops the end as any other (switch_ended's comment).
+	 * B's ids, name and cgroup, the CPU and the notes are the same whenever it is preempted.
+	 */
+	if (filters && current == next && armed_start(start)) {
+		kept = wanted(a, notes, cpu, &id);
+		if (kept)
+			now = bpf_ktime_get_ns();
+	}
+	if (preemptible) {
 		barrier();
 		if (*(volatile __u64 *)&a->start_gen != gen)
 			return 0;
@@ -649,11 +678,15 @@ static __always_inline int switch_ended(int preemptible)
 	a->next_task = 0;
 	if (!armed_start(start))	/* untimed (counted at the switch), taken while attaching, or unarmed */
 		return 0;
+	if (!kept) {
+		a->filtered++;	/* paired, left out: neither a sample nor unpaired */
+		return 0;
+	}
 	if (now < start) {
 		a->unpaired++;
 		return 0;
 	}
-	record_sample(a, notes, cpu, now, now - start);
+	record_sample(a, notes, cpu, now, now - start, id);
 	return 0;
 }
 
