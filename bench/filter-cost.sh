@@ -99,6 +99,9 @@ one_run() {
 	echo "$workload" >"$cgroup/cgroup.procs"
 	local opts=("${@//@WORKLOAD@/$workload}")
 	opts=("${opts[@]//@CGROUP@/$cgroup}")
+	# Emptied first: the background job truncates it only once forked, and the wait below must not find the
+	# previous run's "tracing with" (it did: a row measured before its programs were attached, 0 ns or a part of the run).
+	: >"$tmp/err"
 	taskset -c "$tracer_cpu" java -Xmx64m -XX:+UseSerialGC -jar "$run_jar" --backend=libbpf --probe=sched-tp --format=json "${opts[@]}" \
 		>"$tmp/out" 2>"$tmp/err" &
 	local pid=$!
@@ -108,7 +111,11 @@ one_run() {
 		sleep 0.05
 	done
 	# A tracer that has not started (a loaded machine) must not be measured as costing 0 ns.
-	grep -q "tracing with" "$tmp/err" || { echo "ctxswitch $* did not start within 120 s: $(cat "$tmp/err")" >&2; kill "$pid"; exit 1; }
+	grep -q "tracing with" "$tmp/err" || {
+		echo "ctxswitch $* did not start within 120 s: $(cat "$tmp/err"); $(ps -o pid,stat,etime,wchan:20,cmd -p "$pid" | tail -n +2)" >&2
+		kill "$pid" "$workload"
+		exit 1
+	}
 	bpftool prog show --json >"$tmp/before.json"
 	echo go >"$tmp/go"
 	wait "$workload"
