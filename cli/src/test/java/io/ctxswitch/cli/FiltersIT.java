@@ -61,6 +61,16 @@ class FiltersIT {
             return pids;
         }
 
+        /**
+         * The switches into the outside load's {@code role} task were left out and counted as such: {@code filtered}
+         * holds at least as many (every switch the filter rejects, of any task, is counted there; docs/filters.md).
+         */
+        void assertFilteredOut(String role) {
+            long kernel = this.kernel.get(outside.pid(role));
+            assertThat(summary.get("filtered").asLong()).as("switches into the outside %s, filtered out: the kernel counted %d", role, kernel)
+                    .isGreaterThanOrEqualTo(kernel);
+        }
+
         /** Each of {@code pids} had each of its switches measured, within a few percent, never more. */
         void assertMeasured(List<Integer> pids) {
             for (int pid : pids) {
@@ -155,8 +165,7 @@ class FiltersIT {
         assertThat(t.summary().get("filters").get("cgroup").asText()).isEqualTo(app.toString());
         t.assertMeasured(pingPong(t.inside()));
         assertThat(t.tasksMeasured()).as("tasks measured").isSubsetOf(t.inside().pids());
-        assertThat(t.summary().get("filtered").asLong()).as("switches into the outside ping-pong, filtered out")
-                .isGreaterThanOrEqualTo(t.kernel().get(t.outside().pid("ping")));
+        t.assertFilteredOut("ping");
     }
 
     @Test
@@ -165,6 +174,7 @@ class FiltersIT {
         Traced t = traceNaming(wanted, load -> pingPong(load), "--pid=");
         t.assertMeasured(wanted);
         assertThat(t.tasksMeasured()).isEqualTo(new java.util.TreeSet<>(wanted));
+        t.assertFilteredOut("ping");
         assertThat(t.summary().get("filters").get("pid")).hasSize(2);
     }
 
@@ -174,6 +184,7 @@ class FiltersIT {
         Traced t = traceNaming(wanted, load -> List.of(load.pid("ping")), "--tid=");
         t.assertMeasured(wanted);
         assertThat(t.tasksMeasured()).isEqualTo(Set.copyOf(wanted));
+        t.assertFilteredOut("ping");
     }
 
     /** Runs with {@code option} naming the ids {@code which} picks from the inside load (known once it started). */
@@ -199,8 +210,7 @@ class FiltersIT {
         Traced t = trace(List.of("--comm=inside-pp"), "inside-pp2", new String[] {"ping", "pong"}, (inside, outside) -> { }, null);
         t.assertMeasured(pingPong(t.inside()));
         assertThat(t.tasksMeasured()).isSubsetOf(t.inside().pids());
-        assertThat(t.summary().get("filtered").asLong()).as("switches into the outside ping-pong, filtered out")
-                .isGreaterThanOrEqualTo(t.kernel().get(t.outside().pid("ping")));
+        t.assertFilteredOut("ping");
         assertThat(t.summary().get("filters").get("comm").asText()).isEqualTo("inside-pp");
     }
 
@@ -210,6 +220,7 @@ class FiltersIT {
         t.assertMeasured(pingPong(t.inside()));
         assertThat(t.tasksMeasured()).doesNotContainAnyElementsOf(t.outside().pids());
         assertThat(t.summary().get("per_cpu").findValuesAsText("cpu")).containsExactly("0");
+        t.assertFilteredOut("ping");
     }
 
     /**
