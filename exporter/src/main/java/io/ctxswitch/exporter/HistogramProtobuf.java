@@ -43,6 +43,14 @@ import java.util.function.Function;
  * it. Exemplars and created timestamps: the collector makes none.
  */
 final class HistogramProtobuf {
+    /**
+     * A data point's kernel buckets and the same samples per power of two ({@link io.ctxswitch.core.stats.LogLinearBuckets#powersOfTwo}),
+     * or {@link #CLASSIC_ONLY} for one served without native buckets.
+     */
+    record KernelHistogram(long[] buckets, long[] powersOfTwo) {
+        static final KernelHistogram CLASSIC_ONLY = new KernelHistogram(new long[0], new long[0]);
+    }
+
     // MetricFamily
     private static final int FAMILY_NAME = 1;
     private static final int FAMILY_HELP = 2;
@@ -89,17 +97,25 @@ final class HistogramProtobuf {
     private final byte[] deltas = new byte[3 * LogLinearBuckets.COUNT * MAX_DELTA_BYTES];
     private int spans;
     private int deltasSize;
+    /** The current data point's schema ({@link PrometheusBuckets#nativeSchema}). */
+    private int schema;
+    /** At most this many native buckets per data point, from its lowest to its highest (the schema is coarsened until so). */
+    private final int maxNativeBuckets;
     /** The data points' Metric messages, written before the family's length is known. */
     private byte[] metrics = new byte[1 << 16];
     private int metricsSize;
 
+    HistogramProtobuf(int maxNativeBuckets) {
+        this.maxNativeBuckets = maxNativeBuckets;
+    }
+
     /**
      * Writes {@code histogram} (classic buckets, sum, count, labels: as the library would) with
-     * native buckets of schema {@link PrometheusBuckets#NATIVE_SCHEMA} made from each data point's
-     * kernel bucket counts, as {@link PrometheusBuckets#nativeBuckets} makes them; none for a data point
+     * native buckets made from each data point's kernel bucket counts, of the schema that {@link
+     * PrometheusBuckets#nativeSchema} gives them, as {@link PrometheusBuckets#nativeBuckets} makes them; none for a data point
      * whose kernel buckets are given as an empty array.
      */
-    void write(OutputStream out, HistogramSnapshot snapshot, Function<HistogramDataPointSnapshot, long[]> kernelBuckets,
+    void write(OutputStream out, HistogramSnapshot snapshot, Function<HistogramDataPointSnapshot, KernelHistogram> kernelBuckets,
             EscapingScheme scheme) throws IOException {
         // As the library: names escaped as the scraper asked, and a family without data points left out.
         HistogramSnapshot histogram = (HistogramSnapshot) SnapshotEscaper.escapeMetricSnapshot(snapshot, scheme);
@@ -108,11 +124,11 @@ final class HistogramProtobuf {
         }
         metricsSize = 0;
         for (HistogramDataPointSnapshot point : histogram.getDataPoints()) {
-            long[] kernel = kernelBuckets.apply(point);
+            KernelHistogram kernel = kernelBuckets.apply(point);
             if (kernel == null) { // a data point that escaping had to copy: a label name that needs it, which ours never do
                 throw new IllegalStateException("no kernel buckets for the data point labelled " + point.getLabels());
             }
-            addMetric(point, kernel.length == 0 ? null : kernel, scheme);
+            addMetric(point, kernel == KernelHistogram.CLASSIC_ONLY ? null : kernel, scheme);
         }
         String name = SnapshotEscaper.getMetadataName(histogram.getMetadata(), scheme);
         String help = histogram.getMetadata().getHelp();
@@ -133,10 +149,18 @@ final class HistogramProtobuf {
     }
 
     /** Appends one data point's Metric (tag, length, message) to {@link #metrics}; {@code kernel} null for a classic-only one. */
-    private void addMetric(HistogramDataPointSnapshot point, long[] kernel, EscapingScheme scheme) throws IOException {
+    private void addMetric(HistogramDataPointSnapshot point, KernelHistogram kernel, EscapingScheme scheme) throws IOException {
         boolean nativeBuckets = kernel != null;
         if (nativeBuckets) {
-            spansAndDeltas(kernel);
+            int[] ends = PrometheusBuckets.nonEmptyEnds(kernel.buckets(), kernel.powersOfTwo());
+            if (ends == null) {
+                schema = PrometheusBuckets.MAX_NATIVE_SCHEMA;
+                spans = 0;
+                deltasSize = 0;
+            } else {
+                schema = PrometheusBuckets.nativeSchema(ends[0], ends[1], maxNativeBuckets);
+                spansAndDeltas(kernel.buckets(), ends[0], ends[1] + 1, schema);
+            }
         }
         ClassicHistogramBuckets classic = point.getClassicBuckets();
         int histogramSize = histogramSize(point, classic, nativeBuckets);
@@ -174,9 +198,10 @@ final class HistogramProtobuf {
      * The library's addBuckets over the native buckets that {@link PrometheusBuckets#nativeRuns}
      * makes, in one pass over the kernel's buckets: a native bucket is complete when the next
      * non-empty kernel bucket maps to another one (or at the end), and then goes into the spans and
-     * deltas. One pass, locals only: this is most of a well-filled scrape's time.
+     * deltas. One pass, locals only, over the kernel buckets from {@code first}, the first non-empty one, to
+     * {@code end}, past the last: this is most of a well-filled scrape's time.
      */
-    private void spansAndDeltas(long[] kernel) {
+    private void spansAndDeltas(long[] kernel, int first, int end, int schema) {
         byte[] out = deltas;
         int p = 0;
         int spanCount = 0;
@@ -186,14 +211,12 @@ final class HistogramProtobuf {
         long previousCount = 0;
         int index = Integer.MIN_VALUE; // the native bucket being summed; none yet
         long count = 0;
-        for (int b = 0; b <= kernel.length; b++) {
+        // b steps from one non-empty kernel bucket to the next, then once past the end to complete the last native bucket
+        for (int b = first; b <= end; b = b < end ? PrometheusBuckets.nextNonEmpty(kernel, b + 1, end) : b + 1) {
             int next;
-            if (b < kernel.length) {
+            if (b < end) {
                 long k = kernel[b];
-                if (k == 0) {
-                    continue;
-                }
-                next = PrometheusBuckets.nativeIndexOfKernelBucket(b);
+                next = PrometheusBuckets.nativeIndexOfKernelBucket(b, schema);
                 if (next == index) {
                     count += k;
                     continue;
@@ -231,7 +254,7 @@ final class HistogramProtobuf {
             previousIndex = index;
             p = putDelta(out, p, count - previousCount);
             previousCount = count;
-            if (b < kernel.length) {
+            if (b < end) {
                 index = next;
                 count = kernel[b];
             }
@@ -273,7 +296,7 @@ final class HistogramProtobuf {
         if (!nativeBuckets) {
             return size;
         }
-        size += CodedOutputStream.computeSInt32Size(SCHEMA, PrometheusBuckets.NATIVE_SCHEMA)
+        size += CodedOutputStream.computeSInt32Size(SCHEMA, schema)
                 + CodedOutputStream.computeDoubleSize(ZERO_THRESHOLD, PrometheusBuckets.NATIVE_ZERO_THRESHOLD)
                 + CodedOutputStream.computeUInt64Size(ZERO_COUNT, PrometheusBuckets.NATIVE_ZERO_COUNT);
         for (int s = 0; s < spans; s++) {
@@ -300,7 +323,7 @@ final class HistogramProtobuf {
         if (!nativeBuckets) {
             return;
         }
-        out.writeSInt32(SCHEMA, PrometheusBuckets.NATIVE_SCHEMA);
+        out.writeSInt32(SCHEMA, schema);
         out.writeDouble(ZERO_THRESHOLD, PrometheusBuckets.NATIVE_ZERO_THRESHOLD);
         out.writeUInt64(ZERO_COUNT, PrometheusBuckets.NATIVE_ZERO_COUNT);
         for (int s = 0; s < spans; s++) {
