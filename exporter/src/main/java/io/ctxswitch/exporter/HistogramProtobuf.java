@@ -159,7 +159,7 @@ final class HistogramProtobuf {
                 deltasSize = 0;
             } else {
                 schema = PrometheusBuckets.nativeSchema(ends[0], ends[1], maxNativeBuckets);
-                spansAndDeltas(kernel.buckets(), ends[0], ends[1] + 1, schema);
+                spansAndDeltas(kernel.buckets(), ends[0], ends[1], schema);
             }
         }
         ClassicHistogramBuckets classic = point.getClassicBuckets();
@@ -195,54 +195,42 @@ final class HistogramProtobuf {
     }
 
     /**
-     * The library's addBuckets over the native buckets that {@link PrometheusBuckets#nativeRuns}
-     * makes, in one pass over the kernel's buckets: a native bucket is complete when the next
-     * non-empty kernel bucket maps to another one (or at the end), and then goes into the spans and
-     * deltas. One pass, locals only, over the kernel buckets from {@code first}, the first non-empty one, to
-     * {@code end}, past the last: this is most of a well-filled scrape's time.
+     * The library's addBuckets over the native buckets that {@link PrometheusBuckets#nativeRuns} makes, from the kernel
+     * buckets {@code first} to {@code last} (the first and the last non-empty one): a native bucket at a time, its count
+     * the sum of its run of kernel buckets ({@link PrometheusBuckets#runEnd}), a tight loop without a branch on each
+     * bucket (stepping from one non-empty kernel bucket to the next mispredicted on most of a real CPU's 1,300), then
+     * into the spans and deltas if not empty. Locals only: this is most of a well-filled scrape's time.
      */
-    private void spansAndDeltas(long[] kernel, int first, int end, int schema) {
+    private void spansAndDeltas(long[] kernel, int first, int last, int schema) {
         byte[] out = deltas;
         int p = 0;
         int spanCount = 0;
         int offset = 0;
         int length = 0;
-        int previousIndex = 0;
+        int previousIndex = Integer.MIN_VALUE; // none yet
         long previousCount = 0;
-        int index = Integer.MIN_VALUE; // the native bucket being summed; none yet
-        long count = 0;
-        // b steps from one non-empty kernel bucket to the next, then once past the end to complete the last native bucket
-        for (int b = first; b <= end; b = b < end ? PrometheusBuckets.nextNonEmpty(kernel, b + 1, end) : b + 1) {
-            int next;
-            if (b < end) {
-                long k = kernel[b];
-                next = PrometheusBuckets.nativeIndexOfKernelBucket(b, schema);
-                if (next == index) {
-                    count += k;
-                    continue;
-                }
-                if (index == Integer.MIN_VALUE) { // the first native bucket: the first span starts at it
-                    index = next;
-                    count = k;
-                    offset = next;
-                    previousIndex = next;
-                    continue;
-                }
-            } else if (index == Integer.MIN_VALUE) {
-                break; // no samples: no spans
-            } else {
-                next = Integer.MIN_VALUE;
+        for (int b = first; b <= last;) {
+            int end = Math.min(PrometheusBuckets.runEnd(b, schema), last + 1);
+            long count = 0;
+            for (int k = b; k < end; k++) {
+                count += kernel[k];
             }
-            // native bucket `index` (count `count`) is complete: into the spans and deltas
-            if (index > previousIndex + 1) {
-                if (index <= previousIndex + 3) {
+            int index = PrometheusBuckets.nativeIndexOfKernelBucket(b, schema);
+            b = end;
+            if (count == 0) {
+                continue;
+            }
+            if (previousIndex == Integer.MIN_VALUE) { // the first native bucket: the first span starts at it
+                offset = index;
+            } else if (index > previousIndex + 1) {
+                if (index <= previousIndex + 3) { // a gap of one or two: the span goes on with empty buckets
                     while (index > previousIndex + 1) {
                         length++;
                         previousIndex++;
                         p = putDelta(out, p, -previousCount);
                         previousCount = 0;
                     }
-                } else {
+                } else { // a wider gap: a new span, its offset the gap
                     spanOffsets[spanCount] = offset;
                     spanLengths[spanCount] = length;
                     spanCount++;
@@ -254,12 +242,8 @@ final class HistogramProtobuf {
             previousIndex = index;
             p = putDelta(out, p, count - previousCount);
             previousCount = count;
-            if (b < end) {
-                index = next;
-                count = kernel[b];
-            }
         }
-        if (index != Integer.MIN_VALUE) {
+        if (previousIndex != Integer.MIN_VALUE) {
             spanOffsets[spanCount] = offset;
             spanLengths[spanCount] = length;
             spanCount++;

@@ -45,6 +45,12 @@ public final class PrometheusBuckets {
     private static final double[] CLASSIC_BOUNDS = new double[LAST_POWER - FIRST_POWER + 2];
     /** For each kernel bucket, its native bucket index at schema {@link #MAX_NATIVE_SCHEMA}. */
     private static final int[] NATIVE_INDEX = new int[LogLinearBuckets.COUNT];
+    /**
+     * Per schema (index {@code MAX_NATIVE_SCHEMA - schema}), for each kernel bucket, the first kernel bucket after it in
+     * another native bucket: the native buckets' runs of kernel buckets, so that a native bucket's count is one tight
+     * sum ({@link #runEnd}).
+     */
+    private static final int[][] RUN_END = new int[MAX_NATIVE_SCHEMA - MIN_NATIVE_SCHEMA + 1][LogLinearBuckets.COUNT];
 
     static {
         for (int e = FIRST_POWER; e <= LAST_POWER; e++) {
@@ -54,6 +60,13 @@ public final class PrometheusBuckets {
         for (int b = 0; b < NATIVE_INDEX.length; b++) {
             double middleSeconds = (LogLinearBuckets.low(b) + LogLinearBuckets.width(b) / 2.0) / 1e9;
             NATIVE_INDEX[b] = nativeIndex(middleSeconds);
+        }
+        for (int schema = MAX_NATIVE_SCHEMA; schema >= MIN_NATIVE_SCHEMA; schema--) {
+            int[] ends = RUN_END[MAX_NATIVE_SCHEMA - schema];
+            ends[ends.length - 1] = ends.length;
+            for (int b = ends.length - 2; b >= 0; b--) {
+                ends[b] = reduce(NATIVE_INDEX[b], schema) == reduce(NATIVE_INDEX[b + 1], schema) ? ends[b + 1] : b + 1;
+            }
         }
     }
 
@@ -149,16 +162,16 @@ public final class PrometheusBuckets {
      * this tight loop the empty ones cost a fraction of what they did as an iteration of the loops that use them.
      */
     static int nextNonEmpty(long[] counts, int from) {
-        return nextNonEmpty(counts, from, counts.length);
-    }
-
-    /** {@link #nextNonEmpty(long[], int)} below {@code end}: {@code end} if none. */
-    static int nextNonEmpty(long[] counts, int from, int end) {
         int i = from;
-        while (i < end && counts[i] == 0) {
+        while (i < counts.length && counts[i] == 0) {
             i++;
         }
         return i;
+    }
+
+    /** The first kernel bucket after {@code b} whose samples go to another native bucket of {@code schema} than b's. */
+    static int runEnd(int b, int schema) {
+        return RUN_END[MAX_NATIVE_SCHEMA - schema][b];
     }
 
     /** The native bucket of {@code schema} that kernel bucket {@code b}'s samples go to. */
