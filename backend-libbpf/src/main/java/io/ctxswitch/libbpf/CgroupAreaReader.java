@@ -127,16 +127,16 @@ final class CgroupAreaReader {
                 if (id == 0 || table.getLong(slot + KernelLayout.CGROUP_SLOT_EXACT + KernelLayout.SLOT_EPOCH) != current) {
                     continue;
                 }
-                long sum = CumulativeAggregates.readConsistently(table, slot + KernelLayout.CGROUP_SLOT_EXACT, current, true,
-                        slot + KernelLayout.CGROUP_SLOT_HIST, buckets, 0);
+                CumulativeAggregates.Copy copy = CumulativeAggregates.readConsistently(table, slot + KernelLayout.CGROUP_SLOT_EXACT,
+                        current, true, slot + KernelLayout.CGROUP_SLOT_HIST, buckets, null, 0);
                 if (table.getLong(entry + KernelLayout.CPU_CGROUP_ID) != id) {
                     continue;
                 }
                 Figures f = open.computeIfAbsent(id, k -> new Figures());
                 String path = paths.path(id);
                 f.path = path != null ? path : f.path;
-                f.count += CumulativeAggregates.total(buckets);
-                f.sumNs += sum;
+                f.count += copy.total();
+                f.sumNs += copy.openSum();
                 for (int b = 0; b < buckets.length; b++) {
                     f.buckets[b] += buckets[b];
                 }

@@ -128,7 +128,7 @@ public final class CpuAreaReader {
             long base = (long) cpu * KernelLayout.CPU_AGG_SIZE;
             CumulativeAggregates.Reading r = closed.read(area, cpu, base + KernelLayout.CPU_SLOTS, base + KernelLayout.CPU_HIST,
                     KernelLayout.NBUCKETS, current);
-            perCpu.add(new CumulativeFigures.Cpu(cpu, r.count(), r.sumNs(), r.buckets()));
+            perCpu.add(new CumulativeFigures.Cpu(cpu, r.count(), r.sumNs(), r.buckets(), r.powersOfTwo()));
             unpaired += area.getLong(base + KernelLayout.CPU_UNPAIRED);
             noSwitch += area.getLong(base + KernelLayout.CPU_NO_SWITCH);
             lost += area.getLong(base + KernelLayout.CPU_OUTLIERS_LOST);

@@ -22,6 +22,7 @@ import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.host.CgroupV2;
 import io.ctxswitch.core.spi.TraceOptions;
 import io.ctxswitch.exporter.LatencyCollector;
+import io.ctxswitch.exporter.PrometheusBuckets;
 import io.ctxswitch.exporter.ServeAddress;
 import io.ctxswitch.exporter.ServeSecurity;
 import io.ctxswitch.exporter.WebConfig;
@@ -171,6 +172,13 @@ final class CtxswitchCommand implements Callable<Integer> {
                 + " them), the latency histogram is served by kind or by cgroup (the top cgroups and 'other'), a label on each series.")
     String serve;
 
+    @Option(names = "--native-buckets", paramLabel = "N",
+            description = "With --serve: at most N native-histogram buckets per series, from its fastest switch to its slowest (default: "
+                + PrometheusBuckets.DEFAULT_NATIVE_BUCKETS + ", the Prometheus client libraries' limit; at least " + PrometheusBuckets.MIN_NATIVE_BUCKETS
+                + "). Each series gets the finest schema that keeps within N, up to schema 7 (buckets 0.54 % wide, about the kernel's"
+                + " resolution): a larger N, finer buckets and a costlier scrape and storage. Only a Prometheus that scrapes native histograms sees them.")
+    Integer nativeBuckets;
+
     @Option(names = "--serve-config", paramLabel = "FILE",
             description = "With --serve: TLS and/or basic auth from FILE, a Prometheus web config file (tls_server_config: cert_file, key_file;"
                 + " basic_auth_users: NAME: BCRYPT-HASH). Never a password on the command line. Refused if every user may read its secrets.")
@@ -277,7 +285,9 @@ final class CtxswitchCommand implements Callable<Integer> {
             ConsoleListener console = new ConsoleListener(out, err, format, name, false, perCpu, top, shown(), serving, host).filteredBy(filter);
             LatencyCollector.Breakdown labels = by(Breakdown.kind) ? LatencyCollector.Breakdown.KIND
                     : by(Breakdown.cgroup) ? LatencyCollector.Breakdown.CGROUP : LatencyCollector.Breakdown.NONE;
-            try (Serving server = new Serving(serveAt, security, console, perCpu, labels, new Version().getVersion()[0].replace("ctxswitch ", ""))) {
+            int maxNativeBuckets = nativeBuckets != null ? nativeBuckets : PrometheusBuckets.DEFAULT_NATIVE_BUCKETS;
+            try (Serving server = new Serving(serveAt, security, console, perCpu, labels, maxNativeBuckets,
+                    new Version().getVersion()[0].replace("ctxswitch ", ""))) {
                 url[0] = server.url();
                 result = session.run(source, options, duration, null, null, server);
             }
@@ -427,6 +437,13 @@ final class CtxswitchCommand implements Callable<Integer> {
                     "it would serve a series per CPU and cgroup; choose one");
             notWithServe(listBackends, "--list-backends", "it traces");
             notWithServe(heatmap != null, "--heatmap", "a heat map is drawn from intervals, which serving does not take");
+        }
+        if (nativeBuckets != null && serve == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--native-buckets goes with --serve=[HOST:]PORT: it limits the served native histograms");
+        }
+        if (nativeBuckets != null && nativeBuckets < PrometheusBuckets.MIN_NATIVE_BUCKETS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--native-buckets must be at least " + PrometheusBuckets.MIN_NATIVE_BUCKETS
+                    + " (at schema -4, the coarsest, any latencies fit in 3 buckets), not " + nativeBuckets);
         }
         if (serveConfig != null && serve == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--serve-config goes with --serve=[HOST:]PORT, which it configures");

@@ -20,13 +20,15 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
     private final ServeAddress address;
     private final boolean perCpu;
     private final LatencyCollector.Breakdown breakdown;
+    private final int maxNativeBuckets;
     private final String version;
 
     Serving(ServeAddress address, ServeSecurity security, TraceSession.Listener console, boolean perCpu, LatencyCollector.Breakdown breakdown,
-            String version) throws SourceException {
+            int maxNativeBuckets, String version) throws SourceException {
         this.console = console;
         this.perCpu = perCpu;
         this.breakdown = breakdown;
+        this.maxNativeBuckets = maxNativeBuckets;
         this.version = version;
         this.address = address;
         this.server = MetricsServer.bind(address, security);
@@ -45,7 +47,7 @@ final class Serving implements TraceSession.Listener, AutoCloseable {
         String description = source.probeDescription();
         String probe = description.split(" ", 2)[0];
         ExporterInfo info = new ExporterInfo(version, source.name(), probe, System.getProperty("os.version"));
-        server.start(new LatencyCollector(source::cumulative, perCpu, breakdown, info));
+        server.start(new LatencyCollector(source::cumulative, perCpu, breakdown, maxNativeBuckets, info));
         console.started(source);
     }
 

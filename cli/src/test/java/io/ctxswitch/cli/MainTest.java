@@ -200,6 +200,24 @@ class MainTest {
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
     }
 
+    /** --native-buckets: only with --serve, at least 4, a number; each a usage error (exit 2) before anything is loaded. */
+    @Test
+    void aBadNativeBucketLimitIsAUsageError() {
+        String[][] cases = {
+            {"--native-buckets=100", "ctxswitch: --native-buckets goes with --serve=[HOST:]PORT: it limits the served native histograms"},
+            {"--serve=9100 --native-buckets=3",
+                "ctxswitch: --native-buckets must be at least 4 (at schema -4, the coarsest, any latencies fit in 3 buckets), not 3"},
+            {"--serve=9100 --native-buckets=-1",
+                "ctxswitch: --native-buckets must be at least 4 (at schema -4, the coarsest, any latencies fit in 3 buckets), not -1"},
+            {"--serve=9100 --native-buckets=many", "ctxswitch: Invalid value for option '--native-buckets': 'many' is not an int"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(c[0].split(" "))).as(c[0] + ": " + err()).isEqualTo(2);
+            assertThat(err().strip().split("\n")[0]).as(c[0]).isEqualTo(c[1]);
+        }
+    }
+
     /** --serve-config: checked before anything is bound or loaded; a bad file is one line, exit 2. */
     @Test
     void aBadServeConfigIsOneLineBeforeAnythingIsLoaded(@TempDir Path dir) throws Exception {

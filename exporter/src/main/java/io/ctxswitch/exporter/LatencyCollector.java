@@ -49,8 +49,6 @@ public final class LatencyCollector implements MultiCollector {
     private static final PrometheusProtobufWriter PROTOBUF = FORMATS.getPrometheusProtobufWriter();
 
     static final String CGROUP_UNATTRIBUTED = "ctxswitch_cgroup_unattributed";
-    /** The kernel buckets given to HistogramProtobuf for a data point that has classic buckets only. */
-    private static final long[] CLASSIC_ONLY = new long[0];
 
     /** Where the figures come from: the running source's {@code cumulative()}. */
     public interface Figures {
@@ -66,24 +64,38 @@ public final class LatencyCollector implements MultiCollector {
     private final boolean perCpu;
     private final Breakdown breakdown;
     private final ExporterInfo info;
+    /** The limit of native buckets per series ({@link PrometheusBuckets#nativeSchema}). */
+    private final int maxNativeBuckets;
     /** Its buffers are kept from scrape to scrape (scrapes are one at a time): a well-filled scrape's are megabytes. */
-    private final HistogramProtobuf histogramProtobuf = new HistogramProtobuf();
+    private final HistogramProtobuf histogramProtobuf;
 
     public LatencyCollector(Figures figures, boolean perCpu, ExporterInfo info) {
         this(figures, perCpu, Breakdown.NONE, info);
     }
 
-    /**
-     * @throws IllegalArgumentException for {@code perCpu} with {@link Breakdown#CGROUP}: CPUs times cgroups
-     *                                  series (the CLI refuses it)
-     */
     public LatencyCollector(Figures figures, boolean perCpu, Breakdown breakdown, ExporterInfo info) {
+        this(figures, perCpu, breakdown, PrometheusBuckets.DEFAULT_NATIVE_BUCKETS, info);
+    }
+
+    /**
+     * @param maxNativeBuckets at most this many native buckets per series, from its fastest switch to its slowest: each
+     *                         series gets the finest schema (at most 7, the kernel's resolution) that keeps within it
+     * @throws IllegalArgumentException for {@code perCpu} with {@link Breakdown#CGROUP}: CPUs times cgroups
+     *                                  series (the CLI refuses it); for {@code maxNativeBuckets} below {@link
+     *                                  PrometheusBuckets#MIN_NATIVE_BUCKETS}
+     */
+    public LatencyCollector(Figures figures, boolean perCpu, Breakdown breakdown, int maxNativeBuckets, ExporterInfo info) {
         if (perCpu && breakdown == Breakdown.CGROUP) {
             throw new IllegalArgumentException("cgroups are not served per CPU");
+        }
+        if (maxNativeBuckets < PrometheusBuckets.MIN_NATIVE_BUCKETS) {
+            throw new IllegalArgumentException("at least " + PrometheusBuckets.MIN_NATIVE_BUCKETS + " native buckets: " + maxNativeBuckets);
         }
         this.figures = figures;
         this.perCpu = perCpu;
         this.breakdown = breakdown;
+        this.maxNativeBuckets = maxNativeBuckets;
+        this.histogramProtobuf = new HistogramProtobuf(maxNativeBuckets);
         this.info = info;
     }
 
@@ -126,7 +138,7 @@ public final class LatencyCollector implements MultiCollector {
      * budget. The other families, and the order of all, are the library's.
      */
     public synchronized void writeProtobuf(OutputStream out, EscapingScheme scheme) throws IOException {
-        Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets = new IdentityHashMap<>();
+        Map<HistogramSnapshot.HistogramDataPointSnapshot, HistogramProtobuf.KernelHistogram> kernelBuckets = new IdentityHashMap<>();
         for (MetricSnapshot snapshot : snapshots(read(), false, kernelBuckets)) {
             if (snapshot instanceof HistogramSnapshot histogram && LATENCY.equals(snapshot.getMetadata().getName())) {
                 histogramProtobuf.write(out, histogram, kernelBuckets::get, scheme);
@@ -149,7 +161,7 @@ public final class LatencyCollector implements MultiCollector {
      * histogram data point's kernel bucket counts.
      */
     private MetricSnapshots snapshots(CumulativeFigures now, boolean nativeBuckets,
-            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, HistogramProtobuf.KernelHistogram> kernelBuckets) {
         HistogramSnapshot.Builder latency = HistogramSnapshot.builder().name(LATENCY).unit(Unit.SECONDS)
                 .help("Context-switch latency: on one CPU, from the moment a task stops running to the moment the next one starts");
         switch (breakdown) {
@@ -175,35 +187,42 @@ public final class LatencyCollector implements MultiCollector {
     }
 
     private void totalPoints(CumulativeFigures now, HistogramSnapshot.Builder latency, boolean nativeBuckets,
-            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, HistogramProtobuf.KernelHistogram> kernelBuckets) {
         if (perCpu) {
             for (CumulativeFigures.Cpu cpu : now.cpus()) {
                 if (cpu.cpu() == CumulativeFigures.Cpu.ALL_CPUS) { // the CLI refuses --per-cpu for such a source (Feature.SERVE_PER_CPU)
                     throw new IllegalStateException("the source keeps one histogram for all CPUs: it cannot be served per CPU");
                 }
-                latency.dataPoint(point(cpu.buckets(), cpu.sumNs(), Labels.of("cpu", Integer.toString(cpu.cpu())), nativeBuckets, kernelBuckets));
+                latency.dataPoint(point(cpu.buckets(), cpu.powersOfTwo(), cpu.sumNs(), Labels.of("cpu", Integer.toString(cpu.cpu())),
+                        nativeBuckets, kernelBuckets));
             }
         } else {
-            long[] buckets = new long[LogLinearBuckets.COUNT];
+            // every CPU's buckets added up only for native buckets: classic ones need only the powers of two
+            boolean needBuckets = nativeBuckets || kernelBuckets != null;
+            long[] buckets = needBuckets ? new long[LogLinearBuckets.COUNT] : null;
+            long[] powers = new long[LogLinearBuckets.POWERS];
             long sumNs = 0;
             for (CumulativeFigures.Cpu cpu : now.cpus()) {
                 sumNs += cpu.sumNs();
-                add(buckets, cpu.buckets());
+                add(powers, cpu.powersOfTwo());
+                if (needBuckets) {
+                    add(buckets, cpu.buckets());
+                }
             }
-            latency.dataPoint(point(buckets, sumNs, Labels.EMPTY, nativeBuckets, kernelBuckets));
+            latency.dataPoint(point(buckets, powers, sumNs, Labels.EMPTY, nativeBuckets, kernelBuckets));
         }
     }
 
     /** One series per kind, every kind (and per CPU under --per-cpu, each CPU's kinds in their order). */
     private void kindPoints(CumulativeFigures now, HistogramSnapshot.Builder latency, boolean nativeBuckets,
-            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, HistogramProtobuf.KernelHistogram> kernelBuckets) {
         if (now.kinds().isEmpty() && !now.cpus().isEmpty()) { // the CLI serves --by=kind only from a source that breaks it down
             throw new IllegalStateException("the source does not break its switches down by kind");
         }
         if (perCpu) {
             for (CumulativeFigures.Kind k : now.kinds()) {
-                latency.dataPoint(point(k.buckets(), k.sumNs(), Labels.of("cpu", Integer.toString(k.cpu()), "kind", k.kind().label()),
-                        nativeBuckets, kernelBuckets));
+                latency.dataPoint(point(k.buckets(), LogLinearBuckets.powersOfTwo(k.buckets()), k.sumNs(),
+                        Labels.of("cpu", Integer.toString(k.cpu()), "kind", k.kind().label()), nativeBuckets, kernelBuckets));
             }
             return;
         }
@@ -216,24 +235,25 @@ public final class LatencyCollector implements MultiCollector {
                     add(buckets, k.buckets());
                 }
             }
-            latency.dataPoint(point(buckets, sumNs, Labels.of("kind", kind.label()), nativeBuckets, kernelBuckets));
+            latency.dataPoint(point(buckets, LogLinearBuckets.powersOfTwo(buckets), sumNs, Labels.of("kind", kind.label()), nativeBuckets,
+                    kernelBuckets));
         }
     }
 
     /** The cgroups' series, as the source keeps them ({@link CgroupSeries}): classic buckets only, from their power-of-two buckets. */
     private void cgroupPoints(CumulativeFigures now, HistogramSnapshot.Builder latency,
-            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBuckets) {
+            Map<HistogramSnapshot.HistogramDataPointSnapshot, HistogramProtobuf.KernelHistogram> kernelBuckets) {
         List<CgroupSeries.Series> series = now.cgroups() != null ? now.cgroups().series()
                 : List.of(new CgroupSeries.Series(CgroupSeries.OTHER, 0, 0, new long[0])); // nothing measured yet
         for (CgroupSeries.Series s : series) {
             HistogramSnapshot.HistogramDataPointSnapshot point = HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                    .classicHistogramBuckets(PrometheusBuckets.classicFromLog2(s.log2Buckets()))
+                    .classicHistogramBuckets(PrometheusBuckets.classicFromPowersOfTwo(s.log2Buckets()))
                     .sum(s.sumNs() / 1e9)
                     .labels(Labels.of("cgroup", s.cgroup()))
                     .build();
             latency.dataPoint(point);
             if (kernelBuckets != null) {
-                kernelBuckets.put(point, CLASSIC_ONLY);
+                kernelBuckets.put(point, HistogramProtobuf.KernelHistogram.CLASSIC_ONLY);
             }
         }
     }
@@ -248,22 +268,23 @@ public final class LatencyCollector implements MultiCollector {
      * One histogram data point. Its count is the buckets' total, which the source makes equal to its
      * exact count ({@link CumulativeFigures.Cpu}); the sum is the exact sum, never a bucket estimate.
      */
-    private static HistogramSnapshot.HistogramDataPointSnapshot point(long[] kernelBuckets, long sumNs, Labels labels, boolean nativeBuckets,
-            Map<HistogramSnapshot.HistogramDataPointSnapshot, long[]> kernelBucketsOf) {
+    private HistogramSnapshot.HistogramDataPointSnapshot point(long[] kernelBuckets, long[] powersOfTwo, long sumNs, Labels labels,
+            boolean nativeBuckets, Map<HistogramSnapshot.HistogramDataPointSnapshot, HistogramProtobuf.KernelHistogram> kernelBucketsOf) {
         HistogramSnapshot.HistogramDataPointSnapshot.Builder point = HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(PrometheusBuckets.classic(kernelBuckets))
+                .classicHistogramBuckets(PrometheusBuckets.classicFromPowersOfTwo(powersOfTwo))
                 .sum(sumNs / 1e9) // division by 1e9 is correctly rounded; multiplying by 1e-9 is not
                 .labels(labels);
         if (nativeBuckets) {
-            point.nativeSchema(PrometheusBuckets.NATIVE_SCHEMA)
+            int schema = PrometheusBuckets.nativeSchema(kernelBuckets, powersOfTwo, maxNativeBuckets);
+            point.nativeSchema(schema)
                     .nativeZeroCount(PrometheusBuckets.NATIVE_ZERO_COUNT)
                     .nativeZeroThreshold(PrometheusBuckets.NATIVE_ZERO_THRESHOLD)
-                    .nativeBucketsForPositiveValues(PrometheusBuckets.nativeBuckets(kernelBuckets))
+                    .nativeBucketsForPositiveValues(PrometheusBuckets.nativeBuckets(kernelBuckets, schema))
                     .nativeBucketsForNegativeValues(NativeHistogramBuckets.EMPTY);
         }
         HistogramSnapshot.HistogramDataPointSnapshot built = point.build();
         if (kernelBucketsOf != null) {
-            kernelBucketsOf.put(built, kernelBuckets);
+            kernelBucketsOf.put(built, new HistogramProtobuf.KernelHistogram(kernelBuckets, powersOfTwo));
         }
         return built;
     }

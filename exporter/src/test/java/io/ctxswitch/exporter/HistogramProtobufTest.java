@@ -27,6 +27,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class HistogramProtobufTest {
     private static final ExporterInfo INFO = new ExporterInfo("0.1.0", "libbpf", "sched-tp", "6.18.0");
+    /** A limit no histogram reaches: schema 7, the kernel's resolution, for every series (the golden file's). */
+    static final int KERNEL_RESOLUTION = Integer.MAX_VALUE;
+    /** The default limit, the finest one, and the coarsest: schemas from 7 down to -4 among the tests' histograms. */
+    private static final int[] LIMITS = {PrometheusBuckets.DEFAULT_NATIVE_BUCKETS, KERNEL_RESOLUTION, 20, PrometheusBuckets.MIN_NATIVE_BUCKETS};
 
     /**
      * The known histogram: the exact region below 128 ns (a native bucket per nanosecond, far apart:
@@ -68,10 +72,13 @@ class HistogramProtobufTest {
 
     private static void assertSameAsLibrary(CumulativeFigures figures, LatencyCollector.Breakdown breakdown) throws IOException {
         for (boolean perCpu : breakdown == LatencyCollector.Breakdown.CGROUP ? new boolean[] {false} : new boolean[] {true, false}) {
-            LatencyCollector collector = new LatencyCollector(() -> figures, perCpu, breakdown, INFO);
-            for (EscapingScheme scheme : EscapingScheme.values()) {
-                byte[] library = library(collector, scheme);
-                assertThat(served(collector, scheme)).as("per-CPU %s, %s, %d bytes", perCpu, scheme, library.length).isEqualTo(library);
+            for (int limit : LIMITS) {
+                LatencyCollector collector = new LatencyCollector(() -> figures, perCpu, breakdown, limit, INFO);
+                for (EscapingScheme scheme : EscapingScheme.values()) {
+                    byte[] library = library(collector, scheme);
+                    assertThat(served(collector, scheme)).as("per-CPU %s, at most %d native buckets, %s, %d bytes", perCpu, limit, scheme,
+                            library.length).isEqualTo(library);
+                }
             }
         }
     }
@@ -159,7 +166,8 @@ class HistogramProtobufTest {
      */
     @Test
     void theKnownHistogramsNativeBucketsAreTheGoldenOnes() throws IOException {
-        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS)), 0, 0, 0), false, INFO);
+        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS)), 0, 0, 0), false,
+                LatencyCollector.Breakdown.NONE, KERNEL_RESOLUTION, INFO);
         Map<String, ProtobufExpositionReader.NativeHistogram> histograms =
                 ProtobufExpositionReader.nativeHistograms(served(collector, EscapingScheme.ALLOW_UTF8), LatencyCollector.LATENCY);
         assertThat(histograms).containsOnlyKeys("{}");
@@ -169,11 +177,37 @@ class HistogramProtobufTest {
     /** The same native buckets for each CPU of a per-CPU scrape as for the one histogram of the total. */
     @Test
     void perCpuNativeBucketsAreEachCpusOwn() throws IOException {
-        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS), cpu(1, 3000, 3000)), 0, 0, 0), true, INFO);
+        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS), cpu(1, 3000, 3000)), 0, 0, 0), true,
+                LatencyCollector.Breakdown.NONE, KERNEL_RESOLUTION, INFO);
         Map<String, ProtobufExpositionReader.NativeHistogram> histograms =
                 ProtobufExpositionReader.nativeHistograms(served(collector, EscapingScheme.ALLOW_UTF8), LatencyCollector.LATENCY);
         assertThat(histograms).containsOnlyKeys("{cpu=\"0\"}", "{cpu=\"1\"}");
         assertThat(render(histograms.get("{cpu=\"0\"}"))).isEqualTo(golden("known-histogram.native-buckets.txt"));
+        assertThat(histograms.get("{cpu=\"1\"}").positive()).containsExactly(Map.entry(-2348, 2L));
+    }
+
+    /**
+     * By default each series gets the finest schema within 160 buckets from its fastest switch to its slowest: a CPU
+     * whose switches span 0 ns to 5 s (33 powers of two) schema 2, one whose switches all took 3 us schema 7; the
+     * coarse series' buckets are the golden schema-7 ones merged, 2^5 into one, and hold every sample.
+     */
+    @Test
+    void byDefaultEachSeriesGetsTheFinestSchemaWithin160Buckets() throws IOException {
+        LatencyCollector collector = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS), cpu(1, 3000, 3000)), 0, 0, 0), true, INFO);
+        Map<String, ProtobufExpositionReader.NativeHistogram> histograms =
+                ProtobufExpositionReader.nativeHistograms(served(collector, EscapingScheme.ALLOW_UTF8), LatencyCollector.LATENCY);
+        ProtobufExpositionReader.NativeHistogram wide = histograms.get("{cpu=\"0\"}");
+        assertThat(wide.schema()).isEqualTo(2);
+        Map<Integer, Long> merged = new java.util.TreeMap<>();
+        LatencyCollector fine = new LatencyCollector(() -> new CumulativeFigures(List.of(cpu(0, KNOWN_NS)), 0, 0, 0), false,
+                LatencyCollector.Breakdown.NONE, KERNEL_RESOLUTION, INFO);
+        ProtobufExpositionReader.nativeHistograms(served(fine, EscapingScheme.ALLOW_UTF8), LatencyCollector.LATENCY).get("{}").positive()
+                .forEach((index, count) -> merged.merge(((index - 1) >> 5) + 1, count, Long::sum));
+        assertThat(wide.positive()).isEqualTo(merged);
+        assertThat(wide.positive().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(KNOWN_NS.length);
+        int span = java.util.Collections.max(wide.positive().keySet()) - java.util.Collections.min(wide.positive().keySet()) + 1;
+        assertThat(span).isLessThanOrEqualTo(PrometheusBuckets.DEFAULT_NATIVE_BUCKETS).isGreaterThan(PrometheusBuckets.DEFAULT_NATIVE_BUCKETS / 2 - 1);
+        assertThat(histograms.get("{cpu=\"1\"}").schema()).isEqualTo(7);
         assertThat(histograms.get("{cpu=\"1\"}").positive()).containsExactly(Map.entry(-2348, 2L));
     }
 

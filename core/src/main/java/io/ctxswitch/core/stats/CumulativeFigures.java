@@ -26,12 +26,19 @@ public record CumulativeFigures(List<Cpu> cpus, long unpaired, long noSwitch, lo
      * samples in one entry, {@link #ALL_CPUS}, the only one then (such a source does not declare
      * {@link io.ctxswitch.core.spi.Feature#SERVE_PER_CPU}).
      *
-     * @param buckets samples per {@link LogLinearBuckets} bucket, {@link LogLinearBuckets#COUNT} long;
-     *                they add up to {@code count}
+     * @param buckets     samples per {@link LogLinearBuckets} bucket, {@link LogLinearBuckets#COUNT} long;
+     *                    they add up to {@code count}
+     * @param powersOfTwo the same samples per power of two ({@link LogLinearBuckets#powersOfTwo}), given by a reader
+     *                    that made them while the buckets were in the cache
      */
-    public record Cpu(int cpu, long count, long sumNs, long[] buckets) {
+    public record Cpu(int cpu, long count, long sumNs, long[] buckets, long[] powersOfTwo) {
         /** The {@code cpu} of an entry that holds every CPU's samples. */
         public static final int ALL_CPUS = -1;
+
+        /** With the buckets' {@link LogLinearBuckets#powersOfTwo}, made now. */
+        public Cpu(int cpu, long count, long sumNs, long[] buckets) {
+            this(cpu, count, sumNs, buckets, LogLinearBuckets.powersOfTwo(buckets));
+        }
     }
 
     /**

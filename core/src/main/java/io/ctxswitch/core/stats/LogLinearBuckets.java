@@ -10,6 +10,8 @@ public final class LogLinearBuckets {
     public static final int SUB_BITS = 7;
     public static final int MAX_EXP = 35;
     public static final int COUNT = (MAX_EXP - SUB_BITS + 2) << SUB_BITS;
+    /** How many powers of two of nanoseconds {@link #powersOfTwo} gives: [2^i, 2^(i+1)) for i up to {@link #MAX_EXP}. */
+    public static final int POWERS = MAX_EXP + 1;
 
     private LogLinearBuckets() {
     }
@@ -44,6 +46,37 @@ public final class LogLinearBuckets {
         }
         int e = (b >> SUB_BITS) + SUB_BITS - 1;
         return 1L << (e - SUB_BITS);
+    }
+
+    /**
+     * The samples per power of two of nanoseconds, from samples per bucket ({@link #COUNT} long): element i holds
+     * [2^i, 2^(i+1)) ns, the first also 0 ns, the last everything above (the cgroups' histograms' layout,
+     * {@link CumulativeFigures.Cgroup#log2Buckets}). Exact: every power of two from 2 ns up is a boundary of the buckets.
+     * Sums of whole ranges, which the JIT compiles to a tight loop: made while a reading's buckets are still in
+     * the cache, it spares an exporter a pass over every CPU's buckets at each scrape.
+     */
+    public static long[] powersOfTwo(long[] buckets) {
+        long[] powers = new long[POWERS];
+        powersOfTwo(buckets, powers);
+        return powers;
+    }
+
+    /** {@link #powersOfTwo(long[])} into {@code powers} ({@link #POWERS} long); returns their total, the buckets'. */
+    public static long powersOfTwo(long[] buckets, long[] powers) {
+        long total = buckets[0] + buckets[1];
+        powers[0] = total;
+        for (int i = 1; i < POWERS; i++) {
+            // below 2^SUB_BITS a bucket per nanosecond; above, 2^SUB_BITS buckets per power of two from bucket (i-6)*128
+            int from = i < SUB_BITS ? 1 << i : (i - SUB_BITS + 1) << SUB_BITS;
+            int to = i < SUB_BITS ? 1 << (i + 1) : (i - SUB_BITS + 2) << SUB_BITS;
+            long sum = 0;
+            for (int b = from; b < to; b++) {
+                sum += buckets[b];
+            }
+            powers[i] = sum;
+            total += sum;
+        }
+        return total;
     }
 
     /**

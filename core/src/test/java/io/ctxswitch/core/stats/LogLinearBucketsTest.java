@@ -46,4 +46,23 @@ class LogLinearBucketsTest {
         assertThat(LogLinearBuckets.low(506)).isEqualTo(1000);
         assertThat(LogLinearBuckets.width(506)).isEqualTo(4);
     }
+
+    /** Each sample counted in its power of two, [2^i, 2^(i+1)) ns (0 ns with 1 ns, 2^36 ns and above in the last). */
+    @Test
+    void powersOfTwoCountEachSampleInItsPowerOfTwo() {
+        Random random = new Random(36);
+        long[] buckets = new long[LogLinearBuckets.COUNT];
+        long[] expected = new long[LogLinearBuckets.POWERS];
+        for (int i = 0; i < 200_000; i++) {
+            long ns = random.nextInt(10) == 0 ? random.nextInt(300) : random.nextLong() >>> (25 + random.nextInt(39));
+            buckets[LogLinearBuckets.bucketOf(ns)]++;
+            int power = ns < 2 ? 0 : 63 - Long.numberOfLeadingZeros(ns);
+            expected[Math.min(power, LogLinearBuckets.POWERS - 1)]++;
+        }
+        for (long ns : new long[] {0, 1, 2, 3, 127, 128, 255, 256, (1L << 35) - 1, 1L << 35, 1L << 36, Long.MAX_VALUE}) {
+            buckets[LogLinearBuckets.bucketOf(ns)]++;
+            expected[Math.min(ns < 2 ? 0 : 63 - Long.numberOfLeadingZeros(ns), LogLinearBuckets.POWERS - 1)]++;
+        }
+        assertThat(LogLinearBuckets.powersOfTwo(buckets)).containsExactly(expected);
+    }
 }
