@@ -87,7 +87,7 @@ final class KindAreaReader {
                 long base = (long) cpu * KernelLayout.CPU_KINDS_SIZE + KernelLayout.KINDS_KIND + (long) k * KernelLayout.KIND_AGG_SIZE;
                 CumulativeAggregates.Reading r = closed.read(area, cpu * KernelLayout.NKINDS + k, base + KernelLayout.KIND_SLOTS,
                         base + KernelLayout.KIND_HIST, KernelLayout.NBUCKETS, current);
-                all.add(new CumulativeFigures.Kind(kinds[k], cpu, r.count(), r.sumNs(), r.buckets()));
+                all.add(new CumulativeFigures.Kind(kinds[k], cpu, r.count(), r.sumNs(), r.buckets(), r.powersOfTwo()));
             }
         }
         return all;

@@ -221,7 +221,7 @@ public final class LatencyCollector implements MultiCollector {
         }
         if (perCpu) {
             for (CumulativeFigures.Kind k : now.kinds()) {
-                latency.dataPoint(point(k.buckets(), LogLinearBuckets.powersOfTwo(k.buckets()), k.sumNs(),
+                latency.dataPoint(point(k.buckets(), k.powersOfTwo(), k.sumNs(),
                         Labels.of("cpu", Integer.toString(k.cpu()), "kind", k.kind().label()), nativeBuckets, kernelBuckets));
             }
             return;

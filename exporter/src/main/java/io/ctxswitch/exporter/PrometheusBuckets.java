@@ -135,11 +135,6 @@ public final class PrometheusBuckets {
         return ((index - 1) >> (MAX_NATIVE_SCHEMA - schema)) + 1;
     }
 
-    /** Samples per classic bucket (not cumulative: the library accumulates), from kernel bucket counts. */
-    static ClassicHistogramBuckets classic(long[] kernel) {
-        return classicFromPowersOfTwo(LogLinearBuckets.powersOfTwo(kernel));
-    }
-
     /**
      * Samples per classic bucket from samples per power of two of nanoseconds ({@code powers[i]}: [2^i, 2^(i+1)) ns, the
      * last everything above; {@link LogLinearBuckets#powersOfTwo}, and a cgroup's histogram as the kernel keeps it): the

@@ -28,7 +28,8 @@ class PrometheusBucketsTest {
     @Test
     void aClassicBucketCountsExactlyTheLatenciesBelowItsBound() {
         // 255 ns is below le=256ns, 256 ns is not; the kernel's buckets split exactly there.
-        ClassicHistogramBuckets classic = PrometheusBuckets.classic(kernel(10, 255, 256, 511, 512, 1023, 1024, 1L << 27, 60_000_000_000L));
+        ClassicHistogramBuckets classic = PrometheusBuckets.classicFromPowersOfTwo(
+                LogLinearBuckets.powersOfTwo(kernel(10, 255, 256, 511, 512, 1023, 1024, 1L << 27, 60_000_000_000L)));
         assertThat(classic.getUpperBound(0)).isEqualTo(256e-9);
         assertThat(classic.getCount(0)).as("le=256ns").isEqualTo(2);
         assertThat(classic.getCount(1)).as("(256ns, 512ns]").isEqualTo(2);

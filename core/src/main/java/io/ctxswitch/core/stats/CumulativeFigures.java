@@ -44,9 +44,14 @@ public record CumulativeFigures(List<Cpu> cpus, long unpaired, long noSwitch, lo
     /**
      * One CPU's samples of one kind ({@code --by=kind}); the kinds of a CPU partition its samples.
      *
-     * @param buckets samples per {@link LogLinearBuckets} bucket; they add up to {@code count}
+     * @param buckets     samples per {@link LogLinearBuckets} bucket; they add up to {@code count}
+     * @param powersOfTwo the same samples per power of two, given by a reader that made them while the buckets were in the cache
      */
-    public record Kind(SwitchKind kind, int cpu, long count, long sumNs, long[] buckets) {
+    public record Kind(SwitchKind kind, int cpu, long count, long sumNs, long[] buckets, long[] powersOfTwo) {
+        /** With the buckets' {@link LogLinearBuckets#powersOfTwo}, made now. */
+        public Kind(SwitchKind kind, int cpu, long count, long sumNs, long[] buckets) {
+            this(kind, cpu, count, sumNs, buckets, LogLinearBuckets.powersOfTwo(buckets));
+        }
     }
 
     /**
