@@ -13,8 +13,9 @@ import io.ctxswitch.core.model.WallClock;
  * ctxswitch outlier END_NS CPU LATENCY_NS A_TID A_STATE B_TID B_CGROUP_ID KIND\tA_NAME\tB_NAME
  * </pre>
  *
- * END_NS is bpftrace's {@code nsecs} (CLOCK_MONOTONIC) when B started; A_STATE is sched_switch's
- * prev_state, -1 when it was not seen; KIND the {@link SwitchKind}'s ordinal, -1 where the script does not
+ * END_NS is bpftrace's {@code nsecs} (CLOCK_MONOTONIC) when B started; A_STATE is A's state as sched_switch
+ * reports it (its prev_state: read from the tracepoint by the kprobe and fentry scripts, -1 when it was not seen;
+ * computed in the probe that notes the kind by the sched-tp script); KIND the {@link SwitchKind}'s ordinal, -1 where the script does not
  * classify (its kprobe and fentry modes), and absent from the lines of scripts before kinds were printed. The names come last, each after a tab, since they may hold spaces;
  * a line with a name that holds a tab itself cannot be read back (null: skipped and counted).
  */

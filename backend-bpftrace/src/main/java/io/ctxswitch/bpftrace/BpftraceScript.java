@@ -83,7 +83,7 @@ final class BpftraceScript {
         s.append("BEGIN { printf(\"").append(HEADER).append(probe.mode).append("\\n\"); ")
                 .append(byKind ? "printf(\"" + BY_KIND + "\\n\"); }\n" : "}\n");
         if (classify) {
-            noteKind(s);
+            noteKind(s, slowerNs > 0);
         }
         switch (probe) {
             case SCHED_TP -> schedTp(s, perTask, keep, filter.excludeIdle(), slowerNs, byKind, classify);
@@ -142,9 +142,12 @@ final class BpftraceScript {
      * a yield, else preempted (back to user mode with need_resched, or cond_resched()). The mark is A's
      * tid + 1 (libbpf's is the task pointer: the same task, as its own last switch clears it), used up by A's
      * next switch that is not a preemption, or by the system call's return. The kind is stored plus one, so
-     * that a switch whose sched_switch was not seen (probes attached or detached one by one) reads 0.
+     * that a switch whose sched_switch was not seen (probes attached or detached one by one) reads 0. With
+     * {@code noteState} (--slower) the same probe notes A's state too ({@link #noteState}), so that an outlier
+     * with a kind always has its state: two probes, attached one at a time, would leave a window at start-up where
+     * a switch had the one and not the other.
      */
-    private static void noteKind(StringBuilder s) {
+    private static void noteKind(StringBuilder s, boolean noteState) {
         s.append("tracepoint:syscalls:sys_enter_sched_yield { @ctxsw_yield[cpu] = tid + 1; }\n");
         s.append("tracepoint:syscalls:sys_exit_sched_yield /@ctxsw_yield[cpu] == tid + 1/ { @ctxsw_yield[cpu] = 0; }\n");
         s.append("rawtracepoint:sched_switch {\n\t$k = ").append(kind(SwitchKind.PREEMPTED)).append(";\n")
@@ -155,7 +158,38 @@ final class BpftraceScript {
                 .append("\telse if (arg3 & 0xffffffff) { $k = ").append(kind(SwitchKind.BLOCKED)).append("; }\n")
                 .append("\telse if ($y) { $k = ").append(kind(SwitchKind.YIELD)).append("; }\n")
                 .append("\tif ($y && (arg0 & 0xff) == 0) { @ctxsw_yield[cpu] = 0; }\n")
-                .append("\t@ctxsw_kind[cpu] = $k + 1;\n}\n");
+                .append("\t@ctxsw_kind[cpu] = $k + 1;\n");
+        if (noteState) {
+            noteState(s);
+        }
+        s.append("}\n");
+    }
+
+    /**
+     * --slower, sched-tp: A's state as the sched_switch tracepoint reports it (its prev_state field, what the kprobe
+     * and fentry scripts read, and perf prints), computed from the raw tracepoint's arguments as the kernel computes
+     * that field, __trace_sched_switch_state(preempt, prev_state, prev) in include/trace/events/sched.h, the same in
+     * every kernel with sched_entry_tp (6.15+): TASK_REPORT_MAX (0x100, "R+") if preempted; else the highest bit of
+     * __task_state_index()'s state: (raw state | A's exit_state) & TASK_REPORT (0x7f), TASK_REPORT_IDLE (0x80, "I")
+     * if the state has all of TASK_IDLE (0x402), TASK_UNINTERRUPTIBLE (0x2, "D") if it has TASK_RTLOCK_WAIT (0x1000)
+     * or TASK_FROZEN (0x8000). A is current here, so its exit_state is curtask's; the highest bit of a value below
+     * 0x100 is found by smearing it down and keeping the top (no loop). The kernel reads exit_state as its
+     * tracepoint runs: an exiting A reaped meanwhile by its parent on another CPU shows as Z in one and X in the
+     * other (seen on 6.18 for a few of some hundreds of short-lived processes, in a run of both side by side; every other
+     * state matched).
+     */
+    private static void noteState(StringBuilder s) {
+        s.append("""
+                	$r = ((arg3 & 0xffffffff) | curtask->exit_state) & 0x7f;
+                	if ((arg3 & 0x402) == 0x402) { $r = 0x80; }
+                	if (arg3 & 0x9000) { $r = 0x2; }
+                	$r = $r | ($r >> 1);
+                	$r = $r | ($r >> 2);
+                	$r = $r | ($r >> 4);
+                	$r = $r - ($r >> 1);
+                	if (arg0 & 0xff) { $r = 0x100; }
+                	@ctxsw_prev_state[cpu] = $r;
+                """);
     }
 
     /**
@@ -253,7 +287,9 @@ final class BpftraceScript {
         if (excludeIdle || slowerNs > 0) {
             s.append("\t@ctxsw_prev[cpu] = tid;\n");
         }
-        noteOutlierTask(s, slowerNs);
+        if (slowerNs > 0) { // A's name, while A is current; its state is noted with the kind (noteState)
+            s.append("\t@ctxsw_prev_comm[cpu] = comm;\n");
+        }
         s.append("""
                 	@ctxsw_start[cpu] = nsecs;
                 }
@@ -275,12 +311,9 @@ final class BpftraceScript {
         }
         record(s, perTask, keep, slowerNs, byKind, classify);
         s.append(classify ? "\t\t}\n\t}\n}\n" : "\t}\n}\n");
-        if (slowerNs > 0) { // A's state: sched_switch reports it between the entry and the exit
-            s.append("tracepoint:sched:sched_switch {\n\tif (@ctxsw_start[cpu]) { @ctxsw_prev_state[cpu] = args->prev_state; }\n}\n");
-        }
     }
 
-    /** --slower: A's name at the start, while A is current; its state unknown (-1) until sched_switch says. */
+    /** --slower, kprobe and fentry: A's name at the start, while A is current; its state unknown (-1) until sched_switch says. */
     private static void noteOutlierTask(StringBuilder s, long slowerNs) {
         if (slowerNs > 0) {
             s.append("\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_prev_state[cpu] = -1;\n");

@@ -18,9 +18,10 @@ class BpftraceScriptTest {
     }
 
     /**
-     * --slower: each mode prints a kept switch at or above the threshold (a number), with A's tid, name and state noted
-     * at its start and at sched_switch, and clears what it noted at the end (bpftrace would print it); nothing of it
-     * without --slower.
+     * --slower: each mode prints a kept switch at or above the threshold (a number), with A's tid and name noted at its
+     * start and A's state at sched_switch, and clears what it noted at the end (bpftrace would print it); nothing of it
+     * without --slower. kprobe and fentry note the state from the sched_switch tracepoint they already use (-1 until
+     * it is seen); sched-tp in the raw sched_switch probe that notes the kind (see below), and has no other.
      */
     @Test
     @org.junit.jupiter.api.Timeout(60)
@@ -33,9 +34,15 @@ class BpftraceScriptTest {
                     .contains("if ($d >= 123456) { printf(\"ctxswitch outlier %llu %d %llu %d %lld %d %llu %d\\t%s\\t%s\\n\", $now, cpu, $d,"
                             + " @ctxsw_prev[cpu], @ctxsw_prev_state[cpu], tid, cgroup, " + (classifies ? "$k" : "-1")
                             + ", @ctxsw_prev_comm[cpu], comm); }")
-                    .contains("\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_prev_state[cpu] = -1;\n")
-                    .contains("@ctxsw_prev_state[cpu] = args->prev_state;")
                     .contains("\tclear(@ctxsw_prev);\n").contains("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
+            if (classifies) {
+                assertThat(s).contains("rawtracepoint:sched_entry_tp {\n\tif (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }\n"
+                                + "\t@ctxsw_prev[cpu] = tid;\n\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_start[cpu] = nsecs;\n}\n")
+                        .doesNotContain("tracepoint:sched:sched_switch").doesNotContain("args->prev_state").doesNotContain("= -1;");
+            } else {
+                assertThat(s).as(probe.toString()).contains("\t@ctxsw_prev_comm[cpu] = comm;\n\t@ctxsw_prev_state[cpu] = -1;\n")
+                        .contains("\t\t@ctxsw_prev_state[cpu] = args->prev_state;\n").doesNotContain("curtask");
+            }
             assertThat(s.contains("rawtracepoint:sched_switch {")).as(probe + " notes the kind").isEqualTo(classifies);
             assertThat(s.contains("\tclear(@ctxsw_kind);\n\tclear(@ctxsw_yield);\n")).as(probe + " clears the kind's notes").isEqualTo(classifies);
             String plain = BpftraceScript.generate(probe, V023, false);
@@ -47,6 +54,36 @@ class BpftraceScriptTest {
                 .contains("\t\tif ($k == 0) { @ctxsw_unpaired = count(); } else {\n");
         assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 1))
                 .contains("rawtracepoint:sched_entry_tp {\n\tif (@ctxsw_start[cpu]) { @ctxsw_unpaired = count(); }\n\t@ctxsw_prev[cpu] = tid;\n");
+    }
+
+    /**
+     * sched-tp --slower: A's state noted by the probe that notes the kind, after it (one probe, so never the one without
+     * the other), as the sched_switch tracepoint reports it (__trace_sched_switch_state() of Linux 6.15+): 0x100 if
+     * preempted, else the highest bit of (raw state | exit state) & 0x7f, 0x80 for TASK_IDLE, 0x2 for TASK_RTLOCK_WAIT
+     * or TASK_FROZEN; with --by=kind and --slower alike; not with --by=kind alone.
+     */
+    @Test
+    void schedTpSlowerNotesAStateAsTheTracepointReportsItWhereItNotesTheKind() {
+        String state = """
+                	@ctxsw_kind[cpu] = $k + 1;
+                	$r = ((arg3 & 0xffffffff) | curtask->exit_state) & 0x7f;
+                	if ((arg3 & 0x402) == 0x402) { $r = 0x80; }
+                	if (arg3 & 0x9000) { $r = 0x2; }
+                	$r = $r | ($r >> 1);
+                	$r = $r | ($r >> 2);
+                	$r = $r | ($r >> 4);
+                	$r = $r - ($r >> 1);
+                	if (arg0 & 0xff) { $r = 0x100; }
+                	@ctxsw_prev_state[cpu] = $r;
+                }
+                """;
+        for (boolean byKind : new boolean[] {false, true}) {
+            String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 4096, byKind);
+            assertThat(s).as("by kind: %s", byKind).contains("rawtracepoint:sched_switch {\n").contains(state)
+                    .containsOnlyOnce("@ctxsw_prev_state[cpu] =").containsOnlyOnce("sched_switch");
+        }
+        assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 0, true))
+                .contains("\t@ctxsw_kind[cpu] = $k + 1;\n}\n").doesNotContain("prev_state").doesNotContain("curtask");
     }
 
     /**
