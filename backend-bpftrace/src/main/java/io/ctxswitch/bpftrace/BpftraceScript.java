@@ -1,5 +1,6 @@
 package io.ctxswitch.bpftrace;
 
+import io.ctxswitch.core.host.CgroupV2;
 import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.spi.SwitchFilter;
 import io.ctxswitch.core.stats.LogLinearBuckets;
@@ -48,7 +49,7 @@ final class BpftraceScript {
         return generate(probe, version, perTask, SwitchFilter.NONE);
     }
 
-    /** The script; {@code filter} without a cgroup (this backend does not declare that feature). */
+    /** The script; {@code filter} without a cgroup (see the last {@code generate} for one). */
     static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter) {
         return generate(probe, version, perTask, filter, 0);
     }
@@ -70,13 +71,24 @@ final class BpftraceScript {
      */
     static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter, long slowerNs,
                            boolean byKind) {
-        if (filter.cgroup() != null) {
-            throw new IllegalArgumentException("the bpftrace backend cannot filter by cgroup");
+        return generate(probe, version, perTask, filter, slowerNs, byKind, null);
+    }
+
+    /**
+     * @param cgroup {@code filter}'s cgroup as the kernel knows it (sched-tp only, see {@link #condition}); null without one
+     */
+    static String generate(BpftraceProbe probe, BpftraceVersion version, boolean perTask, SwitchFilter filter, long slowerNs,
+                           boolean byKind, CgroupV2.Location cgroup) {
+        if ((filter.cgroup() != null) != (cgroup != null)) {
+            throw new IllegalArgumentException("--cgroup's directory and its id and level go together");
+        }
+        if (cgroup != null && probe != BpftraceProbe.SCHED_TP) {
+            throw new IllegalArgumentException("the bpftrace backend filters by cgroup in sched-tp mode only: " + NO_CGROUP);
         }
         if (byKind && probe != BpftraceProbe.SCHED_TP) {
             throw new IllegalArgumentException("the bpftrace backend classifies switches in sched-tp mode only: " + NOT_CLASSIFYING);
         }
-        String keep = condition(filter, probe);
+        String keep = condition(filter, cgroup);
         // sched-tp's outliers carry their kind (as libbpf's do), so --slower classifies there even without --by=kind.
         boolean classify = byKind || (probe == BpftraceProbe.SCHED_TP && slowerNs > 0);
         StringBuilder s = new StringBuilder();
@@ -221,10 +233,23 @@ final class BpftraceScript {
     static final String FILTERED_MAP = "@ctxsw_filtered";
 
     /**
+     * Why the kprobe and fentry scripts do not filter by cgroup: B's cgroup's ancestors are read from struct cgroup
+     * (see {@link #condition}), whose ancestors[] is Linux 6.0's (ancestor_ids[] before), and those scripts are for the
+     * kernels before 6.15, where that has not been tried; bpftrace's cgroup builtin is B's own cgroup only.
+     */
+    static final String NO_CGROUP = "--cgroup compares B's cgroup's ancestor at the directory's depth (struct cgroup's ancestors[],"
+            + " Linux 6.0+; ancestor_ids[] before), which only the sched-tp script reads (bpftrace's cgroup builtin is B's own cgroup,"
+            + " without its descendants)";
+
+    /**
      * The filters as one bpftrace condition on the switch ending now (B is current), or null for none.
      * A is the task @ctxsw_prev[cpu] names (its tid), which every mode keeps by then when --exclude-idle asks.
+     * B is in the --cgroup directory or below it when its default-hierarchy cgroup is at the directory's level or
+     * deeper and its ancestor at that level is the directory (struct cgroup's ancestors[], 0 the root, [level] itself,
+     * as the kernel's cgroup_is_descendant() asks); cgroups created below it while tracing count. Tested last, as
+     * the dearest (a chain of some eight reads of kernel memory).
      */
-    static String condition(SwitchFilter f, BpftraceProbe probe) {
+    static String condition(SwitchFilter f, CgroupV2.Location cgroup) {
         java.util.List<String> all = new java.util.ArrayList<>();
         if (!f.cpus().isEmpty()) {
             all.add(anyOf(f.cpus(), "cpu"));
@@ -240,6 +265,10 @@ final class BpftraceScript {
         }
         if (f.comm() != null) {
             all.add("comm == " + stringLiteral(f.comm()));
+        }
+        if (cgroup != null) {
+            all.add("curtask->cgroups->dfl_cgrp->level >= " + cgroup.level() + " && curtask->cgroups->dfl_cgrp->ancestors["
+                    + cgroup.level() + "]->kn->id == " + Long.toUnsignedString(cgroup.id()));
         }
         return all.isEmpty() ? null : "(" + String.join(") && (", all) + ")";
     }

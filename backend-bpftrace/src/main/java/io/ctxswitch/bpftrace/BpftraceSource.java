@@ -83,30 +83,35 @@ public final class BpftraceSource implements LatencySource {
 
     /**
      * Per-task maps in the script, bpftrace's output kept as it came, the filters a condition in the
-     * script can decide (not --cgroup: bpftrace's cgroup builtin names one cgroup, not its
-     * descendants), serving its once-a-second snapshots, cumulative, and classifying each switch by
-     * kind (neither in every mode: see {@link #featuresLackedIn}); not per CPU (the script's histogram is one for all CPUs: one per CPU
+     * script can decide (--cgroup by B's cgroup's ancestors, see {@link BpftraceScript#condition}),
+     * serving its once-a-second snapshots, cumulative, and classifying each switch by
+     * kind (neither these two nor --cgroup in every mode: see {@link #featuresLackedIn}); not per CPU (the script's histogram is one for all CPUs: one per CPU
      * would multiply the keys each snapshot reads by the CPUs that switched, up to 3,840 a CPU); no
      * intervals: the snapshots' figures are totals, and bpftrace prints its full maps once, when stopped.
      */
     @Override
     public Set<Feature> features() {
         return EnumSet.of(Feature.PER_TASK, Feature.RECORD, Feature.SERVE, Feature.PID_FILTER, Feature.TID_FILTER,
-                Feature.COMM_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS, Feature.BY_KIND, Feature.SERVE_BY_KIND);
+                Feature.COMM_FILTER, Feature.CGROUP_FILTER, Feature.CPU_FILTER, Feature.IDLE_FILTER, Feature.OUTLIERS, Feature.BY_KIND,
+                Feature.SERVE_BY_KIND);
     }
 
     /** Why the modes before 6.15 do not serve (issue 13's finding; see {@link BpftraceScript#snapshotMaps}). */
     static final String NOT_SERVING = "its kprobe and fentry scripts print their histogram only once stopped, since reading a map"
             + " while tracing makes the kernel skip kprobe and tracepoint programs on that CPU (bpf_prog_active) and lose switches";
 
-    /** --serve only where the snapshots hold the histogram, --by=kind only where the script classifies: sched-tp. */
+    /**
+     * --serve only where the snapshots hold the histogram, --by=kind only where the script classifies, --cgroup only
+     * where it reads B's cgroup's ancestors: sched-tp.
+     */
     @Override
     public Map<Feature, String> featuresLackedIn(ProbeMode probe) {
         if (probe == ProbeMode.AUTO || probe == BpftraceProbe.SCHED_TP.mode) {
             return Map.of();
         }
         String there = " with --probe=" + BpftraceProbe.SCHED_TP.mode + " (Linux 6.15+)";
-        return Map.of(Feature.SERVE, NOT_SERVING + "; it serves" + there, Feature.BY_KIND, BpftraceScript.NOT_CLASSIFYING + "; it classifies" + there);
+        return Map.of(Feature.SERVE, NOT_SERVING + "; it serves" + there, Feature.BY_KIND, BpftraceScript.NOT_CLASSIFYING + "; it classifies" + there,
+                Feature.CGROUP_FILTER, BpftraceScript.NO_CGROUP + "; it filters by cgroup" + there);
     }
 
     /** --slower: the script prints each outlier (printf), read back as bpftrace writes it. */
@@ -121,8 +126,8 @@ public final class BpftraceSource implements LatencySource {
     }
 
     private BpftraceHost.Choice choice(TraceOptions options) {
-        // Serving and classifying both need sched-tp (featuresLackedIn): auto considers only that mode then.
-        boolean schedTpOnly = options.serve() || options.byKind();
+        // Serving, classifying and --cgroup all need sched-tp (featuresLackedIn): auto considers only that mode then.
+        boolean schedTpOnly = options.serve() || options.byKind() || options.filter().cgroup() != null;
         if (choice == null || choiceFor != options.probe() || choiceServing != schedTpOnly) {
             String problem = null;
             try {
@@ -142,6 +147,9 @@ public final class BpftraceSource implements LatencySource {
 
     /** What needs sched-tp and why, for the message when auto finds it missing. */
     private static String onlyIn(TraceOptions options) {
+        if (options.filter().cgroup() != null) {
+            return "--cgroup with bpftrace needs its sched-tp mode (" + BpftraceScript.NO_CGROUP + ")";
+        }
         if (!options.byKind()) {
             return BpftraceHost.SERVING_NEEDS;
         }
@@ -161,8 +169,16 @@ public final class BpftraceSource implements LatencySource {
             throw SourceException.environment(chosen.availability().reason());
         }
         perTask = options.perTask();
+        io.ctxswitch.core.host.CgroupV2.Location cgroup = null;
+        if (options.filter().cgroup() != null) { // the script compares B's cgroup's ancestor at the directory's level
+            try {
+                cgroup = io.ctxswitch.core.host.CgroupV2.locate(options.filter().cgroup());
+            } catch (io.ctxswitch.core.host.CgroupV2.Refused e) {
+                throw SourceException.environment(e.getMessage());
+            }
+        }
         String script = BpftraceScript.generate(chosen.probe(), tool.version(), perTask, options.filter(), options.slowerNs(),
-                options.byKind());
+                options.byKind(), cgroup);
         if (options.byKind()) {
             result.classifyKinds();
         }

@@ -63,7 +63,10 @@ class BpftraceHostTest {
         assertThat(source.featuresLackedIn(ProbeMode.AUTO)).isEmpty();
         assertThat(source.featuresLackedIn(ProbeMode.SCHED_TP)).isEmpty();
         for (ProbeMode older : new ProbeMode[] {ProbeMode.KPROBE, ProbeMode.FENTRY}) {
-            assertThat(source.featuresLackedIn(older)).containsOnlyKeys(io.ctxswitch.core.spi.Feature.SERVE, io.ctxswitch.core.spi.Feature.BY_KIND);
+            assertThat(source.featuresLackedIn(older)).containsOnlyKeys(io.ctxswitch.core.spi.Feature.SERVE, io.ctxswitch.core.spi.Feature.BY_KIND,
+                    io.ctxswitch.core.spi.Feature.CGROUP_FILTER);
+            assertThat(source.featuresLackedIn(older).get(io.ctxswitch.core.spi.Feature.CGROUP_FILTER)).startsWith(BpftraceScript.NO_CGROUP)
+                    .endsWith("it filters by cgroup with --probe=sched-tp (Linux 6.15+)");
             assertThat(source.featuresLackedIn(older).get(io.ctxswitch.core.spi.Feature.SERVE)).startsWith(BpftraceSource.NOT_SERVING)
                     .endsWith("it serves with --probe=sched-tp (Linux 6.15+)");
         }

@@ -265,4 +265,36 @@ class BpftraceScriptTest {
         assertThat(BpftraceScript.generate(BpftraceProbe.KPROBE, V017, false, filter(java.util.Set.of(), java.util.Set.of(), null, java.util.Set.of(), true)))
                 .as("kprobe and fentry keep A's tid anyway").contains("if (!((tid != 0 && @ctxsw_prev[cpu] != 0))) {");
     }
+
+    private static io.ctxswitch.core.spi.SwitchFilter inCgroup(java.util.Set<Integer> cpus) {
+        return new io.ctxswitch.core.spi.SwitchFilter(new java.util.TreeSet<>(), new java.util.TreeSet<>(), null,
+                java.nio.file.Path.of("/sys/fs/cgroup/app"), new java.util.TreeSet<>(cpus), false);
+    }
+
+    /**
+     * --cgroup (sched-tp): B, current at the end, kept when its default-hierarchy cgroup is at the directory's level or
+     * below and its ancestor at that level has the directory's id (both numbers), tested after the other filters; the
+     * kprobe and fentry scripts refuse it, as does a directory without its id and level or the reverse.
+     */
+    @Test
+    void cgroupIsBsAncestorAtTheDirectorysLevel() {
+        io.ctxswitch.core.host.CgroupV2.Location app = new io.ctxswitch.core.host.CgroupV2.Location(6181, 2);
+        String s = BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, inCgroup(java.util.Set.of(1)), 0, false, app);
+        assertThat(s).contains("if (!((cpu == 1) && (curtask->cgroups->dfl_cgrp->level >= 2"
+                + " && curtask->cgroups->dfl_cgrp->ancestors[2]->kn->id == 6181))) {\n\t\t\t@ctxsw_filtered = count();\n\t\t} else {");
+        assertThat(s).contains("print(@ctxsw_filtered);");
+        assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, inCgroup(java.util.Set.of()), 0, false,
+                new io.ctxswitch.core.host.CgroupV2.Location(-2, 0)))
+                .as("an id as the kernel's u64").contains("(curtask->cgroups->dfl_cgrp->level >= 0 && curtask->cgroups->dfl_cgrp->ancestors[0]"
+                        + "->kn->id == 18446744073709551614)");
+        for (BpftraceProbe older : new BpftraceProbe[] {BpftraceProbe.KPROBE, BpftraceProbe.FENTRY}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> BpftraceScript.generate(older, V017, false, inCgroup(java.util.Set.of()),
+                    0, false, app)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sched-tp mode only");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false,
+                inCgroup(java.util.Set.of()))).isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false,
+                io.ctxswitch.core.spi.SwitchFilter.NONE, 0, false, app)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false)).doesNotContain("curtask");
+    }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Capability;
 import io.ctxswitch.core.testing.BpfPrograms;
 import io.ctxswitch.core.testing.PinnedPingPong;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -400,6 +402,70 @@ class BpftraceContainerIT {
                 }
             }
             assertThat(pairSwitched).as("an outlier from one of the ping-pong to the other").isTrue();
+        }
+    }
+
+    /**
+     * --cgroup (sched-tp), in the script: a pipe ping-pong "inside" (CPU 0) is moved, once bpftrace traces, into a
+     * cgroup created then below the one filtered on (so a descendant, one level deeper, made while tracing); another
+     * "outside" (CPU 1) stays where it was. Each inside process has its switches measured (the kernel's count between
+     * the loads' two stops, less at most what bpftrace reports unpaired or lost), no other task any, and the outside
+     * ones are among the switches left out. The hierarchy is a cgroup v2 mount of the test's own, bound into the
+     * container at the same path; the container is in the host's cgroup namespace, where the directory's depth can be
+     * known (CgroupV2.locate).
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void cgroupCountsTheTasksOfACgroupAndOfOneMadeBelowItWhileTracingAndNoOthers() throws Exception {
+        LiveHost.assumeSchedTpCapable(); // the one mode that filters by cgroup: the container shares this kernel
+        ForkedLoad.assumeStartable("bpftrace --cgroup test");
+        Path root = CgroupV2.mount("bpftrace-cgroup2");
+        Path app = root.resolve("app");
+        Path late = app.resolve("late");
+        try {
+            try (ForkedLoad inside = new ForkedLoad("inside-pp", 0, "ping", "pong");
+                 ForkedLoad outside = new ForkedLoad("outside-pp", 1, "ping", "pong")) {
+                inside.stop();
+                outside.stop();
+                Files.createDirectories(app);
+                Map<Integer, Long> before = ForkedLoad.kernelSwitches(inside, outside);
+                JsonNode summary;
+                try (GenericContainer<?> bpftrace = container(true, "--backend=bpftrace", "--format=json", "--top=100000", "--cgroup=" + app)
+                        .withFileSystemBind(root.toString(), root.toString(), BindMode.READ_ONLY)
+                        .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withCgroupnsMode("host"))) {
+                    bpftrace.start();
+                    String err = bpftrace.getLogs(OutputFrame.OutputType.STDERR);
+                    assertThat(err).as(err).contains("ctxswitch: tracing with bpftrace, sched-tp in bpftrace");
+                    Files.createDirectory(late);
+                    inside.moveTo(late);
+                    inside.runUntil("ping", before.get(inside.pid("ping")) + 20_000, outside);
+                    interrupt(bpftrace);
+                    assertThat(exitCode(bpftrace)).as(bpftrace.getLogs(OutputFrame.OutputType.STDERR)).isZero();
+                    summary = JSON.readTree(bpftrace.getLogs(OutputFrame.OutputType.STDOUT));
+                }
+                Map<Integer, Long> after = ForkedLoad.kernelSwitches(inside, outside);
+                Map<Integer, Long> measured = new java.util.HashMap<>();
+                summary.get("top_processes").forEach(p -> measured.put(p.get("pid").asInt(), p.get("count").asLong()));
+                long notSamples = summary.get("unpaired").asLong() + summary.get("lost").asLong();
+                System.err.printf("bpftrace 0.23 --cgroup=%s: %d switches measured, %d filtered out, %d unpaired or lost; per process"
+                                + " measured/kernel: %s%n", app, summary.get("count").asLong(), summary.get("filtered").asLong(), notSamples,
+                        after.keySet().stream().map(pid -> pid + " " + measured.getOrDefault(pid, 0L) + "/" + (after.get(pid) - before.get(pid)))
+                                .toList());
+                assertThat(summary.get("filters").get("cgroup").asText()).isEqualTo(app.toString());
+                for (int pid : List.of(inside.pid("ping"), inside.pid("pong"))) {
+                    long kernel = after.get(pid) - before.get(pid);
+                    assertThat(measured.getOrDefault(pid, 0L)).as("switches into %d, inside: the kernel counted %d", pid, kernel)
+                            .isBetween(kernel - notSamples, kernel).isPositive();
+                }
+                assertThat(measured.keySet()).as("processes measured").isSubsetOf(inside.pids());
+                long outsidePing = after.get(outside.pid("ping")) - before.get(outside.pid("ping"));
+                assertThat(summary.get("filtered").asLong()).as("switches left out, the outside ping's %d among them", outsidePing)
+                        .isGreaterThanOrEqualTo(outsidePing).isPositive();
+            }
+        } finally {
+            CgroupV2.removeWhenEmpty(late);
+            CgroupV2.removeWhenEmpty(app);
+            CgroupV2.unmount(root);
         }
     }
 

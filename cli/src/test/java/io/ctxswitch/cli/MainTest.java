@@ -147,7 +147,7 @@ class MainTest {
         String[][] cases = {
             {"--backend=bpftrace", "--interval=1s", "--bpftrace=" + tool},
             {"--backend=libbpf", "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
-            {"--cgroup=" + dir, "--record=" + dir.resolve("kept"), "--perf=" + tool, "--bpftrace=" + tool},
+            {"--cgroup=" + dir, "--record=" + dir.resolve("kept"), "--interval=1s", "--perf=" + tool, "--bpftrace=" + tool},
         };
         for (String[] args : cases) {
             err.reset();
@@ -155,7 +155,7 @@ class MainTest {
             String[] lines = err().strip().split("\n");
             assertThat(lines).as(err()).hasSize(2);
             assertThat(lines[0]).matches("ctxswitch: (--\\w+ is not supported by the \\w+ backend; (the backend that can|backends that can): .+"
-                    + "|no backend supports --record with --cgroup \\(.+\\))");
+                    + "|no backend supports --\\w+ with --\\w+ with --\\w+ \\(.+\\))");
             assertThat(lines[1]).isEqualTo("Try 'ctxswitch --help' for more information.");
         }
         assertThat(ran).as("a tool was run before the usage error").doesNotExist();
@@ -271,10 +271,13 @@ class MainTest {
         Path ran = dir.resolve("ran");
         Path tool = toolThatNotesItRan(dir, ran);
         String[][] cases = {
-            {"--cgroup=" + dir + " --backend=bpftrace --bpftrace=" + tool,
-                "ctxswitch: --cgroup is not supported by the bpftrace backend; the backend that can: libbpf"},
+            {"--cgroup=" + dir + " --backend=bpftrace --probe=kprobe --bpftrace=" + tool,
+                "ctxswitch: --cgroup is not supported by the bpftrace backend with --probe=kprobe: --cgroup compares B's cgroup's"
+                        + " ancestor at the directory's depth (struct cgroup's ancestors[], Linux 6.0+; ancestor_ids[] before), which only"
+                        + " the sched-tp script reads (bpftrace's cgroup builtin is B's own cgroup, without its descendants); it filters by"
+                        + " cgroup with --probe=sched-tp (Linux 6.15+); the backend that can: libbpf"},
             {"--cgroup=" + dir + " --backend=perf --perf=" + tool,
-                "ctxswitch: --cgroup is not supported by the perf backend; the backend that can: libbpf"},
+                "ctxswitch: --cgroup is not supported by the perf backend; backends that can: libbpf, bpftrace"},
             {"--cgroup=" + dir + " --replay=" + dir.resolve("trace"),
                 "ctxswitch: --cgroup does not apply to --replay: no trace format ctxswitch reads records cgroups"},
         };

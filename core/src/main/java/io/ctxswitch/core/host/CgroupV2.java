@@ -70,15 +70,73 @@ public final class CgroupV2 {
 
     /** Where cgroup v2 is mounted, from mountinfo lines ("... MOUNTPOINT OPTIONS [TAGS] - FSTYPE SOURCE OPTIONS"). */
     static List<Path> mounts(String mountinfo) {
-        List<Path> mounts = new ArrayList<>();
+        return v2Mounts(mountinfo).stream().map(Mount::point).toList();
+    }
+
+    /** A cgroup v2 mount: where it is, and which directory of the hierarchy it shows there (mountinfo's root field). */
+    private record Mount(Path point, Path root) {
+    }
+
+    private static List<Mount> v2Mounts(String mountinfo) {
+        List<Mount> mounts = new ArrayList<>();
         for (String line : mountinfo.split("\n")) {
             String[] fields = line.split(" ");
             int dash = java.util.Arrays.asList(fields).indexOf("-");
             if (fields.length > 4 && dash > 4 && dash + 1 < fields.length && fields[dash + 1].equals("cgroup2")) {
-                mounts.add(Path.of(unescape(fields[4])));
+                mounts.add(new Mount(Path.of(unescape(fields[4])), Path.of(unescape(fields[3]))));
             }
         }
         return mounts;
+    }
+
+    /**
+     * A checked cgroup v2 directory as the kernel knows it: its id (kernfs's id, the directory's inode number, what
+     * {@code bpf_get_current_cgroup_id()} gives) and its level (struct cgroup's {@code level}: its depth below the
+     * hierarchy's root, 0 for the root), for a program that compares a task's cgroup's ancestor at that level.
+     */
+    public record Location(long id, int level) {
+    }
+
+    /** /proc/self/ns/cgroup's link in the initial cgroup namespace (PROC_CGROUP_INIT_INO, include/linux/proc_ns.h). */
+    static final String INITIAL_NAMESPACE = "cgroup:[" + 0xEFFFFFFBL + "]";
+
+    /** The id and level of {@code real}, a directory {@link #check} returned. */
+    public static Location locate(Path real) throws Refused {
+        String mountinfo;
+        String namespace;
+        Object inode;
+        try {
+            mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
+            namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/cgroup")).toString();
+            inode = Files.getAttribute(real, "unix:ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new Refused("cannot tell the id and depth of the cgroup " + real + ": " + e.getMessage(), true);
+        }
+        return new Location((Long) inode, level(real, mountinfo, namespace));
+    }
+
+    /**
+     * The depth of {@code real} below the hierarchy's root: that of the directory the mount holding it shows (its
+     * root field), plus its own below the mount point. In a cgroup namespace of its own a process sees the
+     * namespace's cgroup as the root, at a depth it cannot know: refused then.
+     */
+    static int level(Path real, String mountinfo, String namespace) throws Refused {
+        if (!INITIAL_NAMESPACE.equals(namespace)) {
+            throw new Refused("the depth of --cgroup=" + real + " below the cgroup v2 root cannot be known from a cgroup namespace"
+                    + " of its own (" + namespace + "), whose root is a cgroup somewhere below it: run ctxswitch in the host's cgroup"
+                    + " namespace (docker run --cgroupns=host)", true);
+        }
+        Mount holder = null;
+        for (Mount m : v2Mounts(mountinfo)) {
+            if (real.startsWith(m.point()) && (holder == null || m.point().getNameCount() > holder.point().getNameCount())) {
+                holder = m;
+            }
+        }
+        if (holder == null) {
+            throw new Refused("--cgroup=" + real + " is not in a cgroup v2 hierarchy", false);
+        }
+        int below = real.equals(holder.point()) ? 0 : holder.point().relativize(real).getNameCount();
+        return holder.root().getNameCount() + below;
     }
 
     /** mountinfo writes space, tab, newline and backslash in octal ("\040"). */

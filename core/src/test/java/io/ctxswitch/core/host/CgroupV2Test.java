@@ -45,4 +45,40 @@ class CgroupV2Test {
         Path file = Files.createFile(mount.resolve("cgroup.procs"));
         assertThatThrownBy(() -> CgroupV2.check(file, withV2At(mount))).hasMessageContaining("is not a directory");
     }
+
+    /**
+     * The level is the depth below the hierarchy's root: the mount's own root directory (a bind mount of a cgroup
+     * shows it in mountinfo's root field) plus the path below the mount point; refused in a cgroup namespace of
+     * its own, whose root is at a depth the process cannot see.
+     */
+    @Test
+    void theLevelIsTheDepthBelowTheHierarchysRoot() throws Exception {
+        String init = CgroupV2.INITIAL_NAMESPACE;
+        assertThat(init).isEqualTo("cgroup:[4026531835]");
+        Path mount = Path.of("/tmp/cg two");
+        assertThat(CgroupV2.level(mount, withV2At(mount), init)).isZero();
+        assertThat(CgroupV2.level(mount.resolve("app"), withV2At(mount), init)).isEqualTo(1);
+        assertThat(CgroupV2.level(mount.resolve("app/late/x"), withV2At(mount), init)).isEqualTo(3);
+        String bound = withV2At(mount) + "41 22 0:40 /app/late /tmp/late rw,relatime shared:21 - cgroup2 none rw\n";
+        assertThat(CgroupV2.level(Path.of("/tmp/late/y"), bound, init)).as("below a bind mount of /app/late").isEqualTo(3);
+        String nested = withV2At(mount) + "42 22 0:40 /app /tmp/cg\\040two/app/in rw,relatime shared:22 - cgroup2 none rw\n";
+        assertThat(CgroupV2.level(mount.resolve("app/in/z"), nested, init)).as("the innermost mount holding it").isEqualTo(2);
+        assertThatThrownBy(() -> CgroupV2.level(mount.resolve("app"), withV2At(mount), "cgroup:[4026532501]"))
+                .hasMessageContaining("cgroup namespace of its own").hasMessageContaining("--cgroupns=host")
+                .matches(e -> ((CgroupV2.Refused) e).notMounted());
+        assertThatThrownBy(() -> CgroupV2.level(Path.of("/elsewhere"), withV2At(mount), init)).hasMessageContaining("not in a cgroup v2");
+    }
+
+    /** On this host: the id is the directory's inode, and /proc/self/ns/cgroup the initial namespace's (not in a container). */
+    @Test
+    void locateReadsTheInodeAndTheNamespace() throws Exception {
+        java.util.List<Path> mounts = CgroupV2.mounts(Files.readString(Path.of("/proc/self/mountinfo")));
+        org.junit.jupiter.api.Assumptions.assumeFalse(mounts.isEmpty(), "no cgroup v2 mounted here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(CgroupV2.INITIAL_NAMESPACE.equals(
+                Files.readSymbolicLink(Path.of("/proc/self/ns/cgroup")).toString()), "in a cgroup namespace of its own");
+        Path root = mounts.get(0).toRealPath();
+        CgroupV2.Location l = CgroupV2.locate(root);
+        assertThat(l.id()).isEqualTo(Files.getAttribute(root, "unix:ino"));
+        assertThat(l.level()).isEqualTo(CgroupV2.level(root, Files.readString(Path.of("/proc/self/mountinfo")), CgroupV2.INITIAL_NAMESPACE));
+    }
 }
