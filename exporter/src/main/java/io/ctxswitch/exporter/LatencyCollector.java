@@ -114,7 +114,7 @@ public final class LatencyCollector implements MultiCollector {
      * chosen from the request's Accept header as the library's handler chooses its writer. Making
      * them in the library's model costs a scrape of many CPUs with well-filled histograms most of
      * its time (the library sorts every CPU's native buckets), which a text scrape would pay for
-     * nothing. The server's plain protobuf scrapes do not come here ({@link #writeProtobuf}); its
+     * nothing. The server's plain scrapes do not come here ({@link #writeProtobuf}, {@link #writeText}); its
      * other ones do (a {@code debug} or {@code name[]} query, handled by the library).
      */
     @Override
