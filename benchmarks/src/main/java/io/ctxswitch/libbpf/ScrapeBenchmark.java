@@ -7,7 +7,6 @@ import io.ctxswitch.exporter.LatencyCollector;
 import io.ctxswitch.exporter.ScrapeWriter;
 import io.ctxswitch.exporter.testing.AcceptingRequest;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -104,11 +103,9 @@ public class ScrapeBenchmark {
             area.setLong(base + KernelLayout.CPU_UNPAIRED, 3);
         }
         CpuAreaReader reader = new CpuAreaReader(CPUS);
-        PrometheusRegistry registry = new PrometheusRegistry();
         LatencyCollector collector = new LatencyCollector(() -> reader.cumulative(area, epoch), true,
                 new ExporterInfo("bench", "libbpf", "sched-tp", "6.18"));
-        registry.register(collector);
-        scrapeWriter = new ScrapeWriter(registry, collector);
+        scrapeWriter = new ScrapeWriter(collector);
         String accept = switch (format) {
             case "text" -> "text/plain;version=0.0.4";
             case "openmetrics" -> "application/openmetrics-text;version=1.0.0";

@@ -7,7 +7,9 @@ import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
@@ -68,6 +70,8 @@ public final class LatencyCollector implements MultiCollector {
     private final int maxNativeBuckets;
     /** Its buffers are kept from scrape to scrape (scrapes are one at a time): a well-filled scrape's are megabytes. */
     private final HistogramProtobuf histogramProtobuf;
+    /** Its buffer too. */
+    private final HistogramText histogramText = new HistogramText(PrometheusBuckets.classicBounds());
 
     public LatencyCollector(Figures figures, boolean perCpu, ExporterInfo info) {
         this(figures, perCpu, Breakdown.NONE, info);
@@ -110,7 +114,7 @@ public final class LatencyCollector implements MultiCollector {
      * chosen from the request's Accept header as the library's handler chooses its writer. Making
      * them in the library's model costs a scrape of many CPUs with well-filled histograms most of
      * its time (the library sorts every CPU's native buckets), which a text scrape would pay for
-     * nothing. The server's plain protobuf scrapes do not come here ({@link #writeProtobuf}); its
+     * nothing. The server's plain scrapes do not come here ({@link #writeProtobuf}, {@link #writeText}); its
      * other ones do (a {@code debug} or {@code name[]} query, handled by the library).
      */
     @Override
@@ -146,6 +150,44 @@ public final class LatencyCollector implements MultiCollector {
                 PROTOBUF.write(out, MetricSnapshots.of(snapshot), scheme);
             }
         }
+    }
+
+    /**
+     * The Prometheus text or OpenMetrics exposition of one scrape, as the library's writer {@code format}
+     * writes {@link #collect(PrometheusScrapeRequest)} for a text scrape (the same bytes), but with the latency
+     * histogram written by {@link HistogramText}. The other families are the library's, in the library's order (by
+     * name): those before the histogram written first, without the {@code # EOF} that OpenMetrics' writer ends each
+     * call with, those after it in one call, which ends the whole.
+     */
+    public synchronized void writeText(OutputStream out, ExpositionFormatWriter format, EscapingScheme scheme) throws IOException {
+        List<MetricSnapshot> before = new java.util.ArrayList<>();
+        List<MetricSnapshot> after = new java.util.ArrayList<>();
+        HistogramSnapshot latency = null;
+        for (MetricSnapshot snapshot : snapshots(read(), false, null)) {
+            if (snapshot instanceof HistogramSnapshot histogram && LATENCY.equals(snapshot.getMetadata().getName())) {
+                latency = histogram;
+            } else {
+                (latency == null ? before : after).add(snapshot);
+            }
+        }
+        boolean openMetrics = format instanceof OpenMetricsTextFormatWriter;
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream(1024);
+        format.write(head, new MetricSnapshots(before), scheme);
+        byte[] headBytes = head.toByteArray();
+        out.write(headBytes, 0, openMetrics ? withoutEof(headBytes) : headBytes.length);
+        histogramText.write(out, latency, openMetrics, scheme);
+        format.write(out, new MetricSnapshots(after), scheme);
+    }
+
+    private static final byte[] OPENMETRICS_EOF = "# EOF\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The length of an OpenMetrics exposition without the {@code # EOF} line that ends it. */
+    private static int withoutEof(byte[] exposition) {
+        int length = exposition.length - OPENMETRICS_EOF.length;
+        if (length < 0 || !java.util.Arrays.equals(exposition, length, exposition.length, OPENMETRICS_EOF, 0, OPENMETRICS_EOF.length)) {
+            throw new IllegalStateException("the library's OpenMetrics writer no longer ends with # EOF");
+        }
+        return length;
     }
 
     private CumulativeFigures read() {

@@ -26,7 +26,7 @@ final class ScrapeHandler implements HttpHandler {
 
     ScrapeHandler(PrometheusRegistry registry, LatencyCollector collector) {
         this.library = new MetricsHandler(PrometheusProperties.get(), registry);
-        this.writer = new ScrapeWriter(registry, collector);
+        this.writer = new ScrapeWriter(collector);
     }
 
     @Override
