@@ -142,10 +142,18 @@ class HistogramProtobufTest {
 
     /**
      * --by=cgroup: classic buckets only (the kernel's are powers of two, no native schema's), as the library writes a
-     * histogram without native buckets; a path that escaping leaves alone and one it would not.
+     * histogram without native buckets ({@link #cgroupFigures}).
      */
     @Test
     void cgroupsAreExposedAsTheLibraryExposesThem() throws IOException {
+        assertSameAsLibrary(cgroupFigures(), LatencyCollector.Breakdown.CGROUP);
+    }
+
+    /**
+     * Three cgroups' series: one whose path escaping leaves alone, one whose path has a quote, a letter outside ASCII,
+     * a backslash and a newline, and one with no path; power-of-two buckets at both ends, counts up to 2^40.
+     */
+    static CumulativeFigures cgroupFigures() {
         CumulativeFigures totals = new CumulativeFigures(List.of(cpu(0, KNOWN_NS)), 1, 2, 3);
         long[] app = new long[40];
         app[9] = 5;
@@ -153,10 +161,10 @@ class HistogramProtobufTest {
         long[] odd = new long[40];
         odd[0] = 2;
         odd[39] = 1L << 40;
-        assertSameAsLibrary(totals.withCgroups(new CumulativeFigures.Cgroups(new CgroupSeries().series(List.of(
+        return totals.withCgroups(new CumulativeFigures.Cgroups(new CgroupSeries().series(List.of(
                 new CumulativeFigures.Cgroup(7, "/app.slice/web", 6, 5 * 700 + (3L << 30), app),
-                new CumulativeFigures.Cgroup(8, "/k8s/pod\"a\"/é", 2 + (1L << 40), 1L << 60, odd),
-                new CumulativeFigures.Cgroup(9, null, 0, 0, new long[40])), id -> null), 4)), LatencyCollector.Breakdown.CGROUP);
+                new CumulativeFigures.Cgroup(8, "/k8s/pod\"a\"/é\\x\nnew line", 2 + (1L << 40), 1L << 60, odd),
+                new CumulativeFigures.Cgroup(9, null, 0, 0, new long[40])), id -> null), 4));
     }
 
     /**

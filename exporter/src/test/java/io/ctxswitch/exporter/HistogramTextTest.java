@@ -3,7 +3,6 @@ package io.ctxswitch.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.model.SwitchKind;
-import io.ctxswitch.core.stats.CgroupSeries;
 import io.ctxswitch.core.stats.CumulativeFigures;
 import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.ctxswitch.exporter.testing.AcceptingRequest;
@@ -101,17 +100,7 @@ class HistogramTextTest {
     /** Paths with a quote, a backslash, a newline and a letter outside ASCII: each escaped (or not) as the library does. */
     @Test
     void cgroupsAreWrittenAsTheLibraryWritesThemEscapesIncluded() throws IOException {
-        CumulativeFigures totals = new CumulativeFigures(List.of(HistogramProtobufTest.cpu(0, HistogramProtobufTest.KNOWN_NS)), 1, 2, 3);
-        long[] app = new long[40];
-        app[9] = 5;
-        app[30] = 1;
-        long[] odd = new long[40];
-        odd[0] = 2;
-        odd[39] = 1L << 40;
-        assertSameAsLibrary(totals.withCgroups(new CumulativeFigures.Cgroups(new CgroupSeries().series(List.of(
-                new CumulativeFigures.Cgroup(7, "/app.slice/web", 6, 5 * 700 + (3L << 30), app),
-                new CumulativeFigures.Cgroup(8, "/k8s/pod\"a\"/é\\x\nnew line", 2 + (1L << 40), 1L << 60, odd),
-                new CumulativeFigures.Cgroup(9, null, 0, 0, new long[40])), id -> null), 4)), LatencyCollector.Breakdown.CGROUP);
+        assertSameAsLibrary(HistogramProtobufTest.cgroupFigures(), LatencyCollector.Breakdown.CGROUP);
     }
 
     /** Before the source has read anything: no CPU, hence no series (the library writes no family without one). */
