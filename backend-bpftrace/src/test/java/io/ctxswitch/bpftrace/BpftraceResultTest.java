@@ -152,7 +152,7 @@ class BpftraceResultTest {
      * --slower: the outliers lost are those the probes emitted (the count in the final maps) less those read, whatever
      * became of them: reported lost by bpftrace (here 2, "Lost 2 events", which the count already includes) or dropped
      * unreported at SIGINT (the other 3). So printed + lost is the count, and the lost events are not counted twice;
-     * text and JSON alike. Lost events beyond the outliers lost (here none) are lost switches' events, in lost.
+     * text and JSON alike. Lost events beyond the outliers lost (here none) were the script's other output, in lost.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
