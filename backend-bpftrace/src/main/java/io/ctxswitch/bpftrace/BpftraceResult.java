@@ -365,10 +365,9 @@ final class BpftraceResult {
      * ring_buffer__consume() goes on to the end of the ring (30 of 447 outliers in a BpftraceContainerIT run beside two
      * more busy loops). Then every probe is detached (a program already running finishes within microseconds, long before
      * the drain's 100 ms wait ends: the one window left, not seen), END runs, the buffer is drained, and the maps are
-     * printed. So the count and the histogram are read after the last
-     * probe ran, and agree exactly: each outlier is counted in the branch that printf's it, after its switch went into the
-     * histogram. The count includes the events bpftrace reports lost (a full buffer: the printf fails, the count stays),
-     * so those are not added again. Without the final maps (bpftrace killed before its END), only the events it reported
+     * printed. So the count and the histogram are read after the last probe ran, and agree exactly: each outlier is
+     * counted in the branch that printf's it, after its switch went into the histogram. The count includes the events
+     * bpftrace reports lost (a full buffer: the printf fails, the count stays), so those are not added again. Without the final maps (bpftrace killed before its END), only the events it reported
      * lost are known: a lower bound.
      */
     long outliersLost() {
