@@ -45,14 +45,15 @@ final class BpftraceResult {
     private long elapsedNs = -1;
     private long lost;
     private long skipped;
+    private long outliersRead; // --slower: outlier lines read and handed on
     /** --slower: where outlier lines go, read back, with the clock and cgroups to read them with; null without it. */
     private java.util.function.Consumer<io.ctxswitch.core.model.Outlier> outliers;
     private io.ctxswitch.core.model.WallClock clock;
     private io.ctxswitch.core.host.CgroupPaths cgroups;
 
     /**
-     * --slower: each outlier line is handed to {@code sink} as it is read, and the events bpftrace says it
-     * lost are counted as lost outliers (printf is the script's only output per event).
+     * --slower: each outlier line is handed to {@code sink} as it is read, and the outliers lost are counted
+     * ({@link #outliersLost}).
      */
     void watchOutliers(java.util.function.Consumer<io.ctxswitch.core.model.Outlier> sink,
                        io.ctxswitch.core.model.WallClock clock, io.ctxswitch.core.host.CgroupPaths cgroups) {
@@ -152,6 +153,7 @@ final class BpftraceResult {
                     skipped++;
                 } else {
                     outliers.accept(o);
+                    outliersRead++;
                 }
             } // a replay (without --slower) passes over them: they are the script's, not junk
         } else if (text.startsWith(BpftraceScript.ELAPSED)) {
@@ -290,7 +292,9 @@ final class BpftraceResult {
         stats.addFiltered(scalars.getOrDefault(BpftraceScript.FILTERED_MAP, 0L));
         stats.addUntimed(scalars.getOrDefault("@ctxsw_untimed_start", 0L), scalars.getOrDefault("@ctxsw_untimed_end", 0L));
         if (outliers != null) {
-            stats.addOutliersLost(lost);
+            long outliersLost = outliersLost();
+            stats.addOutliersLost(outliersLost);
+            stats.addLost(Math.max(0, lost - outliersLost)); // lost events beyond them were the script's other output
         } else {
             stats.addLost(lost);
         }
@@ -349,6 +353,29 @@ final class BpftraceResult {
         return new CumulativeFigures(all, scalars.getOrDefault("@ctxsw_unpaired", 0L), scalars.getOrDefault("@ctxsw_no_switch", 0L),
                 outliers == null ? lost : 0, // with --slower, lost events are lost outliers (see stats), not lost switches
                 byKind, null);
+    }
+
+    /**
+     * --slower: the outliers the probes emitted ({@link BpftraceScript#EMITTED_MAP}, in the final maps) less those read.
+     * bpftrace 0.23 stops on SIGTERM (what BpftraceSource sends) or SIGINT so (src/bpftrace.cpp: BPFtrace::run, poll_output,
+     * perf_event_printer; 0.17 the same with its perf buffers): the handler sets a flag, and from then on every event its
+     * callback is handed is dropped, neither printed nor counted lost (the first drop detaches the probes). A signal that
+     * comes while it waits for events leaves the buffer to the drain below, which prints it; one that comes while it hands
+     * them over (a busy run, its output written slower than the probes emit) drops the rest of the backlog, as libbpf's
+     * ring_buffer__consume() goes on to the end of the ring (30 of 447 outliers in a BpftraceContainerIT run beside two
+     * more busy loops). Then every probe is detached (a program already running finishes within microseconds, long before
+     * the drain's 100 ms wait ends: the one window left, not seen), END runs, the buffer is drained, and the maps are
+     * printed. So the count and the histogram are read after the last probe ran, and agree exactly: each outlier is
+     * counted in the branch that printf's it, after its switch went into the histogram. The count includes the events
+     * bpftrace reports lost (a full buffer: the printf fails, the count stays), so those are not added again. Without the final maps (bpftrace killed before its END), only the events it reported
+     * lost are known: a lower bound.
+     */
+    long outliersLost() {
+        if (scalars.containsKey(BpftraceScript.EMITTED_MAP)) {
+            return Math.max(0, scalars.get(BpftraceScript.EMITTED_MAP) - outliersRead);
+        }
+        // bpftrace 0.17 prints a count never written as 0; one that printed nothing would mean the same after END.
+        return ended() ? 0 : lost;
     }
 
     private void addTasks(ProcessTable table) {

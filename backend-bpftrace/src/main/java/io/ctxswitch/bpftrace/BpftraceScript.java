@@ -58,6 +58,13 @@ final class BpftraceScript {
     static final String OUTLIER = "ctxswitch outlier ";
 
     /**
+     * --slower: the outliers the probes emitted, counted (per CPU, summed when printed) in the branch that printf's
+     * each, whether or not its event reaches bpftrace; printed only with the final maps (see {@link BpftraceResult}'s
+     * outlier accounting for why that count, less the lines read, is exactly the outliers lost).
+     */
+    static final String EMITTED_MAP = "@ctxsw_outliers";
+
+    /**
      * @param slowerNs {@code --slower}: print each kept switch of at least this many ns ({@link #OUTLIER}),
      *                 with A's tid, name and state noted at its start and sched_switch; 0 for none
      */
@@ -449,7 +456,8 @@ final class BpftraceScript {
         }
         if (slowerNs > 0) {
             // The names last, after a tab each: a name may hold spaces (BpftraceOutlier reads it back).
-            s.append("\t\tif ($d >= ").append(slowerNs).append(") { printf(\"").append(OUTLIER)
+            // Counted before the printf, in the same branch: an event bpftrace loses or drops is still counted.
+            s.append("\t\tif ($d >= ").append(slowerNs).append(") { ").append(EMITTED_MAP).append(" = count(); printf(\"").append(OUTLIER)
                     .append("%llu %d %llu %d %lld %d %llu %d\\t%s\\t%s\\n\", $now, cpu, $d, @ctxsw_prev[cpu],")
                     .append(" @ctxsw_prev_state[cpu], tid, cgroup, ").append(classify ? "$k" : "-1")
                     .append(", @ctxsw_prev_comm[cpu], comm); }\n");

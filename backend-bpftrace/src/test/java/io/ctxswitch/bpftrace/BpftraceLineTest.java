@@ -22,6 +22,18 @@ class BpftraceLineTest {
                 .containsExactly(new BpftraceLine.MapValue("@ctxsw_task_n", List.of("7", "7", "a, b"), 2));
     }
 
+    /**
+     * --slower's count of the outliers emitted, a count() without keys: bpftrace 0.17 on Linux 6.18 (text and JSON), which
+     * prints it as 0 when it was never written (BpftraceResult reads no line as none emitted, after END, all the same).
+     */
+    @Test
+    void theEmittedOutliersCount() {
+        assertThat(parse("@ctxsw_outliers: 0")).containsExactly(new BpftraceLine.MapValue(BpftraceScript.EMITTED_MAP, List.of(), 0));
+        assertThat(parse("@ctxsw_outliers: 1")).containsExactly(new BpftraceLine.MapValue(BpftraceScript.EMITTED_MAP, List.of(), 1));
+        assertThat(parse("{\"type\": \"map\", \"data\": {\"@ctxsw_outliers\": 2}}"))
+                .containsExactly(new BpftraceLine.MapValue(BpftraceScript.EMITTED_MAP, List.of(), 2));
+    }
+
     @Test
     void jsonMaps() {
         assertThat(parse("{\"type\": \"map\", \"data\": {\"@ctxsw_unpaired\": 1}}"))

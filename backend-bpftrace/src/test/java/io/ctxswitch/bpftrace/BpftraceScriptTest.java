@@ -21,7 +21,8 @@ class BpftraceScriptTest {
      * --slower: each mode prints a kept switch at or above the threshold (a number), with A's tid and name noted at its
      * start and A's state at sched_switch, and clears what it noted at the end (bpftrace would print it); nothing of it
      * without --slower. kprobe and fentry note the state from the sched_switch tracepoint they already use (-1 until
-     * it is seen); sched-tp in the raw sched_switch probe that notes the kind (see below), and has no other.
+     * it is seen); sched-tp in the raw sched_switch probe that notes the kind (see below), and has no other. Each outlier
+     * is counted in the branch that prints it, before the printf (BpftraceResult#outliersLost).
      */
     @Test
     @org.junit.jupiter.api.Timeout(60)
@@ -31,7 +32,7 @@ class BpftraceScriptTest {
             // sched-tp classifies for its outliers' kind (the kind's number ends the line); the others print -1
             boolean classifies = probe == BpftraceProbe.SCHED_TP;
             assertThat(s).as(probe.toString())
-                    .contains("if ($d >= 123456) { printf(\"ctxswitch outlier %llu %d %llu %d %lld %d %llu %d\\t%s\\t%s\\n\", $now, cpu, $d,"
+                    .contains("if ($d >= 123456) { @ctxsw_outliers = count(); printf(\"ctxswitch outlier %llu %d %llu %d %lld %d %llu %d\\t%s\\t%s\\n\", $now, cpu, $d,"
                             + " @ctxsw_prev[cpu], @ctxsw_prev_state[cpu], tid, cgroup, " + (classifies ? "$k" : "-1")
                             + ", @ctxsw_prev_comm[cpu], comm); }")
                     .contains("\tclear(@ctxsw_prev);\n").contains("\tclear(@ctxsw_prev_comm);\n\tclear(@ctxsw_prev_state);\n");
@@ -46,7 +47,7 @@ class BpftraceScriptTest {
             assertThat(s.contains("rawtracepoint:sched_switch {")).as(probe + " notes the kind").isEqualTo(classifies);
             assertThat(s.contains("\tclear(@ctxsw_kind);\n\tclear(@ctxsw_yield);\n")).as(probe + " clears the kind's notes").isEqualTo(classifies);
             String plain = BpftraceScript.generate(probe, V023, false);
-            assertThat(plain).doesNotContain("outlier").doesNotContain("prev_comm").doesNotContain("prev_state").doesNotContain("$k");
+            assertThat(plain).doesNotContain("outlier").doesNotContain(BpftraceScript.EMITTED_MAP).doesNotContain("prev_comm").doesNotContain("prev_state").doesNotContain("$k");
         }
         // Classified for the outliers only: the figures stay keyed by CPU alone, as without --slower.
         assertThat(BpftraceScript.generate(BpftraceProbe.SCHED_TP, V023, false, io.ctxswitch.core.spi.SwitchFilter.NONE, 1))

@@ -376,19 +376,22 @@ class BpftraceContainerIT {
             }
             JsonNode summary = lines.get(lines.size() - 1);
             List<JsonNode> outliers = lines.subList(0, lines.size() - 1);
-            // As KindReport.assertOutliersAreTheSlowSwitches, less bpftrace's one gap (README, "What lost means"): the
-            // outliers still in its buffers when it exits are neither printed nor counted (4 of 16,043 in one run).
+            // As KindReport.assertOutliersAreTheSlowSwitches, exactly (README, "What lost means"): the script counts each
+            // outlier it emits, and bpftrace prints that count and the histogram once every probe is detached, so the
+            // outliers it drops unreported when stopped (its ring buffer's backlog: 30 of 447 in a run beside two more
+            // busy loops) are counted lost with those it reports lost. Without that count, 85 + 0 of 88 failed here.
             long atOrAbove = 0; // from the one histogram bpftrace keeps (no per-CPU ones): bins start at powers of two
             for (JsonNode bin : summary.get("histogram")) {
                 atOrAbove += bin.get("from_ns").asLong() >= slowerNs ? bin.get("count").asLong() : 0;
             }
             long printedOrLost = outliers.size() + summary.get("outliers_lost").asLong();
             System.err.printf("bpftrace 0.23 --slower=%dns: %d switches, %d at or above in the histogram, %d outliers printed,"
-                    + " %d lost%n", slowerNs, summary.get("count").asLong(), atOrAbove, outliers.size(), summary.get("outliers_lost").asLong());
+                    + " %d lost (%d lost in all)%n", slowerNs, summary.get("count").asLong(), atOrAbove, outliers.size(),
+                    summary.get("outliers_lost").asLong(), summary.get("lost").asLong());
             assertThat(summary.get("slower_ns").asLong()).isEqualTo(slowerNs);
             assertThat(summary.get("outliers").asLong()).as("outliers printed, as the summary counts them").isEqualTo(outliers.size());
-            assertThat(printedOrLost).as("outliers printed + lost, against the histogram's %d", atOrAbove)
-                    .isLessThanOrEqualTo(atOrAbove).isGreaterThanOrEqualTo(atOrAbove - Math.max(20, atOrAbove / 100)).isPositive();
+            assertThat(printedOrLost).as("outliers printed + lost, against the histogram's %d", atOrAbove).isEqualTo(atOrAbove).isPositive();
+            assertThat(summary.get("lost").asLong()).as("outliers lost are part of lost").isGreaterThanOrEqualTo(summary.get("outliers_lost").asLong());
             assertThat(outliers).allSatisfy(o -> assertThat(o.get("latency_ns").asLong()).as("%s", o).isGreaterThanOrEqualTo(slowerNs));
             Set<Integer> pair = Set.of(pingPong.pid("ping"), pingPong.pid("pong"));
             boolean pairSwitched = false;
