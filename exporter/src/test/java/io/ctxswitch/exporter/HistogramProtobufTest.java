@@ -111,19 +111,22 @@ class HistogramProtobufTest {
         for (int round = 0; round < 20; round++) {
             List<CumulativeFigures.Cpu> cpus = new ArrayList<>();
             for (int c = 0; c < 3; c++) {
-                long[] buckets = new long[LogLinearBuckets.COUNT];
-                long count = 0;
-                int filled = random.nextInt(200);
-                for (int i = 0; i < filled; i++) {
-                    int b = random.nextInt(buckets.length);
-                    long n = 1 + (random.nextBoolean() ? random.nextInt(5) : random.nextLong(1L << 40));
-                    buckets[b] += n;
-                    count += n;
-                }
-                cpus.add(new CumulativeFigures.Cpu(c, count, random.nextLong(1L << 60), buckets));
+                long[] buckets = randomSparseBuckets(random);
+                cpus.add(new CumulativeFigures.Cpu(c, java.util.Arrays.stream(buckets).sum(), random.nextLong(1L << 60), buckets));
             }
             assertSameAsLibrary(new CumulativeFigures(cpus, round, 2 * round, 3 * round));
         }
+    }
+
+    /** Up to 200 random kernel buckets filled, each with 1 to 5 samples or up to 2^40. */
+    static long[] randomSparseBuckets(Random random) {
+        long[] buckets = new long[LogLinearBuckets.COUNT];
+        int filled = random.nextInt(200);
+        for (int i = 0; i < filled; i++) {
+            int b = random.nextInt(buckets.length);
+            buckets[b] += 1 + (random.nextBoolean() ? random.nextInt(5) : random.nextLong(1L << 40));
+        }
+        return buckets;
     }
 
     /** --by=kind: a series per kind (and CPU), each with its native buckets; a kind with no sample has none. */

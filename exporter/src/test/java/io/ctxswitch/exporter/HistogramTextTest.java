@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ctxswitch.core.model.SwitchKind;
 import io.ctxswitch.core.stats.CumulativeFigures;
-import io.ctxswitch.core.stats.LogLinearBuckets;
 import io.ctxswitch.exporter.testing.AcceptingRequest;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -60,15 +59,9 @@ class HistogramTextTest {
         for (int round = 0; round < 20; round++) {
             List<CumulativeFigures.Cpu> cpus = new ArrayList<>();
             for (int c = 0; c < 3; c++) {
-                long[] buckets = new long[LogLinearBuckets.COUNT];
-                long count = 0;
-                for (int i = random.nextInt(200); i > 0; i--) {
-                    long n = 1 + (random.nextBoolean() ? random.nextInt(5) : random.nextLong(1L << 40));
-                    buckets[random.nextInt(buckets.length)] += n;
-                    count += n;
-                }
+                long[] buckets = HistogramProtobufTest.randomSparseBuckets(random);
                 long sum = random.nextInt(4) == 0 ? random.nextInt(1000) : random.nextLong(1L << 60);
-                cpus.add(new CumulativeFigures.Cpu(c * 37, count, sum, buckets));
+                cpus.add(new CumulativeFigures.Cpu(c * 37, java.util.Arrays.stream(buckets).sum(), sum, buckets));
             }
             assertSameAsLibrary(new CumulativeFigures(cpus, round, 2 * round, 3 * round), LatencyCollector.Breakdown.NONE);
         }
